@@ -1,0 +1,287 @@
+import { Form, Link } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { CUSTODIANS } from "#app/domain/tender-form";
+import { CsrfInput, FieldError } from "./forms";
+
+/** Values as the form shows them (strings, China time), for a new or an edited draft. */
+export type ProjectFormValues = {
+  code?: string;
+  title?: string;
+  regime?: "ZTB" | "ZFCG";
+  mustTender?: boolean;
+  category?: string;
+  region?: string;
+  location?: string;
+  description?: string;
+  fundingSource?: string;
+  agencyId?: string | null;
+  tenderingUnitId?: string | null;
+  estimateYuan?: string;
+  contactName?: string;
+  contactPhone?: string;
+  obtainMethod?: string;
+  qualification?: string;
+  documentsFrom?: string;
+  documentsUntil?: string;
+  questionDeadline?: string;
+  bidDeadline?: string;
+  decryptionWindowMinutes?: string;
+  evaluationStart?: string;
+  reviewRoom?: string;
+  keyModel?: string;
+  keyThreshold?: string;
+  custodians?: string[];
+  sections?: {
+    code?: string;
+    title?: string;
+    ceilingPriceYuan?: string;
+    bondYuan?: string;
+    method?: string;
+    priceFormula?: string;
+    criteria?: { code?: string; name?: string; kind?: string; weight?: string; max?: string }[];
+  }[];
+};
+
+export const CRITERIA_ROWS = 6;
+
+type Props = {
+  values: ProjectFormValues;
+  errors?: Record<string, string[] | null | undefined>;
+  sectionCount: number;
+  /** For an agency: the tendering units it may act for. For a tendering unit: the agencies it may entrust. */
+  tenderingUnits?: { id: string; name: string }[];
+  agencies?: { id: string; name: string }[];
+  submitLabel: string;
+  cancelTo: string;
+};
+
+/** The project registration form (PRODUCT.md §3.1). Plain HTML names that parseWithZod reads. */
+export function ProjectFormFields({ values, errors = {}, sectionCount, tenderingUnits, agencies, submitLabel, cancelTo }: Props) {
+  const { t } = useTranslation("tender");
+  const err = (name: string) => errors[name] ?? undefined;
+  const input = (name: keyof ProjectFormValues, type = "text", extra: React.InputHTMLAttributes<HTMLInputElement> = {}) => (
+    <div className="field">
+      <label htmlFor={name}>{t(`form.${name}`)}</label>
+      <input
+        id={name}
+        name={name}
+        type={type}
+        defaultValue={(values[name] as string | undefined) ?? ""}
+        aria-invalid={err(name) ? true : undefined}
+        {...extra}
+      />
+      <FieldError errors={err(name)} />
+    </div>
+  );
+  const textarea = (name: keyof ProjectFormValues, rows = 3) => (
+    <div className="field">
+      <label htmlFor={name}>{t(`form.${name}`)}</label>
+      <textarea id={name} name={name} rows={rows} defaultValue={(values[name] as string | undefined) ?? ""} aria-invalid={err(name) ? true : undefined} />
+      <FieldError errors={err(name)} />
+    </div>
+  );
+  return (
+    <Form method="post" noValidate>
+      <CsrfInput />
+      <fieldset>
+        <legend>{t("form.basics")}</legend>
+        <div className="grid grid-2">
+          {input("code")}
+          {input("title")}
+          <div className="field">
+            <label htmlFor="regime">{t("form.regime")}</label>
+            <select id="regime" name="regime" defaultValue={values.regime ?? "ZTB"}>
+              <option value="ZTB">{t("common:regimes.ZTB")}</option>
+              <option value="ZFCG">{t("common:regimes.ZFCG")}</option>
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="category">{t("form.category")}</label>
+            <select id="category" name="category" defaultValue={values.category ?? "construction"}>
+              {(["construction", "goods", "services", "survey_design"] as const).map((c) => (
+                <option key={c} value={c}>
+                  {t(`common:categories.${c}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+          {input("region")}
+          {input("location")}
+          {input("fundingSource")}
+          {input("estimateYuan", "number", { step: "0.01", min: "0" })}
+          {tenderingUnits && (
+            <div className="field">
+              <label htmlFor="tenderingUnitId">{t("form.tenderingUnitId")}</label>
+              <select id="tenderingUnitId" name="tenderingUnitId" defaultValue={values.tenderingUnitId ?? ""} aria-invalid={err("tenderingUnitId") ? true : undefined}>
+                <option value="">—</option>
+                {tenderingUnits.map((o) => (
+                  <option key={o.id} value={o.id}>
+                    {o.name}
+                  </option>
+                ))}
+              </select>
+              <FieldError errors={err("tenderingUnitId")} />
+            </div>
+          )}
+          {agencies && (
+            <div className="field">
+              <label htmlFor="agencyId">{t("form.agencyId")}</label>
+              <select id="agencyId" name="agencyId" defaultValue={values.agencyId ?? ""}>
+                <option value="">{t("form.noAgency")}</option>
+                {agencies.map((o) => (
+                  <option key={o.id} value={o.id}>
+                    {o.name}
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
+          <div className="field">
+            <label>
+              <input type="checkbox" name="mustTender" defaultChecked={values.mustTender ?? true} /> {t("form.mustTender")}
+            </label>
+          </div>
+        </div>
+        {textarea("description", 4)}
+        {textarea("qualification", 3)}
+      </fieldset>
+
+      <fieldset>
+        <legend>{t("form.notice")}</legend>
+        <div className="grid grid-2">
+          {input("contactName")}
+          {input("contactPhone", "tel")}
+        </div>
+        {textarea("obtainMethod", 2)}
+      </fieldset>
+
+      <fieldset>
+        <legend>{t("form.timeline")}</legend>
+        <p className="muted small">{t("form.timelineHint")}</p>
+        <div className="grid grid-3">
+          {input("documentsFrom", "datetime-local")}
+          {input("documentsUntil", "datetime-local")}
+          {input("questionDeadline", "datetime-local")}
+          {input("bidDeadline", "datetime-local")}
+          {input("decryptionWindowMinutes", "number", { min: 10, max: 1440 })}
+          {input("evaluationStart", "datetime-local")}
+          {input("reviewRoom")}
+        </div>
+      </fieldset>
+
+      <fieldset>
+        <legend>{t("form.keyModelLegend")}</legend>
+        <div className="grid grid-3">
+          <div className="field">
+            <label htmlFor="keyModel">{t("form.keyModel")}</label>
+            <select id="keyModel" name="keyModel" defaultValue={values.keyModel ?? "bidder_with_custodian_fallback"}>
+              <option value="bidder_with_custodian_fallback">{t("keyModels.bidder_with_custodian_fallback")}</option>
+              <option value="bidder">{t("keyModels.bidder")}</option>
+            </select>
+          </div>
+          {input("keyThreshold", "number", { min: 1, max: 3 })}
+          <div className="field">
+            <span className="label">{t("form.custodians")}</span>
+            {CUSTODIANS.map((c) => (
+              <label key={c} style={{ fontWeight: 400 }}>
+                <input type="checkbox" name="custodians" value={c} defaultChecked={(values.custodians ?? [...CUSTODIANS]).includes(c)} /> {t(`custodians.${c}`)}
+              </label>
+            ))}
+          </div>
+        </div>
+        <p className="muted small">{t("form.keyModelHint")}</p>
+      </fieldset>
+
+      <fieldset>
+        <legend>{t("form.sections")}</legend>
+        <FieldError errors={err("sections")} />
+        {Array.from({ length: sectionCount }, (_, i) => {
+          const s = values.sections?.[i] ?? {};
+          const p = `sections[${i}]`;
+          const sErr = (f: string) => err(`${p}.${f}`);
+          return (
+            <div className="section-block" key={i} data-testid={`section-${i}`}>
+              <h3>{t("form.sectionN", { n: i + 1 })}</h3>
+              <div className="grid grid-3">
+                {(["code", "title", "ceilingPriceYuan", "bondYuan"] as const).map((f) => (
+                  <div className="field" key={f}>
+                    <label htmlFor={`${p}.${f}`}>{t(`form.section.${f}`)}</label>
+                    <input
+                      id={`${p}.${f}`}
+                      name={`${p}.${f}`}
+                      type={f.endsWith("Yuan") ? "number" : "text"}
+                      step={f.endsWith("Yuan") ? "0.01" : undefined}
+                      defaultValue={s[f] ?? ""}
+                      aria-invalid={sErr(f) ? true : undefined}
+                    />
+                    <FieldError errors={sErr(f)} />
+                  </div>
+                ))}
+                <div className="field">
+                  <label htmlFor={`${p}.method`}>{t("form.section.method")}</label>
+                  <select id={`${p}.method`} name={`${p}.method`} defaultValue={s.method ?? "comprehensive"}>
+                    <option value="comprehensive">{t("methods.comprehensive")}</option>
+                    <option value="lowest_evaluated_price">{t("methods.lowest_evaluated_price")}</option>
+                  </select>
+                </div>
+                <div className="field">
+                  <label htmlFor={`${p}.priceFormula`}>{t("form.section.priceFormula")}</label>
+                  <select id={`${p}.priceFormula`} name={`${p}.priceFormula`} defaultValue={s.priceFormula ?? "lowest_over_price"}>
+                    <option value="lowest_over_price">{t("priceFormulas.lowest_over_price")}</option>
+                    <option value="benchmark_deviation">{t("priceFormulas.benchmark_deviation")}</option>
+                  </select>
+                </div>
+              </div>
+              <table className="criteria">
+                <caption className="muted small">{t("form.criteriaHint")}</caption>
+                <thead>
+                  <tr>
+                    <th>{t("form.criterion.name")}</th>
+                    <th>{t("form.criterion.kind")}</th>
+                    <th>{t("form.criterion.weight")}</th>
+                    <th>{t("form.criterion.max")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {Array.from({ length: CRITERIA_ROWS }, (_, j) => {
+                    const c = s.criteria?.[j] ?? {};
+                    const cp = `${p}.criteria[${j}]`;
+                    return (
+                      <tr key={j}>
+                        <td>
+                          <input name={`${cp}.name`} type="text" defaultValue={c.name ?? ""} aria-label={t("form.criterion.name")} />
+                        </td>
+                        <td>
+                          <select name={`${cp}.kind`} defaultValue={c.kind ?? "technical"} aria-label={t("form.criterion.kind")}>
+                            <option value="price">{t("criterionKinds.price")}</option>
+                            <option value="technical">{t("criterionKinds.technical")}</option>
+                            <option value="commercial">{t("criterionKinds.commercial")}</option>
+                          </select>
+                        </td>
+                        <td>
+                          <input name={`${cp}.weight`} type="number" step="0.5" min="0" max="100" defaultValue={c.weight ?? ""} aria-label={t("form.criterion.weight")} />
+                        </td>
+                        <td>
+                          <input name={`${cp}.max`} type="number" step="0.5" min="0" defaultValue={c.max ?? ""} aria-label={t("form.criterion.max")} />
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          );
+        })}
+        <p>
+          <Link to={`?sections=${Math.min(sectionCount + 1, 20)}`} reloadDocument>
+            {t("form.addSection")}
+          </Link>
+        </p>
+      </fieldset>
+      <div className="actions">
+        <button type="submit">{submitLabel}</button>
+        <Link to={cancelTo}>{t("common:actions.cancel")}</Link>
+      </div>
+    </Form>
+  );
+}

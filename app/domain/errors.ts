@@ -1,0 +1,54 @@
+import type { RuleViolation } from "./rules/violations";
+
+/**
+ * Domain errors carry a stable code and parameters; they are mapped to an HTTP status in
+ * one place (`httpStatusOf`) and translated at the edge from the zh-CN / en catalogs.
+ */
+export type DomainErrorCode =
+  | "NOT_FOUND"
+  | "FORBIDDEN"
+  | "UNAUTHENTICATED"
+  | "CSRF"
+  | "VALIDATION"
+  | "CONFLICT"
+  | "RATE_LIMITED"
+  | "INVALID_CREDENTIALS"
+  | "RULE_VIOLATION"
+  | "INVALID_STATE";
+
+export class DomainError extends Error {
+  readonly code: DomainErrorCode;
+  readonly params: Record<string, string | number>;
+  readonly violations: RuleViolation[];
+  constructor(code: DomainErrorCode, params: Record<string, string | number> = {}, violations: RuleViolation[] = []) {
+    super(`${code}${Object.keys(params).length ? ` ${JSON.stringify(params)}` : ""}`);
+    this.name = "DomainError";
+    this.code = code;
+    this.params = params;
+    this.violations = violations;
+  }
+}
+
+const STATUS: Record<DomainErrorCode, number> = {
+  NOT_FOUND: 404,
+  FORBIDDEN: 403,
+  UNAUTHENTICATED: 401,
+  CSRF: 403,
+  VALIDATION: 400,
+  CONFLICT: 409,
+  RATE_LIMITED: 429,
+  INVALID_CREDENTIALS: 401,
+  RULE_VIOLATION: 422,
+  INVALID_STATE: 409,
+};
+
+export function httpStatusOf(code: DomainErrorCode): number {
+  return STATUS[code];
+}
+
+/** The serialisable shape sent to the UI, which translates `code` (and each violation's code). */
+export type ErrorPayload = { code: DomainErrorCode; params: Record<string, string | number>; violations: RuleViolation[] };
+
+export function toErrorPayload(e: DomainError): ErrorPayload {
+  return { code: e.code, params: e.params, violations: e.violations };
+}

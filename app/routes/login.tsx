@@ -1,0 +1,72 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { z } from "zod";
+import { CsrfInput, ErrorAlert } from "#app/components/forms";
+import { DomainError } from "#app/domain/errors";
+import { login, sessionCookie } from "#app/services/auth.server";
+import { errorResponse, getActor, readForm } from "#app/utils/request.server";
+
+export const meta: MetaFunction = () => [{ title: "登录 · Tenderhall" }];
+
+const LoginSchema = z.object({
+  username: z.string().trim().min(1).max(100),
+  password: z.string().min(1).max(200),
+  redirectTo: z.string().default("/"),
+});
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const actor = await getActor(request, context);
+  if (actor.user) throw redirect("/");
+  return null;
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  try {
+    const form = await readForm(request, context);
+    const parsed = LoginSchema.safeParse(Object.fromEntries(form));
+    if (!parsed.success) throw new DomainError("INVALID_CREDENTIALS");
+    const session = await login(context.app, {
+      username: parsed.data.username,
+      password: parsed.data.password,
+      ip: context.ip,
+      userAgent: context.userAgent,
+    });
+    const to = parsed.data.redirectTo.startsWith("/") && !parsed.data.redirectTo.startsWith("//") ? parsed.data.redirectTo : "/";
+    return redirect(to, {
+      headers: { "Set-Cookie": await sessionCookie(context.app.config.cookieSecure).serialize(session.token, { expires: session.expiresAt }) },
+    });
+  } catch (e) {
+    return errorResponse(e);
+  }
+}
+
+export default function Login() {
+  const { t } = useTranslation("admin");
+  const data = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const nav = useNavigation();
+  return (
+    <div className="card" style={{ maxWidth: 420, margin: "2rem auto" }}>
+      <h1>{t("login.title")}</h1>
+      <ErrorAlert error={data && "error" in data ? data.error : null} />
+      <Form method="post">
+        <CsrfInput />
+        <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? "/"} />
+        <div className="field">
+          <label htmlFor="username">{t("login.username")}</label>
+          <input id="username" name="username" type="text" autoComplete="username" required />
+        </div>
+        <div className="field">
+          <label htmlFor="password">{t("login.password")}</label>
+          <input id="password" name="password" type="password" autoComplete="current-password" required />
+        </div>
+        <div className="actions">
+          <button type="submit" disabled={nav.state === "submitting"}>
+            {t("login.submit")}
+          </button>
+        </div>
+      </Form>
+    </div>
+  );
+}

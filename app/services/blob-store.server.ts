@@ -1,0 +1,114 @@
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { Readable } from "node:stream";
+
+/**
+ * Content-addressed blob store (docs/decisions/004-blob-store.md). Database rows hold the
+ * SHA-256; the bytes live behind this interface: local files by default, an
+ * S3-compatible store for several instances.
+ */
+export interface BlobStore {
+  /** Stores the stream; resolves with its SHA-256 (hex) and size. Refuses more than `maxBytes`. */
+  put(data: AsyncIterable<Uint8Array> | Uint8Array, opts?: { maxBytes?: number }): Promise<{ sha256: string; size: number }>;
+  get(sha256: string): Promise<Readable>;
+  has(sha256: string): Promise<boolean>;
+  delete(sha256: string): Promise<void>;
+  /** Every stored hash, with its modification time (for the sweep of unreferenced blobs). */
+  list(): AsyncIterable<{ sha256: string; mtime: Date }>;
+}
+
+export class BlobTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`blob larger than ${maxBytes} bytes`);
+  }
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** Local files: written to a temp file, fsynced, then renamed into place (atomic, durable). */
+export class LocalBlobStore implements BlobStore {
+  constructor(private readonly root: string) {}
+
+  private pathOf(sha256: string): string {
+    if (!HEX64.test(sha256)) throw new Error("invalid blob hash");
+    return path.join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  async put(data: AsyncIterable<Uint8Array> | Uint8Array, opts: { maxBytes?: number } = {}) {
+    const tmpDir = path.join(this.root, "tmp");
+    await mkdir(tmpDir, { recursive: true });
+    const tmp = path.join(tmpDir, `${randomBytes(12).toString("hex")}.part`);
+    const fh = await open(tmp, "wx", 0o600);
+    const hash = createHash("sha256");
+    let size = 0;
+    try {
+      const source = data instanceof Uint8Array ? [data] : data;
+      for await (const chunk of source) {
+        size += chunk.byteLength;
+        if (opts.maxBytes !== undefined && size > opts.maxBytes) throw new BlobTooLargeError(opts.maxBytes);
+        hash.update(chunk);
+        await fh.write(chunk);
+      }
+      await fh.sync();
+    } catch (e) {
+      await fh.close();
+      await rm(tmp, { force: true });
+      throw e;
+    }
+    await fh.close();
+    const sha256 = hash.digest("hex");
+    const dest = this.pathOf(sha256);
+    await mkdir(path.dirname(dest), { recursive: true });
+    await rename(tmp, dest);
+    return { sha256, size };
+  }
+
+  async get(sha256: string): Promise<Readable> {
+    const p = this.pathOf(sha256);
+    await stat(p);
+    return createReadStream(p);
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    try {
+      await stat(this.pathOf(sha256));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async delete(sha256: string): Promise<void> {
+    await rm(this.pathOf(sha256), { force: true });
+  }
+
+  async *list(): AsyncIterable<{ sha256: string; mtime: Date }> {
+    for (const a of await readdirSafe(this.root)) {
+      if (a === "tmp") continue;
+      for (const b of await readdirSafe(path.join(this.root, a))) {
+        for (const name of await readdirSafe(path.join(this.root, a, b))) {
+          if (!HEX64.test(name)) continue;
+          const s = await stat(path.join(this.root, a, b, name));
+          yield { sha256: name, mtime: s.mtime };
+        }
+      }
+    }
+  }
+}
+
+async function readdirSafe(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Reads a whole blob (small documents only). */
+export async function readBlob(store: BlobStore, sha256: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of await store.get(sha256)) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,77 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import type { ExtractTablesWithRelations } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import * as schema from "./schema/index";
+
+export type Schema = typeof schema;
+/** One type for both drivers (STACK.md): code below app/services takes `Database | Tx`. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+export type Executor = Database | Tx;
+
+export type DbHandle = {
+  db: Database;
+  driver: "pglite" | "postgres";
+  /** LISTEN on a channel; returns an unlisten function. Used by the live hub. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+};
+
+export const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url));
+
+export type OpenOptions = {
+  /** PostgreSQL connection string; when absent the embedded PGlite database is used. */
+  databaseUrl?: string;
+  /** PGlite data directory (on disk). `memory://` for an in-memory database. */
+  dataDir?: string;
+  /** Pre-built PGlite data dir tarball (tests load a migrated template). */
+  loadDataDir?: Blob;
+  max?: number;
+};
+
+/** Opens the database eagerly and runs the committed migrations. */
+export async function openDatabase(opts: OpenOptions): Promise<DbHandle> {
+  if (opts.databaseUrl) {
+    const client = postgres(opts.databaseUrl, { max: opts.max ?? 10, onnotice: () => {} });
+    const db = drizzlePostgres(client, { schema, casing: "snake_case" }) as unknown as Database;
+    const migrationClient = postgres(opts.databaseUrl, { max: 1, onnotice: () => {} });
+    try {
+      await migratePostgres(drizzlePostgres(migrationClient, { casing: "snake_case" }), { migrationsFolder });
+    } finally {
+      await migrationClient.end({ timeout: 5 });
+    }
+    return {
+      db,
+      driver: "postgres",
+      async listen(channel, onPayload) {
+        const sub = await client.listen(channel, onPayload);
+        return () => sub.unlisten();
+      },
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+  const dataDir = opts.dataDir ?? "./data/pglite";
+  if (!dataDir.startsWith("memory://")) mkdirSync(path.resolve(dataDir), { recursive: true });
+  const pg = await PGlite.create({ dataDir, loadDataDir: opts.loadDataDir });
+  const db = drizzlePglite(pg, { schema, casing: "snake_case" }) as unknown as Database;
+  await migratePglite(drizzlePglite(pg, { casing: "snake_case" }), { migrationsFolder });
+  return {
+    db,
+    driver: "pglite",
+    async listen(channel, onPayload) {
+      const unlisten = await pg.listen(channel, onPayload);
+      return unlisten;
+    },
+    close: () => pg.close(),
+  };
+}
+
+export { schema };

@@ -1,0 +1,93 @@
+import { sql } from "drizzle-orm";
+import { boolean, index, inet, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { createdAt, id, instant } from "./columns";
+
+export const orgKind = pgEnum("org_kind", ["centre", "tendering_unit", "agency", "bidder", "supervisor", "expert"]);
+
+/** PRODUCT.md §1. A person may hold several roles, never both sides of one tender (checked per tender). */
+export const role = pgEnum("role", ["admin", "tendering_unit", "agency", "bidder", "expert", "supervisor"]);
+export type Role = (typeof role.enumValues)[number];
+
+export const organisations = pgTable(
+  "organisations",
+  {
+    id: id(),
+    name: text().notNull(),
+    kind: orgKind().notNull(),
+    /** 统一社会信用代码 (18 characters) where the organisation has one. */
+    creditCode: text(),
+    region: text().notNull().default(""),
+    contactName: text().notNull().default(""),
+    contactPhone: text().notNull().default(""),
+    address: text().notNull().default(""),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("organisations_credit_code_uq").on(t.creditCode), uniqueIndex("organisations_name_uq").on(t.name)],
+);
+
+export const users = pgTable(
+  "users",
+  {
+    id: id(),
+    username: text().notNull(),
+    displayName: text().notNull(),
+    email: text(),
+    phone: text(),
+    passwordHash: text().notNull(),
+    active: boolean().notNull().default(true),
+    locale: text().notNull().default("zh-CN"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("users_username_uq").on(sql`lower(${t.username})`)],
+);
+
+export const memberships = pgTable(
+  "memberships",
+  {
+    id: id(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    orgId: uuid()
+      .notNull()
+      .references(() => organisations.id, { onDelete: "restrict" }),
+    role: role().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("memberships_user_org_role_uq").on(t.userId, t.orgId, t.role), index("memberships_org_idx").on(t.orgId)],
+);
+
+/** Database-backed sessions. The cookie carries a random token; only its SHA-256 is stored. */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: id(),
+    tokenHash: text().notNull(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    lastSeenAt: instant().notNull().defaultNow(),
+    expiresAt: instant().notNull(),
+    ip: inet(),
+    userAgent: text(),
+  },
+  (t) => [uniqueIndex("sessions_token_hash_uq").on(t.tokenHash), index("sessions_user_idx").on(t.userId)],
+);
+
+/** Login attempts, for rate limiting by account name and by IP (database clock). */
+export const loginAttempts = pgTable(
+  "login_attempts",
+  {
+    id: id(),
+    username: text().notNull(),
+    ip: inet(),
+    success: boolean().notNull(),
+    at: instant().notNull().defaultNow(),
+  },
+  (t) => [index("login_attempts_username_at_idx").on(t.username, t.at), index("login_attempts_ip_at_idx").on(t.ip, t.at)],
+);
+
+export type Organisation = typeof organisations.$inferSelect;
+export type User = typeof users.$inferSelect;
+export type Membership = typeof memberships.$inferSelect;

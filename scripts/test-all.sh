@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# `npm test`: every test — typecheck, lint, unit, integration (PGlite AND PostgreSQL),
+# then end-to-end in Debian's Chromium through the real server. Prints one summary line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p test-results
+status=0
+
+step() { echo; echo "== $*"; }
+
+step "typecheck"; npx tsc --noEmit || status=1
+step "lint"; npx eslint . --max-warnings 0 || status=1
+step "migrations up to date"; npx drizzle-kit check >/dev/null || status=1
+
+step "unit + integration tests"
+npx vitest run --project unit --project integration \
+  --reporter=default --reporter=json --outputFile.json=test-results/vitest-core.json || status=1
+
+step "build"; npx remix build || status=1
+
+step "end-to-end tests (Chromium)"
+npx vitest run --project e2e \
+  --reporter=default --reporter=json --outputFile.json=test-results/vitest-e2e.json || status=1
+
+node -e '
+  const fs = require("fs");
+  let passed = 0, failed = 0, skipped = 0;
+  for (const f of ["test-results/vitest-core.json", "test-results/vitest-e2e.json"]) {
+    if (!fs.existsSync(f)) { failed++; console.error("missing " + f); continue; }
+    const r = JSON.parse(fs.readFileSync(f, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + (r.numTodoTests || 0);
+  }
+  console.log("");
+  console.log(`Tests: ${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
+  if (passed === 0 || failed > 0) process.exitCode = 1;
+' || status=1
+exit $status

@@ -1,0 +1,29 @@
+import path from "node:path";
+import { openDatabase, type DbHandle } from "#db/client";
+import { LocalBlobStore } from "#app/services/blob-store.server";
+import type { Config } from "#app/services/config.server";
+import type { AppContext } from "#app/services/context.server";
+import { LiveHub } from "#app/services/live-hub.server";
+import { syncReferenceData } from "#app/services/reference-data.server";
+
+export type Booted = { app: AppContext; handle: DbHandle; close(): Promise<void> };
+
+/** Opens the database eagerly, migrates, loads reference data, starts the live hub. */
+export async function boot(config: Config): Promise<Booted> {
+  const handle = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: path.join(config.dataDir, "pglite"),
+  });
+  await syncReferenceData(handle.db);
+  const hub = new LiveHub(handle);
+  await hub.start();
+  const app: AppContext = { db: handle.db, blobs: new LocalBlobStore(path.join(config.dataDir, "blobs")), hub, config };
+  return {
+    app,
+    handle,
+    async close() {
+      await hub.stop();
+      await handle.close();
+    },
+  };
+}

@@ -1,0 +1,216 @@
+import { count, eq } from "drizzle-orm";
+import { organisations, projects, sections, tenderDocuments } from "#db/schema/index";
+import { ProjectFormSchema } from "#app/domain/tender-form";
+
+/** Raw form input, as a browser would post it (strings). */
+type ProjectFormInput = Record<string, unknown> & { bidDeadline: string };
+import { actorForUser } from "#app/services/auth.server";
+import { createOrganisation, createUser, registerBidder } from "#app/services/accounts.server";
+import { runCommand } from "#app/services/command.server";
+import type { AppContext } from "#app/services/context.server";
+import { systemActor, type Actor } from "#app/services/actor";
+import {
+  addDocument,
+  answerQuestion,
+  askQuestion,
+  createProject,
+  fileObjection,
+  obtainDocument,
+  publishProject,
+} from "#app/services/tenders.server";
+import { demoPdf } from "./demo-pdf";
+
+/** Demo credentials: development data only, printed at start and listed in the README. */
+export const DEMO_PASSWORD = "demo12345";
+
+export type DemoLogin = { role: string; username: string; password: string; org: string };
+
+/**
+ * Seeds a demo trading centre once (when no organisation exists): organisations and a user
+ * for every role, and tenders in several states — all through the command layer, so the
+ * record holds every step. Returns the demo logins, or null when already seeded.
+ */
+export async function seedDemo(app: AppContext, opts: { now?: Date } = {}): Promise<{ logins: DemoLogin[] } | null> {
+  const [existing] = await app.db.select({ n: count() }).from(organisations);
+  if ((existing?.n ?? 0) > 0) return null;
+  const sys = systemActor();
+  const logins: DemoLogin[] = [];
+  const mk = async (org: { name: string; kind: Parameters<typeof createOrganisation>[2]["kind"]; region: string; creditCode?: string }, username: string, displayName: string, role: Parameters<typeof createUser>[2]["role"]) => {
+    const orgId = await createOrganisation(app, sys, { ...org, contactName: displayName, contactPhone: "0459-1234567" });
+    const userId = await createUser(app, sys, { username, displayName, password: DEMO_PASSWORD, orgId, role });
+    logins.push({ role, username, password: DEMO_PASSWORD, org: org.name });
+    return { orgId, userId, actor: await actorForUser(app.db, userId, "127.0.0.1", "seed") };
+  };
+
+  await mk({ name: "大庆市公共资源交易中心", kind: "centre", region: "黑龙江省大庆市" }, "admin", "系统管理员", "admin");
+  const tu = await mk({ name: "大庆市第一中学", kind: "tendering_unit", region: "黑龙江省大庆市", creditCode: "12230600MB1234567X" }, "tenderer", "王招标", "tendering_unit");
+  const tu2 = await mk({ name: "大庆市教育局", kind: "tendering_unit", region: "黑龙江省大庆市", creditCode: "11230600MB7654321Y" }, "purchaser", "刘采购", "tendering_unit");
+  const ag = await mk({ name: "黑龙江诚信招标代理有限公司", kind: "agency", region: "黑龙江省哈尔滨市", creditCode: "91230100MA1ABCDE1F" }, "agent", "李代理", "agency");
+  await mk({ name: "大庆市住房和城乡建设局", kind: "supervisor", region: "黑龙江省大庆市" }, "supervisor", "赵监督", "supervisor");
+  await mk({ name: "大庆石油学院", kind: "expert", region: "黑龙江省大庆市" }, "expert", "孙专家", "expert");
+  const bidders: Actor[] = [];
+  for (const [i, b] of [
+    ["黑龙江龙建路桥建设有限公司", "bidder1", "陈投标"],
+    ["大庆油田建设集团有限责任公司", "bidder2", "周投标"],
+    ["哈尔滨华安建筑工程有限公司", "bidder3", "吴投标"],
+  ].entries()) {
+    const userId = await registerBidder(app, sys, {
+      org: { name: b[0]!, region: "黑龙江省", creditCode: `91230${i}00MA1XYZ00${i}Q`, contactName: b[2]!, contactPhone: "0451-8888888" },
+      user: { username: b[1]!, displayName: b[2]!, password: DEMO_PASSWORD },
+    });
+    logins.push({ role: "bidder", username: b[1]!, password: DEMO_PASSWORD, org: b[0]! });
+    bidders.push(await actorForUser(app.db, userId, "127.0.0.1", "seed"));
+  }
+
+  const now = opts.now ?? new Date();
+  const at = (days: number, hhmm: string) => {
+    const d = new Date(now.getTime() + days * 86400_000 + 8 * 3600_000);
+    return `${d.toISOString().slice(0, 10)}T${hhmm}`;
+  };
+  const base = (code: string, title: string, over: Record<string, unknown>): ProjectFormInput => ({
+    code,
+    title,
+    regime: "ZTB",
+    mustTender: "on",
+    category: "construction",
+    region: "黑龙江省大庆市",
+    location: "大庆市萨尔图区",
+    description: `${title}。招标范围：施工图范围内的全部工程内容。`,
+    fundingSource: "财政资金",
+    estimateYuan: "12000000",
+    contactName: "王招标",
+    contactPhone: "0459-1234567",
+    obtainMethod: "在本平台免费下载电子招标文件，无需报名。",
+    qualification: "具备建筑工程施工总承包二级及以上资质，具有有效的安全生产许可证。",
+    documentsFrom: at(0, "00:00"),
+    documentsUntil: at(7, "17:00"),
+    questionDeadline: at(12, "17:00"),
+    bidDeadline: at(25, "09:30"),
+    decryptionWindowMinutes: "60",
+    reviewRoom: "第3评标室",
+    keyModel: "bidder_with_custodian_fallback",
+    keyThreshold: "2",
+    custodians: ["tendering_unit", "agency", "supervisor"],
+    sections: [
+      {
+        code: "01",
+        title: "施工标段",
+        ceilingPriceYuan: "11800000",
+        bondYuan: "200000",
+        method: "comprehensive",
+        criteria: [
+          { name: "投标报价", kind: "price", weight: "40", max: "40" },
+          { name: "施工组织设计", kind: "technical", weight: "35", max: "35" },
+          { name: "项目管理机构", kind: "technical", weight: "15", max: "15" },
+          { name: "企业业绩与信誉", kind: "commercial", weight: "10", max: "10" },
+        ],
+      },
+    ],
+    ...over,
+  });
+  const create = async (actor: Actor, input: ProjectFormInput) => {
+    const form = ProjectFormSchema.parse(input);
+    const id = await createProject(app, actor, form);
+    const pdf = demoPdf([`Tender documents ${form.code}`, "Tenderhall demo document", `Bid deadline ${input.bidDeadline} (UTC+8)`]);
+    const stored = await app.blobs.put(pdf);
+    await addDocument(app, actor, id, { filename: `${form.code}-招标文件.pdf`, contentType: "application/pdf", ...stored });
+    return id;
+  };
+
+  // 1. Bidding: a school building (ZTB, agency-run), documents obtained, a question answered.
+  const p1 = await create(tu.actor, base("DQ-2026-JS-0101", "大庆市第一中学教学楼改扩建工程施工招标", { agencyId: ag.orgId }));
+  await publishProject(app, tu.actor, p1);
+  const [doc1] = await app.db.select().from(tenderDocuments).where(eq(tenderDocuments.projectId, p1));
+  for (const b of bidders) await obtainDocument(app, b, p1, doc1!.id);
+  const q = await askQuestion(app, bidders[0]!, p1, "招标文件第三章工程量清单中的外墙保温做法与图纸不一致，以哪个为准？");
+  await answerQuestion(app, ag.actor, q, "以施工图设计说明为准，工程量清单将在澄清文件中同步修正。");
+
+  // 2. Bidding: government procurement of goods in two lots (ZFCG).
+  const p2 = await create(
+    tu2.actor,
+    base("DQ-2026-CG-0207", "大庆市智慧校园信息化设备采购项目", {
+      regime: "ZFCG",
+      category: "goods",
+      estimateYuan: "3600000",
+      fundingSource: "财政预算资金",
+      description: "采购交互式智能黑板、录播系统及校园网络设备，含安装调试与三年质保。",
+      qualification: "具有独立承担民事责任的能力；参加政府采购活动前三年内无重大违法记录。",
+      bidDeadline: at(28, "09:00"),
+      sections: [
+        {
+          code: "1包",
+          title: "交互式智能黑板",
+          ceilingPriceYuan: "2000000",
+          bondYuan: "20000",
+          method: "comprehensive",
+          criteria: [
+            { name: "价格", kind: "price", weight: "30", max: "30" },
+            { name: "技术参数响应", kind: "technical", weight: "50", max: "50" },
+            { name: "售后服务", kind: "commercial", weight: "20", max: "20" },
+          ],
+        },
+        { code: "2包", title: "校园网络设备", ceilingPriceYuan: "1500000", bondYuan: "15000", method: "lowest_evaluated_price", criteria: [] },
+      ],
+    }),
+  );
+  await publishProject(app, tu2.actor, p2);
+
+  // 3. Suspended: an objection to the documents awaits its answer (R11).
+  const p3 = await create(tu.actor, base("DQ-2026-JS-0315", "大庆市第一中学体育馆维修改造工程", { estimateYuan: "4800000", bidDeadline: at(30, "09:30"), sections: [{ code: "01", title: "施工", ceilingPriceYuan: "4700000", bondYuan: "90000", method: "lowest_evaluated_price", criteria: [] }] }));
+  await publishProject(app, tu.actor, p3);
+  await fileObjection(app, bidders[1]!, p3, "招标文件要求的“近三年获得省级优质工程奖”资格条件具有排他性，请求修改。");
+
+  // 4. Draft: not yet public.
+  await create(tu.actor, base("DQ-2026-JS-0420", "大庆市第一中学食堂改造工程（草稿）", { bidDeadline: at(35, "09:30") }));
+
+  // 5. Closed: a tender whose bid deadline has passed, imported as history (recorded as such).
+  await importHistoric(app, sys, tu.orgId, tu.userId, now);
+  return { logins };
+}
+
+/** A past tender, imported with its original dates (seed only; recorded as an import). */
+async function importHistoric(app: AppContext, sys: Actor, tenderingUnitId: string, userId: string, now: Date) {
+  const day = 86400_000;
+  await runCommand(app, sys, "seed.import_historic", async ({ tx }) => {
+    const [p] = await tx
+      .insert(projects)
+      .values({
+        code: "DQ-2026-JS-0088",
+        title: "大庆市第一中学校园道路硬化工程",
+        regime: "ZTB",
+        mustTender: true,
+        category: "construction",
+        region: "黑龙江省大庆市",
+        location: "大庆市萨尔图区",
+        description: "校园内道路及停车场混凝土硬化。",
+        fundingSource: "财政资金",
+        tenderingUnitId,
+        estimateFen: 560_000_000,
+        status: "published",
+        notice: { contactName: "王招标", contactPhone: "0459-1234567", obtainMethod: "平台下载", qualification: "市政公用工程施工总承包三级及以上" },
+        documentsFrom: new Date(now.getTime() - 40 * day),
+        documentsUntil: new Date(now.getTime() - 33 * day),
+        questionDeadline: new Date(now.getTime() - 28 * day),
+        bidDeadline: new Date(now.getTime() - 10 * day),
+        profileCode: "ZTB",
+        profileVersion: "2026.1",
+        publishedAt: new Date(now.getTime() - 40 * day),
+        searchText: "dq-2026-js-0088 大庆市第一中学校园道路硬化工程 黑龙江省大庆市 大庆市第一中学",
+        createdBy: userId,
+      })
+      .returning({ id: projects.id });
+    await tx.insert(sections).values({
+      projectId: p!.id,
+      seq: 1,
+      code: "01",
+      title: "施工",
+      status: "bidding_closed",
+      ceilingPriceFen: 550_000_000,
+      bondFen: 10_000_000,
+      evaluation: { method: "lowest_evaluated_price", criteria: [] },
+      keyModel: { model: "bidder", threshold: 0, custodians: [] },
+    });
+    return { result: p!.id, subjectType: "project", subjectId: p!.id, payload: { code: "DQ-2026-JS-0088", historic: true } };
+  });
+
+}

@@ -18,6 +18,7 @@ import {
   obtainDocument,
   publishProject,
 } from "#app/services/tenders.server";
+import { ZTB_PROFILE } from "#app/domain/rules/profiles";
 import { demoPdf } from "./demo-pdf";
 
 /** Demo credentials: development data only, printed at start and listed in the README. */
@@ -164,39 +165,68 @@ export async function seedDemo(app: AppContext, opts: { now?: Date } = {}): Prom
   await create(tu.actor, base("DQ-2026-JS-0420", "大庆市第一中学食堂改造工程（草稿）", { bidDeadline: at(35, "09:30") }));
 
   // 5. Closed: a tender whose bid deadline has passed, imported as history (recorded as such).
-  await importHistoric(app, sys, tu.orgId, tu.userId, now);
+  const day = 86400_000;
+  await importHistoric(app, sys, tu.actor, {
+    code: "DQ-2026-JS-0088",
+    title: "大庆市第一中学校园道路硬化工程",
+    publishedAt: new Date(now.getTime() - 40 * day),
+    bidDeadline: new Date(now.getTime() - 10 * day),
+  });
+  // 6. Late stage: published 9 days ago, deadline in 12 days — an amendment now must extend it (R10).
+  const late = await importHistoric(app, sys, ag.actor, {
+    code: "DQ-2026-SZ-0133",
+    title: "大庆市第一中学室外供热管网改造工程",
+    publishedAt: new Date(now.getTime() - 9 * day),
+    bidDeadline: new Date(Date.parse(`${at(12, "09:30")}:00+08:00`)),
+    agencyId: ag.orgId,
+    tenderingUnitId: tu.orgId,
+  });
+  const [lateDoc] = await app.db.select().from(tenderDocuments).where(eq(tenderDocuments.projectId, late));
+  await obtainDocument(app, bidders[1]!, late, lateDoc!.id);
   return { logins };
 }
 
-/** A past tender, imported with its original dates (seed only; recorded as an import). */
-async function importHistoric(app: AppContext, sys: Actor, tenderingUnitId: string, userId: string, now: Date) {
+/**
+ * A tender published before this platform took over (seed only), imported with its original
+ * dates and a document. Recorded as an import, not as a publication, because the
+ * publication rules applied at the time it was published.
+ */
+async function importHistoric(
+  app: AppContext,
+  sys: Actor,
+  owner: Actor,
+  t: { code: string; title: string; publishedAt: Date; bidDeadline: Date; agencyId?: string; tenderingUnitId?: string },
+): Promise<string> {
   const day = 86400_000;
-  await runCommand(app, sys, "seed.import_historic", async ({ tx }) => {
+  const pdf = await app.blobs.put(demoPdf([`Tender documents ${t.code}`, "Tenderhall demo document (imported)"]));
+  const open = t.bidDeadline.getTime() > Date.now();
+  return runCommand(app, sys, "seed.import_historic", async ({ tx }) => {
     const [p] = await tx
       .insert(projects)
       .values({
-        code: "DQ-2026-JS-0088",
-        title: "大庆市第一中学校园道路硬化工程",
+        code: t.code,
+        title: t.title,
         regime: "ZTB",
         mustTender: true,
         category: "construction",
         region: "黑龙江省大庆市",
         location: "大庆市萨尔图区",
-        description: "校园内道路及停车场混凝土硬化。",
+        description: `${t.title}。`,
         fundingSource: "财政资金",
-        tenderingUnitId,
+        tenderingUnitId: t.tenderingUnitId ?? owner.orgId!,
+        agencyId: t.agencyId ?? null,
         estimateFen: 560_000_000,
         status: "published",
-        notice: { contactName: "王招标", contactPhone: "0459-1234567", obtainMethod: "平台下载", qualification: "市政公用工程施工总承包三级及以上" },
-        documentsFrom: new Date(now.getTime() - 40 * day),
-        documentsUntil: new Date(now.getTime() - 33 * day),
-        questionDeadline: new Date(now.getTime() - 28 * day),
-        bidDeadline: new Date(now.getTime() - 10 * day),
+        notice: { contactName: "王招标", contactPhone: "0459-1234567", obtainMethod: "在本平台免费下载电子招标文件。", qualification: "市政公用工程施工总承包三级及以上资质。" },
+        documentsFrom: t.publishedAt,
+        documentsUntil: new Date(t.publishedAt.getTime() + 7 * day),
+        questionDeadline: new Date(t.bidDeadline.getTime() - 5 * day),
+        bidDeadline: t.bidDeadline,
         profileCode: "ZTB",
-        profileVersion: "2026.1",
-        publishedAt: new Date(now.getTime() - 40 * day),
-        searchText: "dq-2026-js-0088 大庆市第一中学校园道路硬化工程 黑龙江省大庆市 大庆市第一中学",
-        createdBy: userId,
+        profileVersion: ZTB_PROFILE.version,
+        publishedAt: t.publishedAt,
+        searchText: `${t.code} ${t.title} 黑龙江省大庆市 大庆市第一中学`.toLowerCase(),
+        createdBy: owner.user!.id,
       })
       .returning({ id: projects.id });
     await tx.insert(sections).values({
@@ -204,13 +234,21 @@ async function importHistoric(app: AppContext, sys: Actor, tenderingUnitId: stri
       seq: 1,
       code: "01",
       title: "施工",
-      status: "bidding_closed",
+      status: open ? "published" : "bidding_closed",
       ceilingPriceFen: 550_000_000,
       bondFen: 10_000_000,
       evaluation: { method: "lowest_evaluated_price", criteria: [] },
       keyModel: { model: "bidder", threshold: 0, custodians: [] },
     });
-    return { result: p!.id, subjectType: "project", subjectId: p!.id, payload: { code: "DQ-2026-JS-0088", historic: true } };
+    await tx.insert(tenderDocuments).values({
+      projectId: p!.id,
+      version: 1,
+      filename: `${t.code}-招标文件.pdf`,
+      contentType: "application/pdf",
+      size: pdf.size,
+      sha256: pdf.sha256,
+      uploadedBy: owner.user!.id,
+    });
+    return { result: p!.id, subjectType: "project", subjectId: p!.id, payload: { code: t.code, historic: true, publishedAt: t.publishedAt.toISOString() } };
   });
-
 }

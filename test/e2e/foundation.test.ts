@@ -1,0 +1,216 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { PGlite } from "@electric-sql/pglite";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoPdf } from "../../server/demo-pdf";
+import { contextFor, cstInput, launchBrowser, removeDataDir, startServer, type RunningServer } from "./harness";
+
+const run = promisify(execFile);
+
+/**
+ * The foundation, end to end in Debian's Chromium through the real server on PGlite:
+ * publication, Chinese search, obtaining documents, anonymous Q&A, R10 extension, R7
+ * refusal in Chinese, R9 confidentiality, admin protection, and record tamper detection.
+ */
+describe("foundation end to end", () => {
+  let server: RunningServer;
+  let browser: Browser;
+  const title = `东湖新区第二小学综合楼新建工程施工招标${Date.now() % 100000}`;
+  const code = `E2E-${Date.now()}`;
+  let projectId = "";
+
+  beforeAll(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (server) removeDataDir(server.dataDir);
+  });
+
+  async function fillProjectForm(page: import("playwright-core").Page, over: { code: string; title: string; bidDays: number }) {
+    await page.goto("/manage/new");
+    await page.fill("#code", over.code);
+    await page.fill("#title", over.title);
+    await page.selectOption("#regime", "ZTB");
+    await page.selectOption("#category", "construction");
+    await page.fill("#region", "黑龙江省大庆市");
+    await page.fill("#location", "大庆市东湖新区");
+    await page.fill("#fundingSource", "财政资金");
+    await page.fill("#estimateYuan", "8000000");
+    await page.fill("#description", "新建综合楼一栋，建筑面积约 6000 平方米。");
+    await page.fill("#qualification", "建筑工程施工总承包二级及以上资质。");
+    await page.fill("#contactName", "王招标");
+    await page.fill("#contactPhone", "0459-1234567");
+    await page.fill("#obtainMethod", "在本平台免费下载。");
+    await page.fill("#documentsFrom", cstInput(0, "00:00"));
+    await page.fill("#documentsUntil", cstInput(7, "17:00"));
+    await page.fill("#questionDeadline", cstInput(Math.max(1, over.bidDays - 5), "17:00"));
+    await page.fill("#bidDeadline", cstInput(over.bidDays, "09:30"));
+    await page.fill('[name="sections[0].code"]', "01");
+    await page.fill('[name="sections[0].title"]', "施工");
+    await page.fill('[name="sections[0].ceilingPriceYuan"]', "7900000");
+    await page.fill('[name="sections[0].bondYuan"]', "100000");
+    await page.selectOption('[name="sections[0].method"]', "lowest_evaluated_price");
+    await Promise.all([page.waitForURL(/\/manage\/[0-9a-f-]{36}$/), page.click("button[type=submit]")]);
+  }
+
+  async function uploadPdf(page: import("playwright-core").Page, name: string) {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "th-pdf-")), name);
+    writeFileSync(file, demoPdf(["E2E tender documents", name]));
+    await page.setInputFiles("#file", file);
+    await Promise.all([page.waitForLoadState("load"), page.click("text=上传")]);
+    await page.getByText(name).first().waitFor();
+  }
+
+  it("a tendering unit publishes a tender with a PDF", async () => {
+    const { context, page } = await contextFor(browser, server.url, "tenderer");
+    await fillProjectForm(page, { code, title, bidDays: 25 });
+    projectId = page.url().split("/").pop()!;
+    await uploadPdf(page, "综合楼招标文件.pdf");
+    await page.click('[data-testid="publish"]');
+    await page.getByTestId("done").waitFor();
+    expect(await page.getByTestId("done").textContent()).toContain("招标公告已发布");
+    await context.close();
+  });
+
+  it("R7: a 10-day bid period is refused with R7's message in Chinese", async () => {
+    const { context, page } = await contextFor(browser, server.url, "tenderer");
+    await fillProjectForm(page, { code: `${code}-R7`, title: `${title}（短期）`, bidDays: 10 });
+    await uploadPdf(page, "短期招标文件.pdf");
+    await page.click('[data-testid="publish"]');
+    const error = page.getByTestId("error");
+    await error.waitFor();
+    const text = (await error.textContent()) ?? "";
+    expect(text).toContain("R7");
+    expect(text).toMatch(/不得少于\s*20\s*日/);
+    await expect(page.locator('[data-rule="R7"]').count()).resolves.toBe(1);
+    // Nothing changed: still a draft.
+    expect(await page.locator("h1 .tag").textContent()).toBe("草稿");
+    await context.close();
+  });
+
+  it("a bidder finds it through Chinese search, obtains the documents and asks a question", async () => {
+    const { context, page } = await contextFor(browser, server.url, "bidder1");
+    await page.goto(`/?q=${encodeURIComponent("综合楼新建")}`);
+    await page.getByRole("link", { name: title }).click();
+    await page.waitForURL(new RegExp(`/tenders/${projectId}$`));
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /综合楼招标文件\.pdf/ }).first().click()]);
+    const saved = await download.path();
+    expect(saved).toBeTruthy();
+    await page.reload();
+    await page.locator("textarea[name=body]").first().fill("请明确综合楼外墙保温材料的燃烧性能等级要求。");
+    await page.locator("form:has(input[name=intent][value=ask]) button[type=submit]").click();
+    await page.getByText("请明确综合楼外墙保温材料的燃烧性能等级要求。").first().waitFor();
+    await context.close();
+  });
+
+  it("the answer appears publicly without the asker's name", async () => {
+    const { context, page } = await contextFor(browser, server.url, "tenderer");
+    await page.goto(`/manage/${projectId}`);
+    await page.locator("textarea[name=answer]").first().fill("外墙保温材料燃烧性能等级不低于 A 级。");
+    await page.click("text=公开答复");
+    await page.getByTestId("done").waitFor();
+    await context.close();
+
+    const pub = await contextFor(browser, server.url);
+    await pub.page.goto(`/tenders/${projectId}`);
+    const body = (await pub.page.textContent("main")) ?? "";
+    expect(body).toContain("外墙保温材料燃烧性能等级不低于 A 级。");
+    expect(body).toContain("请明确综合楼外墙保温材料的燃烧性能等级要求。");
+    expect(body).not.toContain("黑龙江龙建路桥建设有限公司");
+    expect(body).not.toContain("陈投标");
+    await pub.context.close();
+  });
+
+  it("R9: another bidder cannot see who obtained the documents; the tendering unit can", async () => {
+    const other = await contextFor(browser, server.url, "bidder2");
+    const res = await other.page.goto(`/manage/${projectId}`);
+    expect(res?.status()).toBeGreaterThanOrEqual(400);
+    const sup = await other.page.goto(`/supervise/${projectId}`);
+    expect(sup?.status()).toBeGreaterThanOrEqual(400);
+    await other.page.goto(`/tenders/${projectId}`);
+    expect(await other.page.textContent("main")).not.toContain("黑龙江龙建路桥建设有限公司");
+    await other.context.close();
+
+    const owner = await contextFor(browser, server.url, "tenderer");
+    await owner.page.goto(`/manage/${projectId}`);
+    expect(await owner.page.getByTestId("downloads").textContent()).toContain("黑龙江龙建路桥建设有限公司");
+    await owner.context.close();
+  });
+
+  it("R10: an amendment inside 15 days of the deadline extends it", async () => {
+    const { context, page } = await contextFor(browser, server.url, "agent");
+    await page.goto("/manage");
+    await page.getByRole("link", { name: "大庆市第一中学室外供热管网改造工程" }).click();
+    const before = (await page.getByTestId("bid-deadline").textContent())!.trim();
+    await page.fill("#am-title", "关于管材规格的澄清");
+    await page.fill("#am-body", "第五章技术标准中 DN200 管材壁厚调整为 6.3mm。");
+    await page.click("text=发布并通知投标人");
+    const done = page.getByTestId("done");
+    await done.waitFor();
+    expect(await done.textContent()).toContain("R10");
+    const after = (await page.getByTestId("bid-deadline").textContent())!.trim();
+    expect(after).not.toBe(before);
+    expect(after.slice(0, 10)).toBe(cstInput(15).slice(0, 10));
+    await context.close();
+
+    // The bidder that obtained the documents is notified in its inbox.
+    const b2 = await contextFor(browser, server.url, "bidder2");
+    await b2.page.goto("/inbox");
+    expect(await b2.page.textContent("main")).toContain("大庆市第一中学室外供热管网改造工程");
+    await b2.context.close();
+  });
+
+  it("the public cannot reach admin pages", async () => {
+    const { context, page } = await contextFor(browser, server.url);
+    for (const p of ["/admin", "/admin/users", "/admin/orgs", "/record", "/manage", "/supervise"]) {
+      await page.goto(p);
+      expect(new URL(page.url()).pathname, p).toBe("/login");
+    }
+    const bidder = await contextFor(browser, server.url, "bidder1");
+    const res = await bidder.page.goto("/admin/users");
+    expect(res?.status()).toBe(403);
+    await bidder.context.close();
+    await context.close();
+  });
+
+  it("the UI switches to English", async () => {
+    const { context, page } = await contextFor(browser, server.url);
+    await page.goto("/");
+    await page.getByTestId("lang-switch").click();
+    await page.waitForLoadState("load");
+    expect(await page.getAttribute("html", "lang")).toBe("en");
+    expect(await page.textContent("header")).toContain("Sign in");
+    await context.close();
+  });
+
+  it("tampering with a record row is detected by npm run verify-record", async () => {
+    await server.stop();
+    const env = { ...process.env, DATA_DIR: server.dataDir, DATABASE_URL: "" };
+    const ok = await run("npx", ["tsx", "scripts/verify-record.ts"], { env });
+    expect(ok.stdout).toMatch(/Record intact: \d+ entries/);
+
+    const pg = await PGlite.create({ dataDir: path.join(server.dataDir, "pglite") });
+    await pg.exec("ALTER TABLE record_entries DISABLE TRIGGER USER");
+    const target = await pg.query<{ seq: number }>("SELECT seq FROM record_entries WHERE action = 'question.answer' ORDER BY seq LIMIT 1");
+    const seq = Number(target.rows[0]!.seq);
+    await pg.query(`UPDATE record_entries SET payload = jsonb_set(payload, '{answer}', '"篡改后的答复"') WHERE seq = $1`, [seq]);
+    await pg.exec("ALTER TABLE record_entries ENABLE TRIGGER USER");
+    await pg.close();
+
+    const broken = await run("npx", ["tsx", "scripts/verify-record.ts"], { env }).then(
+      () => null,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(broken?.code).toBe(1);
+    expect(broken?.stderr).toContain(`entry #${seq}`);
+    expect(broken?.stderr).toContain("payload_hash_mismatch");
+  });
+});

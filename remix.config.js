@@ -4,6 +4,9 @@ export default {
   ignoredRouteFiles: ["**/.*", "**/__*.*", "**/*.test.*"],
   serverModuleFormat: "esm",
   serverPlatform: "node",
+  serverBuildPath: "build/server/index.js",
+  assetsBuildDirectory: "public/build",
+  publicPath: "/build/",
   future: {
     v3_fetcherPersist: true,
     v3_relativeSplatPath: true,

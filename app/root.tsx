@@ -20,6 +20,7 @@ import type { Role } from "#app/domain/roles";
 import { createI18n, DEFAULT_LANGUAGE, type Language } from "#app/i18n";
 import { layoutData } from "#app/services/layout.server";
 import { getActor, languageOf } from "#app/utils/request.server";
+import { useLiveRevalidate } from "#app/utils/live";
 import styles from "./styles/app.css";
 
 export const links: LinksFunction = () => [
@@ -139,6 +140,9 @@ function Footer() {
 }
 
 export default function App() {
+  const data = useRootData();
+  // The inbox badge updates live.
+  useLiveRevalidate([data?.user ? `user:${data.user.id}` : null]);
   return (
     <>
       <Header />

@@ -42,6 +42,10 @@ app.use((req, res, next) => {
 app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
 app.use(express.static("public", { maxAge: "1h" }));
 
+app.get("/favicon.ico", (_req, res) => {
+  res.status(204).end();
+});
+
 app.get("/healthz", (_req, res) => {
   res.json({ ok: true, driver: booted.handle.driver });
 });

@@ -8,8 +8,8 @@ import { canSubscribe } from "#app/services/live-channels.server";
 const ClientMessage = z.object({
   type: z.literal("subscribe"),
   channel: z.string().max(200),
-  /** The last sequence number the client has seen on this channel (catch-up). */
-  after: z.number().int().min(0).default(0),
+  /** The last sequence number the client has seen on this channel (catch-up); -1 = from now on. */
+  after: z.number().int().min(-1).default(0),
 });
 
 /**
@@ -78,7 +78,14 @@ function onConnection(ws: WebSocket, actor: Awaited<ReturnType<typeof authentica
       msg.channel,
       app.hub.subscribe(msg.channel, (e) => (caughtUp ? send(e) : buffered.push(e))),
     );
-    void app.hub.after(msg.channel, msg.after).then((events) => {
+    const catchUp =
+      msg.after === -1
+        ? app.hub.latestSeq(msg.channel).then((seq) => {
+            last = seq;
+            return [];
+          })
+        : app.hub.after(msg.channel, msg.after);
+    void catchUp.then((events) => {
       events.forEach(send);
       buffered.forEach(send);
       caughtUp = true;

@@ -84,7 +84,7 @@ export async function seedDemo(app: AppContext, opts: { now?: Date } = {}): Prom
     obtainMethod: "在本平台免费下载电子招标文件，无需报名。",
     qualification: "具备建筑工程施工总承包二级及以上资质，具有有效的安全生产许可证。",
     documentsFrom: at(0, "00:00"),
-    documentsUntil: at(7, "17:00"),
+    documentsUntil: at(10, "17:00"),
     questionDeadline: at(12, "17:00"),
     bidDeadline: at(25, "09:30"),
     decryptionWindowMinutes: "60",

@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import { DomainError } from "#app/domain/errors";
-import { login, sessionCookie } from "#app/services/auth.server";
+import { login, sessionCookieHeader } from "#app/services/auth.server";
 import { errorResponse, getActor, readForm } from "#app/utils/request.server";
 
 export const meta: MetaFunction = () => [{ title: "登录 · Tenderhall" }];
@@ -34,7 +34,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     });
     const to = parsed.data.redirectTo.startsWith("/") && !parsed.data.redirectTo.startsWith("//") ? parsed.data.redirectTo : "/";
     return redirect(to, {
-      headers: { "Set-Cookie": await sessionCookie(context.app.config.cookieSecure).serialize(session.token, { expires: session.expiresAt }) },
+      headers: { "Set-Cookie": sessionCookieHeader(session.token, session.expiresAt, context.app.config.cookieSecure) },
     });
   } catch (e) {
     return errorResponse(e);

@@ -1,5 +1,5 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
-import { logout, sessionCookie } from "#app/services/auth.server";
+import { clearSessionCookieHeader, logout } from "#app/services/auth.server";
 import { getActor, readForm, sessionToken } from "#app/utils/request.server";
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -7,7 +7,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const actor = await getActor(request, context);
   const token = sessionToken(request);
   if (token) await logout(context.app, actor, token);
-  return redirect("/", { headers: { "Set-Cookie": await sessionCookie(context.app.config.cookieSecure).serialize("", { maxAge: 0 }) } });
+  return redirect("/", { headers: { "Set-Cookie": clearSessionCookieHeader(context.app.config.cookieSecure) } });
 }
 
 export function loader() {

@@ -15,6 +15,7 @@ import {
   removeDocument,
 } from "#app/services/tenders.server";
 import { parsePdfUploads, uploadsFrom } from "#app/services/uploads.server";
+import { useLiveRevalidate } from "#app/utils/live";
 import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.project.title ?? ""} · 项目管理` }];
@@ -96,6 +97,7 @@ export default function ManageProject() {
   const { project: p, sections, documents, questions, objections, amendments, downloads } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const { t } = useTranslation("tender");
+  useLiveRevalidate([`tender:${p.id}`]);
   const isDraft = p.status === "draft";
   const open = (p.status === "published" || p.status === "suspended") && p.portalStatus !== "closed";
   const error = data && "error" in data ? data.error : undefined;

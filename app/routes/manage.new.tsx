@@ -42,7 +42,7 @@ export default function NewProject() {
       {data?.submission?.status === "error" && !data.error && <div className="alert alert-error" role="alert">{t("common:errors.VALIDATION")}</div>}
       <ErrorAlert error={data?.error} />
       <ProjectFormFields
-        values={{ ...values, mustTender: data ? values.mustTender === "on" : true }}
+        values={data ? { ...values, mustTender: values.mustTender === "on" } : { decryptionWindowMinutes: "60", keyThreshold: "2", mustTender: true }}
         errors={data?.submission?.error ?? {}}
         sectionCount={sectionCount}
         tenderingUnits={options.tenderingUnits}

@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
 import { hash as argonHash, verify as argonVerify } from "@node-rs/argon2";
-import { createCookie } from "@remix-run/node";
 import { and, asc, count, eq, gt, sql } from "drizzle-orm";
 import type { Executor } from "#db/client";
 import { loginAttempts, memberships, organisations, sessions, users } from "#db/schema/index";
@@ -15,14 +14,20 @@ const SESSION_DAYS = 7;
 /** Rate limits (docs/decisions/005): per account name and per IP, over a sliding 15 minutes. */
 export const LOGIN_LIMITS = { windowMinutes: 15, perUsername: 5, perIp: 30 } as const;
 
-export function sessionCookie(secure: boolean) {
-  return createCookie(SESSION_COOKIE, {
-    httpOnly: true,
-    sameSite: "lax",
-    secure,
-    path: "/",
-    maxAge: SESSION_DAYS * 24 * 3600,
-  });
+/** The Set-Cookie header for a session token (raw value: the token is random and only its hash is stored). */
+export function sessionCookieHeader(token: string, expiresAt: Date, secure: boolean): string {
+  return [
+    `${SESSION_COOKIE}=${token}`,
+    "Path=/",
+    `Expires=${expiresAt.toUTCString()}`,
+    "HttpOnly",
+    "SameSite=Lax",
+    ...(secure ? ["Secure"] : []),
+  ].join("; ");
+}
+
+export function clearSessionCookieHeader(secure: boolean): string {
+  return `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`;
 }
 
 /** argon2id with the library's OWASP-level defaults (19 MiB, t=2). */

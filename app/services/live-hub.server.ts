@@ -1,4 +1,4 @@
-import { and, asc, eq, gt } from "drizzle-orm";
+import { and, asc, desc, eq, gt } from "drizzle-orm";
 import type { DbHandle } from "#db/client";
 import { liveEvents } from "#db/schema/index";
 
@@ -47,6 +47,16 @@ export class LiveHub {
       .orderBy(asc(liveEvents.seq))
       .limit(limit);
     return rows.map(toEvent);
+  }
+
+  async latestSeq(channel: string): Promise<number> {
+    const [row] = await this.handle.db
+      .select({ seq: liveEvents.seq })
+      .from(liveEvents)
+      .where(eq(liveEvents.channel, channel))
+      .orderBy(desc(liveEvents.seq))
+      .limit(1);
+    return row?.seq ?? 0;
   }
 
   private async deliver(id: number): Promise<void> {

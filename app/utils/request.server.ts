@@ -29,8 +29,9 @@ export function sessionToken(request: Request): string | null {
   return readCookie(request, SESSION_COOKIE);
 }
 
+/** zh-CN unless the user chose English with the switch (a cookie); the browser's language is not used. */
 export function languageOf(request: Request): Language {
-  return normaliseLanguage(readCookie(request, LANGUAGE_COOKIE) ?? request.headers.get("accept-language")?.split(",")[0]);
+  return normaliseLanguage(readCookie(request, LANGUAGE_COOKIE));
 }
 
 const ACTOR_CACHE = new WeakMap<Request, Promise<Actor>>();

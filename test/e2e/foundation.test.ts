@@ -58,7 +58,7 @@ describe("foundation end to end", () => {
     await page.fill('[name="sections[0].ceilingPriceYuan"]', "7900000");
     await page.fill('[name="sections[0].bondYuan"]', "100000");
     await page.selectOption('[name="sections[0].method"]', "lowest_evaluated_price");
-    await Promise.all([page.waitForURL(/\/manage\/[0-9a-f-]{36}$/), page.click("button[type=submit]")]);
+    await Promise.all([page.waitForURL(/\/manage\/[0-9a-f-]{36}$/), page.click("main button[type=submit]")]);
   }
 
   async function uploadPdf(page: import("playwright-core").Page, name: string) {

@@ -93,7 +93,7 @@ export async function login(page: Page, username: string, password = DEMO_PASSWO
   await page.goto("/login");
   await page.fill("#username", username);
   await page.fill("#password", password);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.click("button[type=submit]")]);
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.click("main button[type=submit]")]);
 }
 
 /** A date-time `days` from now in China time, as a datetime-local input value. */

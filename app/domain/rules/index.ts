@@ -1,0 +1,4 @@
+export * from "./days";
+export * from "./profiles";
+export * from "./tender";
+export * from "./violations";

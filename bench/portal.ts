@@ -1,0 +1,115 @@
+// Portal benchmark (PRODUCT.md §5): the public tender list over 10,000 tenders at 50
+// concurrent keep-alive connections. Starts the real server on PGlite in a child process,
+// bulk-loads tenders, then measures req/s and latency percentiles from this process.
+// Usage: npx tsx bench/portal.ts [--tenders 10000] [--seconds 20] [--connections 50]
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { openDatabase } from "#db/client";
+import { projects, sections } from "#db/schema/index";
+
+const { values } = parseArgs({
+  options: {
+    tenders: { type: "string", default: "10000" },
+    seconds: { type: "string", default: "20" },
+    connections: { type: "string", default: "50" },
+    path: { type: "string", default: "/" },
+  },
+});
+const N = Number(values.tenders);
+const SECONDS = Number(values.seconds);
+const CONNS = Number(values.connections);
+
+const dataDir = mkdtempSync(path.join(tmpdir(), "th-bench-"));
+
+// 1. Seed the demo centre once through the server, then stop it and bulk-load tenders.
+async function runServer(seed: boolean): Promise<{ url: string; stop(): Promise<void>; pid: number }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
+    env: { ...process.env, PORT: "0", DATA_DIR: dataDir, SEED_DEMO: seed ? "1" : "0", DATABASE_URL: "", NODE_ENV: "production" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on("data", (b: Buffer) => {
+      out += b;
+      const m = /ready on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on("exit", (c) => reject(new Error(`server exited ${c}`)));
+  });
+  return { url, pid: child.pid!, stop: () => new Promise((r) => (child.once("exit", () => r()), child.kill("SIGTERM"))) };
+}
+
+const first = await runServer(true);
+await first.stop();
+
+const handle = await openDatabase({ dataDir: path.join(dataDir, "pglite") });
+const [owner] = await handle.db.select().from(projects).limit(1);
+if (!owner) throw new Error("seed missing");
+const t0 = performance.now();
+const regions = ["黑龙江省大庆市", "黑龙江省哈尔滨市", "黑龙江省齐齐哈尔市", "黑龙江省牡丹江市"];
+const words = ["教学楼", "道路", "供热管网", "污水处理厂", "智慧校园", "医院门诊楼", "体育馆", "办公设备", "绿化养护", "物业服务"];
+for (let i = 0; i < N; i += 500) {
+  const batch = Array.from({ length: Math.min(500, N - i) }, (_, j) => {
+    const k = i + j;
+    const title = `大庆市${words[k % words.length]}项目（批次${k}）`;
+    const published = new Date(Date.now() - (k % 60) * 86400_000);
+    return {
+      ...owner,
+      id: undefined as unknown as string,
+      code: `BENCH-${k}`,
+      title,
+      region: regions[k % regions.length]!,
+      publishedAt: published,
+      bidDeadline: new Date(published.getTime() + 25 * 86400_000),
+      searchText: `bench-${k} ${title} ${regions[k % regions.length]}`.toLowerCase(),
+      status: "published" as const,
+    };
+  }).map(({ id: _id, ...r }) => r);
+  const ids = await handle.db.insert(projects).values(batch).returning({ id: projects.id });
+  await handle.db.insert(sections).values(
+    ids.map((r) => ({ projectId: r.id, seq: 1, code: "01", title: "标段", evaluation: { method: "lowest_evaluated_price" as const, criteria: [] }, keyModel: { model: "bidder" as const, threshold: 0, custodians: [] } })),
+  );
+}
+await handle.close();
+console.log(`loaded ${N} tenders in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+// 2. Serve and measure.
+const server = await runServer(false);
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONNS });
+const target = new URL(values.path!, server.url);
+const get = () =>
+  new Promise<number>((resolve, reject) => {
+    const start = performance.now();
+    http
+      .get(target, { agent }, (res) => {
+        res.resume();
+        res.on("end", () => (res.statusCode === 200 ? resolve(performance.now() - start) : reject(new Error(`status ${res.statusCode}`))));
+      })
+      .on("error", reject);
+  });
+for (let i = 0; i < 200; i++) await get(); // warm-up
+const latencies: number[] = [];
+let errors = 0;
+const end = performance.now() + SECONDS * 1000;
+await Promise.all(
+  Array.from({ length: CONNS }, async () => {
+    while (performance.now() < end) {
+      try {
+        latencies.push(await get());
+      } catch {
+        errors++;
+      }
+    }
+  }),
+);
+await server.stop();
+rmSync(dataDir, { recursive: true, force: true });
+latencies.sort((a, b) => a - b);
+const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(1);
+console.log(
+  JSON.stringify({ tenders: N, connections: CONNS, seconds: SECONDS, path: values.path, requests: latencies.length, errors, reqPerSec: Math.round(latencies.length / SECONDS), p50ms: pct(50), p99ms: pct(99) }),
+);

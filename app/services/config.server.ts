@@ -8,12 +8,12 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("127.0.0.1"),
   /** PostgreSQL connection string. Unset → embedded PGlite under DATA_DIR. */
-  DATABASE_URL: z.string().url().optional(),
+  DATABASE_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().url().optional()),
   DATA_DIR: z.string().default("./data"),
   /** Comma-separated secrets (first signs, all verify: rotation). Generated into DATA_DIR when unset. */
-  SESSION_SECRET: z.string().min(32).optional(),
+  SESSION_SECRET: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(32).optional()),
   /** Public base URL, used in feeds and notices. */
-  PUBLIC_URL: z.string().url().optional(),
+  PUBLIC_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().url().optional()),
   /** Seed the demo trading centre when the database is empty (npm start sets it). */
   SEED_DEMO: z
     .enum(["0", "1", "true", "false"])

@@ -65,7 +65,8 @@ describe("foundation end to end", () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "th-pdf-")), name);
     writeFileSync(file, demoPdf(["E2E tender documents", name]));
     await page.setInputFiles("#file", file);
-    await Promise.all([page.waitForLoadState("load"), page.click("text=上传")]);
+    await page.click("form:has(input[name=intent][value=upload]) button[type=submit]");
+    await page.getByTestId("done").waitFor();
     await page.getByText(name).first().waitFor();
   }
 
@@ -75,8 +76,8 @@ describe("foundation end to end", () => {
     projectId = page.url().split("/").pop()!;
     await uploadPdf(page, "综合楼招标文件.pdf");
     await page.click('[data-testid="publish"]');
-    await page.getByTestId("done").waitFor();
-    expect(await page.getByTestId("done").textContent()).toContain("招标公告已发布");
+    await page.getByTestId("done").filter({ hasText: "招标公告已发布" }).waitFor();
+    await page.locator("h1 .tag", { hasText: "投标中" }).waitFor();
     await context.close();
   });
 
@@ -115,8 +116,8 @@ describe("foundation end to end", () => {
     const { context, page } = await contextFor(browser, server.url, "tenderer");
     await page.goto(`/manage/${projectId}`);
     await page.locator("textarea[name=answer]").first().fill("外墙保温材料燃烧性能等级不低于 A 级。");
-    await page.click("text=公开答复");
-    await page.getByTestId("done").waitFor();
+    await page.click("form:has(input[name=intent][value=answerQuestion]) button[type=submit]");
+    await page.getByTestId("done").filter({ hasText: "答复已公开发布" }).waitFor();
     await context.close();
 
     const pub = await contextFor(browser, server.url);
@@ -152,7 +153,7 @@ describe("foundation end to end", () => {
     const before = (await page.getByTestId("bid-deadline").textContent())!.trim();
     await page.fill("#am-title", "关于管材规格的澄清");
     await page.fill("#am-body", "第五章技术标准中 DN200 管材壁厚调整为 6.3mm。");
-    await page.click("text=发布并通知投标人");
+    await page.click("form:has(input[name=intent][value=amend]) button[type=submit]");
     const done = page.getByTestId("done");
     await done.waitFor();
     expect(await done.textContent()).toContain("R10");

@@ -1,5 +1,6 @@
 import { count, eq } from "drizzle-orm";
 import { organisations, projects, sections, tenderDocuments } from "#db/schema/index";
+import { withCheckChar } from "#app/domain/credit-code";
 import { ProjectFormSchema } from "#app/domain/tender-form";
 
 /** Raw form input, as a browser would post it (strings). */
@@ -44,9 +45,9 @@ export async function seedDemo(app: AppContext, opts: { now?: Date } = {}): Prom
   };
 
   await mk({ name: "大庆市公共资源交易中心", kind: "centre", region: "黑龙江省大庆市" }, "admin", "系统管理员", "admin");
-  const tu = await mk({ name: "大庆市第一中学", kind: "tendering_unit", region: "黑龙江省大庆市", creditCode: "12230600MB1234567X" }, "tenderer", "王招标", "tendering_unit");
-  const tu2 = await mk({ name: "大庆市教育局", kind: "tendering_unit", region: "黑龙江省大庆市", creditCode: "11230600MB7654321Y" }, "purchaser", "刘采购", "tendering_unit");
-  const ag = await mk({ name: "黑龙江诚信招标代理有限公司", kind: "agency", region: "黑龙江省哈尔滨市", creditCode: "91230100MA1ABCDE1F" }, "agent", "李代理", "agency");
+  const tu = await mk({ name: "大庆市第一中学", kind: "tendering_unit", region: "黑龙江省大庆市", creditCode: withCheckChar("12230600MB1234567") }, "tenderer", "王招标", "tendering_unit");
+  const tu2 = await mk({ name: "大庆市教育局", kind: "tendering_unit", region: "黑龙江省大庆市", creditCode: withCheckChar("11230600MB7654321") }, "purchaser", "刘采购", "tendering_unit");
+  const ag = await mk({ name: "黑龙江诚信招标代理有限公司", kind: "agency", region: "黑龙江省哈尔滨市", creditCode: withCheckChar("91230100MA1ABCDE1") }, "agent", "李代理", "agency");
   await mk({ name: "大庆市住房和城乡建设局", kind: "supervisor", region: "黑龙江省大庆市" }, "supervisor", "赵监督", "supervisor");
   await mk({ name: "大庆石油学院", kind: "expert", region: "黑龙江省大庆市" }, "expert", "孙专家", "expert");
   const bidders: Actor[] = [];
@@ -56,7 +57,7 @@ export async function seedDemo(app: AppContext, opts: { now?: Date } = {}): Prom
     ["哈尔滨华安建筑工程有限公司", "bidder3", "吴投标"],
   ].entries()) {
     const userId = await registerBidder(app, sys, {
-      org: { name: b[0]!, region: "黑龙江省", creditCode: `91230${i}00MA1XYZ00${i}Q`, contactName: b[2]!, contactPhone: "0451-8888888" },
+      org: { name: b[0]!, region: "黑龙江省", creditCode: withCheckChar(`91230${i}00MA1XYW00${i}`), contactName: b[2]!, contactPhone: "0451-8888888" },
       user: { username: b[1]!, displayName: b[2]!, password: DEMO_PASSWORD },
     });
     logins.push({ role: "bidder", username: b[1]!, password: DEMO_PASSWORD, org: b[0]! });

@@ -120,3 +120,13 @@ export async function listUsers(db: Ctx["db"]) {
     .leftJoin(organisations, and(eq(organisations.id, memberships.orgId)))
     .orderBy(asc(users.username));
 }
+
+/** Counts for the admin dashboard. */
+export async function adminCounts(db: Ctx["db"]) {
+  const one = async (table: "organisations" | "users" | "projects" | "record_entries") => {
+    const rows = await db.execute<{ n: number }>(sql.raw(`select count(*)::int as n from ${table}`));
+    const list = (rows as unknown as { rows?: { n: number }[] }).rows ?? (rows as unknown as { n: number }[]);
+    return Number(list[0]?.n ?? 0);
+  };
+  return { organisations: await one("organisations"), users: await one("users"), projects: await one("projects"), records: await one("record_entries") };
+}

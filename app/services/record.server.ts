@@ -1,7 +1,7 @@
-import { asc, desc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt, type SQL } from "drizzle-orm";
 import { verifyChainSegment, type ChainBreak, type ChainEntry } from "#crypto/record-hash";
 import type { Executor } from "#db/client";
-import { recordEntries, recordHead, type RecordEntry } from "#db/schema/index";
+import { organisations, recordEntries, recordHead, users, type RecordEntry } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
 import { hasPermission } from "#app/domain/permissions";
 import type { Actor } from "./actor";
@@ -54,17 +54,30 @@ export async function verifyRecord(db: Executor): Promise<VerifyResult> {
   return { ok: true, entries, head: last };
 }
 
-/** The record as admins and supervisors read it (newest first), optionally for one subject. */
-export async function listRecord(db: Executor, actor: Actor, opts: { subjectId?: string; beforeSeq?: number; limit?: number } = {}) {
+/** The record as admins and supervisors read it (newest first), optionally for one subject, with names. */
+export async function listRecordWithNames(db: Executor, actor: Actor, opts: { subjectId?: string; beforeSeq?: number; limit?: number } = {}) {
   if (!hasPermission(actor.roles, "record:read")) throw new DomainError("FORBIDDEN");
-  const limit = Math.min(opts.limit ?? 50, 200);
-  const conds = [];
+  const conds: SQL[] = [];
   if (opts.subjectId) conds.push(eq(recordEntries.subjectId, opts.subjectId));
-  if (opts.beforeSeq) conds.push(sql`${recordEntries.seq} < ${opts.beforeSeq}`);
+  if (opts.beforeSeq) conds.push(lt(recordEntries.seq, opts.beforeSeq));
   return db
-    .select()
+    .select({
+      seq: recordEntries.seq,
+      at: recordEntries.at,
+      action: recordEntries.action,
+      subjectType: recordEntries.subjectType,
+      subjectId: recordEntries.subjectId,
+      ip: recordEntries.ip,
+      hash: recordEntries.hash,
+      prevHash: recordEntries.prevHash,
+      payloadHash: recordEntries.payloadHash,
+      actorName: users.displayName,
+      orgName: organisations.name,
+    })
     .from(recordEntries)
-    .where(conds.length ? sql.join(conds, sql` and `) : undefined)
+    .leftJoin(users, eq(users.id, recordEntries.actorUserId))
+    .leftJoin(organisations, eq(organisations.id, recordEntries.orgId))
+    .where(conds.length ? and(...conds) : undefined)
     .orderBy(desc(recordEntries.seq))
-    .limit(limit);
+    .limit(Math.min(opts.limit ?? 50, 200));
 }

@@ -13,19 +13,13 @@ import {
   type Project,
 } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
+import { portalStatusOf, type PortalStatus } from "#app/domain/portal";
 import { hasPermission } from "#app/domain/permissions";
 import type { Actor } from "./actor";
 import { dbNow } from "./command.server";
 import { managesProject } from "./tenders.server";
 
-/** What the public sees as a tender's state (computed from the announcement and the clock). */
-export type PortalStatus = "bidding" | "closed" | "suspended" | "terminated";
-export const PORTAL_STATUSES: PortalStatus[] = ["bidding", "closed", "suspended", "terminated"];
-
-export function portalStatusOf(p: Pick<Project, "status" | "bidDeadline">, now: Date): PortalStatus | "draft" {
-  if (p.status === "published") return now < p.bidDeadline ? "bidding" : "closed";
-  return p.status;
-}
+export { PORTAL_STATUSES, portalStatusOf, type PortalStatus } from "#app/domain/portal";
 
 export type PortalFilters = {
   q?: string;
@@ -181,6 +175,21 @@ export async function getManagedProject(db: Executor, actor: Actor, projectId: s
   if (!isUuid(projectId)) throw new DomainError("NOT_FOUND");
   const [p] = await db.select().from(projects).where(eq(projects.id, projectId));
   if (!p || !managesProject(actor, p)) throw new DomainError("NOT_FOUND");
+  return projectFullView(db, p);
+}
+
+/** Supervisors read every tender in full (read-only), drafts included. */
+export async function getSupervisedProject(db: Executor, actor: Actor, projectId: string) {
+  if (!hasPermission(actor.roles, "supervise:read")) throw new DomainError("FORBIDDEN");
+  if (!isUuid(projectId)) throw new DomainError("NOT_FOUND");
+  const [p] = await db.select().from(projects).where(eq(projects.id, projectId));
+  if (!p) throw new DomainError("NOT_FOUND");
+  const [unit] = await db.select({ name: organisations.name }).from(organisations).where(eq(organisations.id, p.tenderingUnitId));
+  return { ...(await projectFullView(db, p)), tenderingUnit: unit?.name ?? "" };
+}
+
+async function projectFullView(db: Executor, p: Project) {
+  const projectId = p.id;
   const now = await dbNow(db);
   const [secs, docs, qs, obs, amends] = await Promise.all([
     db.select().from(sections).where(eq(sections.projectId, projectId)).orderBy(asc(sections.seq)),

@@ -33,6 +33,13 @@ export function managesProject(actor: Actor, p: Pick<Project, "tenderingUnitId" 
   return actor.roles.includes("agency") && p.agencyId === actor.orgId;
 }
 
+/** Whether the actor manages the project (no lock; for read paths). */
+export async function managesProjectById(db: Ctx["db"], actor: Actor, projectId: string): Promise<boolean> {
+  if (!/^[0-9a-f-]{36}$/i.test(projectId)) return false;
+  const [p] = await db.select({ tenderingUnitId: projects.tenderingUnitId, agencyId: projects.agencyId }).from(projects).where(eq(projects.id, projectId));
+  return !!p && managesProject(actor, p);
+}
+
 async function lockProject(tx: Tx, projectId: string): Promise<Project> {
   const [p] = await tx.select().from(projects).where(eq(projects.id, projectId)).for("update");
   if (!p) throw new DomainError("NOT_FOUND");

@@ -22,5 +22,6 @@ export type RequestContext = {
 };
 
 declare module "@remix-run/node" {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- module augmentation needs an interface
   interface AppLoadContext extends RequestContext {}
 }

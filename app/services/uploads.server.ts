@@ -63,6 +63,6 @@ export function uploadsFrom(form: FormData): StoredUpload[] {
 /** Keeps the base name, without path separators or control characters. */
 function safeFilename(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? "document.pdf";
-  const clean = base.replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, 200);
+  const clean = [...base].filter((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f).join("").trim().slice(0, 200);
   return clean || "document.pdf";
 }

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { PGlite } from "@electric-sql/pglite";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoPdf } from "../../server/demo-pdf";
 import { contextFor, cstInput, launchBrowser, removeDataDir, startServer, type RunningServer } from "./harness";
@@ -34,7 +34,7 @@ describe("foundation end to end", () => {
     if (server) removeDataDir(server.dataDir);
   });
 
-  async function fillProjectForm(page: import("playwright-core").Page, over: { code: string; title: string; bidDays: number }) {
+  async function fillProjectForm(page: Page, over: { code: string; title: string; bidDays: number }) {
     await page.goto("/manage/new");
     await page.fill("#code", over.code);
     await page.fill("#title", over.title);
@@ -61,7 +61,7 @@ describe("foundation end to end", () => {
     await Promise.all([page.waitForURL(/\/manage\/[0-9a-f-]{36}$/), page.click("main button[type=submit]")]);
   }
 
-  async function uploadPdf(page: import("playwright-core").Page, name: string) {
+  async function uploadPdf(page: Page, name: string) {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "th-pdf-")), name);
     writeFileSync(file, demoPdf(["E2E tender documents", name]));
     await page.setInputFiles("#file", file);

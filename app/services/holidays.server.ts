@@ -1,4 +1,4 @@
-import { asc, eq, like } from "drizzle-orm";
+import { and, asc, eq, gte, lte } from "drizzle-orm";
 import type { Executor } from "#db/client";
 import { holidays } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
@@ -8,7 +8,7 @@ import type { AppContext } from "./context.server";
 
 /** The holiday calendar (R2) for one year. */
 export async function listHolidays(db: Executor, year: number) {
-  return db.select().from(holidays).where(like(holidays.day, `${year}-%`)).orderBy(asc(holidays.day));
+  return db.select().from(holidays).where(and(gte(holidays.day, `${year}-01-01`), lte(holidays.day, `${year}-12-31`))).orderBy(asc(holidays.day));
 }
 
 export async function addHoliday(ctx: Pick<AppContext, "db">, actor: Actor, h: { day: string; kind: "holiday" | "workday"; name: string }) {

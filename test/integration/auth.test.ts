@@ -3,6 +3,7 @@ import { expect, it } from "vitest";
 import { sessions, users } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
 import { setUserActive } from "#app/services/accounts.server";
+import { addHoliday, listHolidays, removeHoliday } from "#app/services/holidays.server";
 import { actorForSession, login, LOGIN_LIMITS, logout } from "#app/services/auth.server";
 import { forEachDriver } from "../helpers/db";
 import { makeActor, PASSWORD } from "../helpers/factories";
@@ -68,5 +69,17 @@ forEachDriver("accounts and sessions", (env) => {
     expect(await code(setUserActive(env().app, bidder, bidder.user!.id, false))).toBe("FORBIDDEN");
     const [u] = await env().app.db.select().from(users).where(eq(users.id, bidder.user!.id));
     expect(u!.active).toBe(true);
+  });
+
+  it("R2: admins maintain the holiday calendar; others may not", async () => {
+    const admin = await makeActor(env().app, "admin");
+    const bidder = await makeActor(env().app, "bidder");
+    expect((await listHolidays(env().app.db, 2026)).map((h) => h.day)).toContain("2026-10-01");
+    await addHoliday(env().app, admin, { day: "2027-02-06", kind: "holiday", name: "春节" });
+    expect(await code(addHoliday(env().app, admin, { day: "2027-02-06", kind: "holiday", name: "重复" }))).toBe("CONFLICT");
+    expect(await code(addHoliday(env().app, bidder, { day: "2027-02-07", kind: "holiday", name: "春节" }))).toBe("FORBIDDEN");
+    expect((await listHolidays(env().app.db, 2027)).map((h) => h.day)).toEqual(["2027-01-01", "2027-02-06"]);
+    await removeHoliday(env().app, admin, "2027-02-06");
+    expect((await listHolidays(env().app.db, 2027)).map((h) => h.day)).toEqual(["2027-01-01"]);
   });
 });

@@ -8,7 +8,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
  * End-to-end harness: the real server (`server/index.ts` on the built Remix app) on a free
  * loopback port with its own data folder and the demo seed, and Debian's Chromium.
  */
-export type RunningServer = { url: string; dataDir: string; stop(): Promise<void>; output(): string };
+export type RunningServer = { url: string; dataDir: string; stop(): Promise<number | null>; output(): string };
 
 export async function startServer(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), "th-e2e-"));
@@ -49,10 +49,11 @@ export async function startServer(opts: { dataDir?: string; env?: Record<string,
     url,
     dataDir,
     output: () => out,
+    /** SIGTERM, as a process manager would; resolves with the exit code. */
     async stop() {
-      if (child.exitCode !== null) return;
-      await new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
+      if (child.exitCode !== null) return child.exitCode;
+      return new Promise<number | null>((resolve) => {
+        child.once("exit", (code) => resolve(code));
         child.kill("SIGTERM");
       });
     },

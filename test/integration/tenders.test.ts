@@ -165,8 +165,8 @@ forEachDriver("tender publication", (env) => {
       expect(pub.questions).toHaveLength(1);
       expect(Object.keys(pub.questions[0]!).sort()).toEqual(["answer", "answeredAt", "askedAt", "body", "id"]);
       expect(JSON.stringify(pub)).not.toContain(b1.orgId!);
-      const [{ n }] = await e.app.db.select({ n: count() }).from(notifications).where(eq(notifications.userId, b1.user!.id));
-      expect(n).toBe(1);
+      const [row] = await e.app.db.select({ n: count() }).from(notifications).where(eq(notifications.userId, b1.user!.id));
+      expect(row?.n).toBe(1);
     });
   });
 

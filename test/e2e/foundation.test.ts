@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { PGlite } from "@electric-sql/pglite";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withCheckChar } from "#app/domain/credit-code";
 import { demoPdf } from "../../server/demo-pdf";
 import { contextFor, cstInput, launchBrowser, removeDataDir, startServer, type RunningServer } from "./harness";
 
@@ -188,6 +189,45 @@ describe("foundation end to end", () => {
     await page.getByTestId("lang-switch").click();
     await page.waitForFunction(() => document.documentElement.lang === "en");
     expect(await page.textContent("header")).toContain("Sign in");
+    await context.close();
+  });
+
+  it("a bidder self-registers (organisation + first user); a bad credit code is refused in Chinese", async () => {
+    const { context, page } = await contextFor(browser, server.url);
+    await page.goto("/register");
+    const fill = async (code: string) => {
+      await page.fill("#orgName", "大庆新源建设工程有限公司");
+      await page.fill("#creditCode", code);
+      await page.fill("#region", "黑龙江省大庆市");
+      await page.fill("#contactName", "郑经理");
+      await page.fill("#contactPhone", "0459-7654321");
+      await page.fill("#username", "xinyuan");
+      await page.fill("#displayName", "郑经理");
+      await page.fill("#password", "xinyuan-2026!");
+      await page.fill("#confirm", "xinyuan-2026!");
+      await page.click("main button[type=submit]");
+    };
+    await fill("91230600MA1AAAAA10"); // wrong check character
+    await page.getByText("统一社会信用代码格式或校验位不正确").waitFor();
+    await fill(withCheckChar("91230600MA1AAAAA1"));
+    await page.waitForURL((u) => u.pathname === "/");
+    expect(await page.getByTestId("whoami").textContent()).toContain("大庆新源建设工程有限公司");
+    await context.close();
+  });
+
+  it("bad input changes nothing: a non-PDF tender document is refused with a clear message", async () => {
+    const { context, page } = await contextFor(browser, server.url, "tenderer");
+    await page.goto("/manage");
+    await page.getByRole("link", { name: "大庆市第一中学食堂改造工程（草稿）" }).click();
+    await page.locator("h1", { hasText: "大庆市第一中学食堂改造工程（草稿）" }).waitFor();
+    const before = await page.locator("table tbody tr").count();
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "th-bad-")), "伪装.pdf");
+    writeFileSync(file, "this is not a PDF");
+    await page.setInputFiles("#file", file);
+    await page.click("form:has(input[name=intent][value=upload]) button[type=submit]");
+    await page.getByText("仅接受 PDF 格式的文件").waitFor();
+    expect(await page.locator("table tbody tr").count()).toBe(before);
+    expect(await page.textContent("main")).not.toContain("伪装.pdf");
     await context.close();
   });
 

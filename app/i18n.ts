@@ -15,13 +15,26 @@ export function normaliseLanguage(value: string | null | undefined): Language {
   return DEFAULT_LANGUAGE;
 }
 
-/** A synchronous i18next instance with every catalog bundled (the same on server and browser). */
+const instances = new Map<Language, I18n>();
+
+/**
+ * The i18next instance for a language, created once (synchronously, every catalog bundled;
+ * the same on server and browser). Instances are per language, so sharing them across
+ * requests is safe: nothing ever calls changeLanguage on them.
+ */
 export function createI18n(lng: Language): I18n {
+  let inst = instances.get(lng);
+  if (!inst) instances.set(lng, (inst = newInstance(lng)));
+  return inst;
+}
+
+function newInstance(lng: Language): I18n {
   const inst = i18next.createInstance();
   void inst.use(initReactI18next).init({
     lng,
     fallbackLng: false,
     supportedLngs: [...LANGUAGES],
+    load: "currentOnly",
     resources,
     ns: Object.keys(resources["zh-CN"]),
     defaultNS: "common",
@@ -34,9 +47,7 @@ export function createI18n(lng: Language): I18n {
 }
 
 /** Server-side translation without React (errors, feeds, notices). */
-const cache = new Map<Language, I18n>();
 export function serverT(lng: Language) {
-  let inst = cache.get(lng);
-  if (!inst) cache.set(lng, (inst = createI18n(lng)));
+  const inst = createI18n(lng);
   return inst.t.bind(inst);
 }

@@ -27,7 +27,8 @@ const dataDir = mkdtempSync(path.join(tmpdir(), "th-bench-"));
 
 // 1. Seed the demo centre once through the server, then stop it and bulk-load tenders.
 async function runServer(seed: boolean): Promise<{ url: string; stop(): Promise<void>; pid: number }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
+  const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : [];
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "server/index.ts"], {
     env: { ...process.env, PORT: "0", DATA_DIR: dataDir, SEED_DEMO: seed ? "1" : "0", DATABASE_URL: "", NODE_ENV: "production" },
     stdio: ["ignore", "pipe", "inherit"],
   });

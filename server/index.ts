@@ -8,6 +8,7 @@ import express from "express";
 import { loadConfig } from "#app/services/config.server";
 import type { RequestContext } from "#app/services/context.server";
 import { CSRF_COOKIE, csrfTokenFor, newCsrfCookieValue } from "#app/services/csrf.server";
+import { sweepUnreferencedBlobs } from "#app/services/blob-sweep.server";
 import { seedDemo } from "./seed";
 import { boot } from "./boot";
 import { attachLive } from "./live";
@@ -83,6 +84,15 @@ app.all(
   }),
 );
 
+// Unreferenced blobs (a refused upload) are swept hourly; the jobs worker takes this over later.
+const sweep = setInterval(() => {
+  sweepUnreferencedBlobs(booted.app.db, booted.app.blobs, new Date()).then(
+    (deleted) => deleted.length && console.log(`blob sweep: removed ${deleted.length} unreferenced blobs`),
+    (e: unknown) => console.error("blob sweep failed", e),
+  );
+}, 3600_000);
+sweep.unref();
+
 const server = createServer(app);
 const live = attachLive(server, booted.app);
 
@@ -99,6 +109,7 @@ async function shutdown(signal: string) {
   console.log(`${signal}: shutting down`);
   const force = setTimeout(() => process.exit(1), 10_000);
   force.unref();
+  clearInterval(sweep);
   live.close();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await booted.close();

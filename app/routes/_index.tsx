@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { formatCst } from "#app/domain/tender-form";
 import { PORTAL_STATUSES } from "#app/domain/portal";
-import { listPublicTenders } from "#app/services/tender-queries.server";
+import { listPublicTendersCached } from "#app/services/tender-queries.server";
 import { useLiveRevalidate } from "#app/utils/live";
 
 export const meta: MetaFunction = () => [{ title: "交易信息 · Tenderhall 公共资源交易平台" }];
@@ -25,7 +25,7 @@ const Filters = z.object({
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== ""));
   const filters = Filters.parse(params);
-  const result = await listPublicTenders(context.app.db, filters);
+  const result = await listPublicTendersCached(context.app, filters);
   return json({ filters, ...result });
 }
 

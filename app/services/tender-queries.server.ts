@@ -17,6 +17,8 @@ import { portalStatusOf, type PortalStatus } from "#app/domain/portal";
 import { hasPermission } from "#app/domain/permissions";
 import type { Actor } from "./actor";
 import { dbNow } from "./command.server";
+import type { LiveHub } from "./live-hub.server";
+import { MicroCache } from "./portal-cache.server";
 import { managesProject } from "./tenders.server";
 
 export { PORTAL_STATUSES, portalStatusOf, type PortalStatus } from "#app/domain/portal";
@@ -34,6 +36,24 @@ export type PortalFilters = {
 
 export const PAGE_SIZE = 20;
 
+type PortalPage = Awaited<ReturnType<typeof queryPublicTenders>>;
+const portalCaches = new WeakMap<object, MicroCache<PortalPage>>();
+
+/**
+ * The public list through a 1-second micro-cache per filter, invalidated by `portal` live
+ * events (docs/decisions/006). The clock-derived status (bidding → closed) may lag by at
+ * most the TTL.
+ */
+export function listPublicTendersCached(app: { db: Executor; hub: LiveHub }, f: PortalFilters): Promise<PortalPage> {
+  let cache = portalCaches.get(app.hub);
+  if (!cache) {
+    cache = new MicroCache<PortalPage>(1000);
+    cache.invalidateOn(app.hub, "portal");
+    portalCaches.set(app.hub, cache);
+  }
+  return cache.get(JSON.stringify(f), () => queryPublicTenders(app.db, f));
+}
+
 const tu = aliasedTable(organisations, "tu");
 
 /**
@@ -41,7 +61,11 @@ const tu = aliasedTable(organisations, "tu");
  * lower-cased search column (ILIKE; the same on PGlite and PostgreSQL 15, see
  * docs/decisions/006-chinese-search.md).
  */
-export async function listPublicTenders(db: Executor, f: PortalFilters) {
+export function listPublicTenders(db: Executor, f: PortalFilters) {
+  return queryPublicTenders(db, f);
+}
+
+async function queryPublicTenders(db: Executor, f: PortalFilters) {
   const now = await dbNow(db);
   const where: SQL[] = [ne(projects.status, "draft")];
   if (f.q?.trim()) {

@@ -1,10 +1,11 @@
 import { count, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { documentDownloads, notifications, projects, recordEntries } from "#db/schema/index";
+import { documentDownloads, notifications, projects, recordEntries, tenderDocuments } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
 import { addCalendarDays, cstDate } from "#app/domain/rules/days";
 import { PUBLIC_ACTOR, type Actor } from "#app/services/actor";
 import { dbNow } from "#app/services/command.server";
+import { sweepUnreferencedBlobs } from "#app/services/blob-sweep.server";
 import { getPublicTender, listDownloads, listPublicTenders, getManagedProject } from "#app/services/tender-queries.server";
 import {
   addDocument,
@@ -228,5 +229,20 @@ forEachDriver("tender publication", (env) => {
       [p] = await e.app.db.select().from(projects).where(eq(projects.id, id));
       expect(p!.status).toBe("published");
     });
+  });
+
+  it("unreferenced blobs older than the grace period are swept; referenced and young ones stay", async () => {
+    const e = env();
+    const { tu } = await setup(e);
+    const id = await draftWithDoc(e, tu);
+    expect(id).toBeTruthy();
+    const orphan = await e.app.blobs.put(demoPdf(["orphan", e.driver]));
+    const later = new Date(Date.now() + 2 * 3600_000);
+    expect(await sweepUnreferencedBlobs(e.app.db, e.app.blobs, new Date())).toEqual([]); // too young
+    const deleted = await sweepUnreferencedBlobs(e.app.db, e.app.blobs, later);
+    expect(deleted).toContain(orphan.sha256);
+    expect(await e.app.blobs.has(orphan.sha256)).toBe(false);
+    const docs = await e.app.db.select({ sha: tenderDocuments.sha256 }).from(tenderDocuments);
+    for (const d of docs) expect(await e.app.blobs.has(d.sha)).toBe(true);
   });
 });

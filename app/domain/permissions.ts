@@ -15,15 +15,21 @@ export type Permission =
   | "tender:ask"
   | "tender:object"
   | "supervise:read"
-  | "record:read";
+  | "record:read"
+  | "pool:manage"
+  | "draw:request"
+  | "draw:salt"
+  | "draw:reveal"
+  | "draw:read-names";
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  admin: ["admin:orgs", "admin:users", "admin:holidays", "record:read"],
-  tendering_unit: ["tender:manage", "tender:downloads:view", "tender:answer"],
-  agency: ["tender:manage", "tender:downloads:view", "tender:answer"],
+  admin: ["admin:orgs", "admin:users", "admin:holidays", "record:read", "pool:manage", "draw:reveal"],
+  tendering_unit: ["tender:manage", "tender:downloads:view", "tender:answer", "draw:request"],
+  agency: ["tender:manage", "tender:downloads:view", "tender:answer", "draw:request"],
   bidder: ["tender:obtain", "tender:ask", "tender:object"],
   expert: [],
-  supervisor: ["supervise:read", "tender:downloads:view", "record:read"],
+  // R36: supervisors may see the sealed list; the tender side and bidders may not.
+  supervisor: ["supervise:read", "tender:downloads:view", "record:read", "draw:salt", "draw:read-names"],
 };
 
 export function roleHasPermission(role: Role, permission: Permission): boolean {

@@ -1,3 +1,4 @@
 export * from "./accounts";
 export * from "./tenders";
 export * from "./record";
+export * from "./experts";

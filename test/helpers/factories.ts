@@ -73,3 +73,41 @@ export async function projectForm(app: AppContext, over: Record<string, unknown>
 export async function setBidDeadline(app: AppContext, projectId: string, deadline: Date) {
   await app.db.execute(sql`update projects set bid_deadline = ${deadline.toISOString()}::timestamptz where id = ${projectId}::uuid`);
 }
+
+/** Bulk-inserts experts for draw tests (specialties, employment, relationships as given). */
+export async function insertExperts(
+  app: AppContext,
+  list: {
+    code: string;
+    region?: string;
+    status?: "active" | "suspended" | "retired" | "blacklisted";
+    specialties: string[];
+    employerCode?: string | null;
+    userId?: string;
+    relationships?: { orgCode: string; kind: "shareholding" | "directorship" | "relative"; from: string; to?: string | null }[];
+  }[],
+) {
+  const { experts, expertSpecialties, expertRelationships, expertEmployment } = await import("#db/schema/index");
+  const rows = await app.db
+    .insert(experts)
+    .values(
+      list.map((e) => ({
+        code: e.code,
+        name: `专家${e.code}`,
+        yearsExperience: 12,
+        region: e.region ?? "黑龙江省大庆市",
+        status: e.status ?? "active",
+        employerName: "某大学",
+        employerCode: e.employerCode ?? null,
+        userId: e.userId ?? null,
+      })),
+    )
+    .returning({ id: experts.id, code: experts.code });
+  const idOf = new Map(rows.map((r) => [r.code, r.id]));
+  await app.db.insert(expertSpecialties).values(list.flatMap((e) => e.specialties.map((code) => ({ expertId: idOf.get(e.code)!, code }))));
+  const jobs = list.filter((e) => e.employerCode).map((e) => ({ expertId: idOf.get(e.code)!, orgName: "雇主", orgCode: e.employerCode!, fromDate: "2015-01-01" }));
+  if (jobs.length) await app.db.insert(expertEmployment).values(jobs);
+  const rels = list.flatMap((e) => (e.relationships ?? []).map((r) => ({ expertId: idOf.get(e.code)!, kind: r.kind, orgName: "关联单位", orgCode: r.orgCode, fromDate: r.from, toDate: r.to ?? null })));
+  if (rels.length) await app.db.insert(expertRelationships).values(rels);
+  return idOf;
+}

@@ -15,6 +15,11 @@ const MATRIX: Record<Permission, Role[]> = {
   "tender:object": ["bidder"],
   "supervise:read": ["supervisor"],
   "record:read": ["admin", "supervisor"],
+  "pool:manage": ["admin"],
+  "draw:request": ["tendering_unit", "agency"],
+  "draw:salt": ["supervisor"],
+  "draw:reveal": ["admin"],
+  "draw:read-names": ["supervisor"],
 };
 
 describe("permissions", () => {

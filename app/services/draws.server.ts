@@ -1,0 +1,375 @@
+import { randomBytes } from "node:crypto";
+import { and, asc, eq, gte, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
+import { drawExperts, type DrawLine, type Pick as DrawnPick } from "#expert-pool/draw";
+import { screenPool, type ExpertRecord } from "#expert-pool/exclusions";
+import { commitTo, drawSeed } from "#expert-pool/seed";
+import { picksHash, type DrawProof } from "#expert-pool/verify";
+import type { Executor, Tx } from "#db/client";
+import {
+  drawPicks,
+  draws,
+  expertEmployment,
+  expertRelationships,
+  experts,
+  expertSpecialties,
+  expertUnavailability,
+
+  organisations,
+  projects,
+  recordHead,
+  sections,
+  type Draw,
+} from "#db/schema/index";
+import { DomainError } from "#app/domain/errors";
+import { hasPermission } from "#app/domain/permissions";
+import { cstDate } from "#app/domain/rules/days";
+import type { Actor } from "./actor";
+import { requirePermission, runCommand } from "./command.server";
+import type { AppContext } from "./context.server";
+import { notifyOrganisations } from "./notify.server";
+import { managesProject } from "./tenders.server";
+
+type Ctx = Pick<AppContext, "db">;
+
+/**
+ * Rotation (R35 "no designation"): an expert drawn this many times for the same tendering
+ * unit within the window is left out (docs/decisions/009-expert-draw.md).
+ */
+export const ROTATION = { windowDays: 180, cap: 3 } as const;
+/** R40: conflicts of interest look back three years. */
+export const LOOKBACK_YEARS = 3;
+
+export type DrawRequest = {
+  sectionId: string;
+  lines: DrawLine[];
+  regionMode: "local" | "remote" | "any";
+  evaluationAt: Date;
+  avoid: { expertCode: string; reason: string }[];
+};
+
+async function lockDraw(tx: Tx, drawId: string): Promise<Draw> {
+  if (!/^[0-9a-f-]{36}$/i.test(drawId)) throw new DomainError("NOT_FOUND");
+  const [d] = await tx.select().from(draws).where(eq(draws.id, drawId)).for("update");
+  if (!d) throw new DomainError("NOT_FOUND");
+  return d;
+}
+
+async function supervisorOrgIds(tx: Tx): Promise<string[]> {
+  return (await tx.select({ id: organisations.id }).from(organisations).where(eq(organisations.kind, "supervisor"))).map((o) => o.id);
+}
+
+/**
+ * The tender side requests a draw: the server seed is generated and only its commitment
+ * (SHA-256) is written to the record, before any salt or draw (R35).
+ */
+export async function requestDraw(ctx: Ctx, actor: Actor, input: DrawRequest): Promise<string> {
+  return runCommand(ctx, actor, "draw.request", async ({ tx, now }) => {
+    requirePermission(actor, "draw:request");
+    const [row] = await tx
+      .select({ section: sections, project: projects })
+      .from(sections)
+      .innerJoin(projects, eq(projects.id, sections.projectId))
+      .where(eq(sections.id, input.sectionId))
+      .for("update");
+    if (!row || !managesProject(actor, row.project)) throw new DomainError("NOT_FOUND");
+    if (row.project.status === "draft" || row.project.status === "terminated") throw new DomainError("INVALID_STATE", { status: row.project.status });
+    if (input.evaluationAt <= now) throw new DomainError("VALIDATION", { field: "evaluationAt" });
+    if (!input.lines.length || input.lines.some((l) => l.count < 1 || l.backups < 0)) throw new DomainError("VALIDATION", { field: "lines" });
+    const serverSeed = randomBytes(32).toString("hex");
+    const commitment = commitTo(serverSeed);
+    const [d] = await tx
+      .insert(draws)
+      .values({
+        projectId: row.project.id,
+        sectionId: row.section.id,
+        requestedBy: actor.user!.id,
+        lines: input.lines,
+        regionMode: input.regionMode,
+        evaluationAt: input.evaluationAt,
+        avoid: input.avoid,
+        serverSeed,
+        commitment,
+      })
+      .returning({ id: draws.id });
+    await notifyOrganisations(tx, await supervisorOrgIds(tx), { kind: "drawSaltNeeded", params: { title: row.project.title }, link: `/draws/${d!.id}` });
+    return {
+      result: d!.id,
+      subjectType: "draw",
+      subjectId: d!.id,
+      payload: {
+        sectionId: row.section.id,
+        lines: input.lines,
+        regionMode: input.regionMode,
+        evaluationAt: input.evaluationAt.toISOString(),
+        avoid: input.avoid,
+        commitment,
+      },
+    };
+  });
+}
+
+/** A supervisor adds the salt (after the commitment is on record, before the draw). */
+export async function addSalt(ctx: Ctx, actor: Actor, drawId: string, salt: string): Promise<void> {
+  await runCommand(ctx, actor, "draw.salt", async ({ tx }) => {
+    requirePermission(actor, "draw:salt");
+    const d = await lockDraw(tx, drawId);
+    if (d.status !== "committed") throw new DomainError("INVALID_STATE", { status: d.status });
+    const clean = salt.trim();
+    if (clean.length < 4 || clean.length > 200) throw new DomainError("VALIDATION", { field: "salt" });
+    await tx.update(draws).set({ salt: clean, saltedBy: actor.user!.id, status: "salted" }).where(eq(draws.id, drawId));
+    return { result: undefined, subjectType: "draw", subjectId: drawId, payload: { salt: clean } };
+  });
+}
+
+/** The conflict parties of a project as organisation identifiers (credit codes and platform ids). */
+async function partiesOf(tx: Tx, project: typeof projects.$inferSelect) {
+  const ids = [project.tenderingUnitId, project.agencyId].filter((x): x is string => !!x);
+  const orgs = await tx.select().from(organisations).where(inArray(organisations.id, ids));
+  const code = (id: string | null) => orgs.find((o) => o.id === id)?.creditCode ?? `org:${id}`;
+  const supervising = await tx.select({ code: organisations.creditCode, id: organisations.id }).from(organisations).where(eq(organisations.kind, "supervisor"));
+  return {
+    tenderingUnitId: code(project.tenderingUnitId),
+    agencyId: project.agencyId ? code(project.agencyId) : null,
+    // Bidders are known after the bid deadline (sealed-bid capability); until then, none.
+    bidderOrgIds: [] as string[],
+    supervisingOrgIds: supervising.map((s) => s.code ?? `org:${s.id}`),
+  };
+}
+
+/** Loads the part of the pool that matches any requested specialty, with everything the exclusions need. */
+async function loadPool(tx: Executor, lines: DrawLine[]): Promise<(ExpertRecord & { code: string })[]> {
+  const match = or(...lines.map((l) => sql`${expertSpecialties.code} like ${`${l.specialty}%`}`)) as SQL;
+  const rows = await tx
+    .select({ e: experts })
+    .from(experts)
+    .where(sql`exists (select 1 from ${expertSpecialties} where ${expertSpecialties.expertId} = ${experts.id} and (${match}))`)
+    .orderBy(asc(experts.code));
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.e.id);
+  const byExpert = <T extends { expertId: string }>(list: T[]) => {
+    const m = new Map<string, T[]>();
+    for (const x of list) m.set(x.expertId, [...(m.get(x.expertId) ?? []), x]);
+    return m;
+  };
+  const chunked = async <T>(q: (chunk: string[]) => Promise<T[]>) => {
+    const out: T[] = [];
+    for (let i = 0; i < ids.length; i += 5000) out.push(...(await q(ids.slice(i, i + 5000))));
+    return out;
+  };
+  const specs = byExpert(await chunked((c) => tx.select().from(expertSpecialties).where(inArray(expertSpecialties.expertId, c))));
+  const jobs = byExpert(await chunked((c) => tx.select().from(expertEmployment).where(inArray(expertEmployment.expertId, c))));
+  const rels = byExpert(await chunked((c) => tx.select().from(expertRelationships).where(inArray(expertRelationships.expertId, c))));
+  const away = byExpert(await chunked((c) => tx.select().from(expertUnavailability).where(inArray(expertUnavailability.expertId, c))));
+  return rows.map(({ e }) => ({
+    id: e.id,
+    code: e.code,
+    status: e.status,
+    punished: e.punished,
+    region: e.region,
+    specialties: (specs.get(e.id) ?? []).map((s) => s.code),
+    employerOrgId: e.employerCode,
+    employment: (jobs.get(e.id) ?? []).filter((j) => j.orgCode).map((j) => ({ orgId: j.orgCode!, from: j.fromDate, to: j.toDate })),
+    relationships: (rels.get(e.id) ?? []).filter((r) => r.orgCode).map((r) => ({ orgId: r.orgCode!, kind: r.kind, from: r.fromDate, to: r.toDate })),
+    unavailable: (away.get(e.id) ?? []).map((u) => ({ from: u.fromDate, to: u.toDate })),
+  }));
+}
+
+/**
+ * Runs the draw: the seed = SHA-256(server seed, supervisor salt, record head now); the
+ * pool is screened (every exclusion with its rule) and the pure draw picks members and
+ * backups. Picks are sealed (R36); the record gets hashes, not names.
+ */
+export async function runDraw(ctx: Ctx, actor: Actor, drawId: string) {
+  return runCommand(ctx, actor, "draw.run", async ({ tx, now }) => {
+    const d = await lockDraw(tx, drawId);
+    const [project] = await tx.select().from(projects).where(eq(projects.id, d.projectId));
+    if (!project) throw new DomainError("NOT_FOUND");
+    const allowed = hasPermission(actor.roles, "draw:salt") || (hasPermission(actor.roles, "draw:request") && managesProject(actor, project));
+    if (!allowed) throw new DomainError("NOT_FOUND");
+    if (d.status !== "salted") throw new DomainError("INVALID_STATE", { status: d.status });
+    const [head] = await tx.select().from(recordHead).where(eq(recordHead.id, 1)).for("update");
+    const seed = drawSeed({ serverSeed: d.serverSeed, salt: d.salt!, recordHead: head!.hash });
+    const pool = await loadPool(tx, d.lines);
+    const since = new Date(now.getTime() - ROTATION.windowDays * 86400_000);
+    const rotationRows = await tx
+      .select({ expertId: drawPicks.expertId, n: sql<number>`count(*)::int` })
+      .from(drawPicks)
+      .innerJoin(draws, eq(draws.id, drawPicks.drawId))
+      .innerJoin(projects, eq(projects.id, draws.projectId))
+      .where(and(eq(projects.tenderingUnitId, project.tenderingUnitId), gte(draws.drawnAt, since), isNotNull(draws.drawnAt), eq(drawPicks.role, "member")))
+      .groupBy(drawPicks.expertId);
+    const byCode = new Map(pool.map((e) => [e.code, e]));
+    const { eligible, excluded } = screenPool(pool, {
+      evaluationDate: cstDate(d.evaluationAt),
+      ...(await partiesOf(tx, project)),
+      region: { mode: d.regionMode, projectRegion: project.region },
+      rotation: { counts: new Map(rotationRows.map((r) => [r.expertId, r.n])), cap: ROTATION.cap },
+      avoid: new Map(d.avoid.map((a) => [byCode.get(a.expertCode)?.id ?? `unknown:${a.expertCode}`, a.reason])),
+      lookbackYears: LOOKBACK_YEARS,
+    });
+    const codeOf = new Map(pool.map((e) => [e.id, e.code]));
+    const candidates: [string, string[]][] = eligible.map((e) => [codeOf.get(e.id)!, [...e.specialties]]);
+    const result = drawExperts(
+      seed,
+      d.lines,
+      candidates.map(([id, specialties]) => ({ id, specialties })),
+    );
+    const idOf = new Map(pool.map((e) => [e.code, e.id]));
+    if (result.picks.length) {
+      await tx.insert(drawPicks).values(
+        result.picks.map((p) => ({
+          drawId,
+          expertId: idOf.get(p.expertId)!,
+          specialty: p.specialty,
+          role: p.role,
+          order: p.order,
+          status: p.role === "member" ? ("invited" as const) : ("standby" as const),
+        })),
+      );
+    }
+    await tx
+      .update(draws)
+      .set({
+        status: "drawn",
+        recordHead: head!.hash,
+        inputHash: result.inputHash,
+        drawnAt: now,
+        candidates,
+        shortfalls: result.shortfalls,
+        exclusions: excluded.map((x) => ({ expertCode: codeOf.get(x.expertId) ?? x.expertId, rule: x.rule, code: x.code, params: x.params })),
+      })
+      .where(eq(draws.id, drawId));
+    return {
+      result: { picks: result.picks.length, shortfalls: result.shortfalls, eligible: eligible.length, excluded: excluded.length },
+      subjectType: "draw",
+      subjectId: drawId,
+      payload: {
+        recordHead: head!.hash,
+        inputHash: result.inputHash,
+        picksHash: picksHash(result.picks),
+        eligible: eligible.length,
+        excluded: excluded.length,
+        shortfalls: result.shortfalls,
+      },
+    };
+  });
+}
+
+/** Reveals the server seed so anyone can re-run the draw (when the result is published; until then, by an admin). */
+export async function revealDraw(ctx: Ctx, actor: Actor, drawId: string): Promise<void> {
+  await runCommand(ctx, actor, "draw.reveal", async ({ tx, now }) => {
+    requirePermission(actor, "draw:reveal");
+    const d = await lockDraw(tx, drawId);
+    if (d.status !== "drawn") throw new DomainError("INVALID_STATE", { status: d.status });
+    await tx.update(draws).set({ status: "revealed", revealedAt: now }).where(eq(draws.id, drawId));
+    return { result: undefined, subjectType: "draw", subjectId: drawId, payload: { serverSeed: d.serverSeed } };
+  });
+}
+
+/** The public proof of a revealed draw (nothing before the reveal). */
+export async function drawProof(db: Executor, drawId: string): Promise<DrawProof> {
+  if (!/^[0-9a-f-]{36}$/i.test(drawId)) throw new DomainError("NOT_FOUND");
+  const [d] = await db.select().from(draws).where(eq(draws.id, drawId));
+  if (!d || d.status !== "revealed") throw new DomainError("NOT_FOUND");
+  const picks = await db
+    .select({ code: experts.code, specialty: drawPicks.specialty, role: drawPicks.role, order: drawPicks.order })
+    .from(drawPicks)
+    .innerJoin(experts, eq(experts.id, drawPicks.expertId))
+    .where(eq(drawPicks.drawId, drawId));
+  const lineOrder = [...d.lines].sort((a, b) => (a.specialty < b.specialty ? -1 : 1)).map((l) => l.specialty);
+  const ordered: DrawnPick[] = picks
+    .map((p) => ({ expertId: p.code, specialty: p.specialty, role: p.role, order: p.order }))
+    .sort((a, b) => lineOrder.indexOf(a.specialty) - lineOrder.indexOf(b.specialty) || a.order - b.order);
+  return {
+    drawId,
+    commitment: d.commitment,
+    serverSeed: d.serverSeed,
+    salt: d.salt!,
+    recordHead: d.recordHead!,
+    lines: d.lines,
+    candidates: d.candidates ?? [],
+    inputHash: d.inputHash!,
+    picks: ordered,
+  };
+}
+
+/**
+ * What a viewer may see of a draw (R36): supervisors see everything; the tender side sees
+ * the status and counts, and names only from the evaluation start; others see nothing.
+ */
+export async function drawForViewer(db: Executor, actor: Actor, drawId: string, now: Date) {
+  if (!/^[0-9a-f-]{36}$/i.test(drawId)) throw new DomainError("NOT_FOUND");
+  const [d] = await db.select().from(draws).where(eq(draws.id, drawId));
+  if (!d) throw new DomainError("NOT_FOUND");
+  const [project] = await db.select().from(projects).where(eq(projects.id, d.projectId));
+  const supervisor = hasPermission(actor.roles, "draw:read-names");
+  const tenderSide = !!project && managesProject(actor, project);
+  if (!supervisor && !tenderSide) throw new DomainError("NOT_FOUND");
+  const namesVisible = supervisor || now >= d.evaluationAt;
+  const picks = await db
+    .select({ code: experts.code, name: experts.name, phone: experts.phone, specialty: drawPicks.specialty, role: drawPicks.role, order: drawPicks.order, status: drawPicks.status })
+    .from(drawPicks)
+    .innerJoin(experts, eq(experts.id, drawPicks.expertId))
+    .where(eq(drawPicks.drawId, drawId))
+    .orderBy(asc(drawPicks.specialty), asc(drawPicks.order));
+  const { serverSeed: _secret, candidates: _c, ...rest } = d;
+  return {
+    draw: { ...rest, exclusions: supervisor ? d.exclusions : null },
+    namesVisible,
+    counts: { members: picks.filter((p) => p.role === "member").length, backups: picks.filter((p) => p.role === "backup").length },
+    picks: namesVisible ? picks : [],
+  };
+}
+
+/** The experts' own invitations (an expert sees only its own, R36). */
+export async function myInvitations(db: Executor, actor: Actor) {
+  if (!actor.user) throw new DomainError("UNAUTHENTICATED");
+  return db
+    .select({ pickId: drawPicks.id, status: drawPicks.status, evaluationAt: draws.evaluationAt, reviewRoom: projects.reviewRoom })
+    .from(drawPicks)
+    .innerJoin(experts, eq(experts.id, drawPicks.expertId))
+    .innerJoin(draws, eq(draws.id, drawPicks.drawId))
+    .innerJoin(projects, eq(projects.id, draws.projectId))
+    .where(and(eq(experts.userId, actor.user.id), inArray(drawPicks.status, ["invited", "confirmed", "declined", "timed_out"])));
+}
+
+/**
+ * An invited expert confirms or declines (R37: replacement by the same draw): a decline
+ * moves the first standby backup of the same line up, with the reason recorded.
+ */
+export async function respondToInvitation(ctx: Ctx, actor: Actor, pickId: string, accept: boolean, reason = "") {
+  return runCommand(ctx, actor, accept ? "draw.confirm" : "draw.decline", async ({ tx, now }) => {
+    if (!actor.user) throw new DomainError("UNAUTHENTICATED");
+    const [row] = await tx
+      .select({ pick: drawPicks, expertUser: experts.userId })
+      .from(drawPicks)
+      .innerJoin(experts, eq(experts.id, drawPicks.expertId))
+      .where(eq(drawPicks.id, pickId))
+      .for("update");
+    if (!row || row.expertUser !== actor.user.id) throw new DomainError("NOT_FOUND");
+    if (row.pick.status !== "invited") throw new DomainError("INVALID_STATE", { status: row.pick.status });
+    await tx.update(drawPicks).set({ status: accept ? "confirmed" : "declined", respondedAt: now, reason: reason || null }).where(eq(drawPicks.id, pickId));
+    let promoted: string | null = null;
+    if (!accept) promoted = await promoteBackup(tx, row.pick.drawId, row.pick.specialty);
+    return {
+      result: { promoted },
+      subjectType: "draw",
+      subjectId: row.pick.drawId,
+      payload: { pickId, accepted: accept, reason, promotedPickId: promoted },
+    };
+  });
+}
+
+/** Moves the first standby backup of a line up to invited; null (and R37 shortfall) when none is left. */
+async function promoteBackup(tx: Tx, drawId: string, specialty: string): Promise<string | null> {
+  const [next] = await tx
+    .select()
+    .from(drawPicks)
+    .where(and(eq(drawPicks.drawId, drawId), eq(drawPicks.specialty, specialty), eq(drawPicks.status, "standby")))
+    .orderBy(asc(drawPicks.order))
+    .limit(1)
+    .for("update");
+  if (!next) return null;
+  await tx.update(drawPicks).set({ status: "invited" }).where(eq(drawPicks.id, next.id));
+  return next.id;
+}

@@ -1,0 +1,118 @@
+import { eq } from "drizzle-orm";
+import { expect, it } from "vitest";
+import { verifyDraw } from "#expert-pool/verify";
+import { drawPicks, experts, organisations, recordEntries } from "#db/schema/index";
+import { DomainError } from "#app/domain/errors";
+import { dbNow } from "#app/services/command.server";
+import { addSalt, drawForViewer, drawProof, myInvitations, requestDraw, respondToInvitation, revealDraw, runDraw } from "#app/services/draws.server";
+import { getManagedProject } from "#app/services/tender-queries.server";
+import { addDocument, createProject, publishProject } from "#app/services/tenders.server";
+import { demoPdf } from "../../server/demo-pdf";
+import { forEachDriver } from "../helpers/db";
+import { insertExperts, makeActor, projectForm } from "../helpers/factories";
+
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => {
+      if (e instanceof DomainError) return e;
+      throw e;
+    },
+  );
+
+forEachDriver("expert draw", (env) => {
+  it("commit → salt → draw → secrecy → decline promotes a backup → reveal → anyone re-runs it (R35–R37, R39–R40)", async () => {
+    const { app } = env();
+    const tu = await makeActor(app, "tendering_unit");
+    const agency = await makeActor(app, "agency");
+    const supervisor = await makeActor(app, "supervisor");
+    const admin = await makeActor(app, "admin");
+    const bidder = await makeActor(app, "bidder");
+    const expertUser = await makeActor(app, "expert");
+    const projectId = await createProject(app, tu, await projectForm(app, { agencyId: agency.orgId }));
+    await addDocument(app, tu, projectId, { filename: "招标文件.pdf", contentType: "application/pdf", ...(await app.blobs.put(demoPdf(["draw"]))) });
+    await publishProject(app, tu, projectId);
+    const sectionId = (await getManagedProject(app.db, tu, projectId)).sections[0]!.id;
+    const codeOf = async (orgId: string) => (await app.db.select().from(organisations).where(eq(organisations.id, orgId)))[0]!.creditCode!;
+    const tuCode = await codeOf(tu.orgId!);
+    const agencyCode = await codeOf(agency.orgId!);
+    const prefix = `${env().driver}-`;
+    await insertExperts(app, [
+      ...Array.from({ length: 30 }, (_, i) => ({ code: `${prefix}E${String(i).padStart(3, "0")}`, specialties: ["A0101"] })),
+      { code: `${prefix}X-EMP`, specialties: ["A0101"], employerCode: tuCode },
+      { code: `${prefix}X-REL`, specialties: ["A0102"], relationships: [{ orgCode: agencyCode, kind: "relative" as const, from: "2020-01-01" }] },
+      { code: `${prefix}X-SUS`, specialties: ["A0101"], status: "suspended" as const },
+      { code: `${prefix}X-FAR`, specialties: ["A0101"], region: "黑龙江省哈尔滨市" },
+      { code: `${prefix}X-OTHER`, specialties: ["B0101"] },
+    ]);
+    const now = await dbNow(app.db);
+    const evaluationAt = new Date(now.getTime() + 30 * 86400_000);
+
+    const drawId = await requestDraw(app, tu, {
+      sectionId,
+      lines: [{ specialty: "A01", count: 5, backups: 2 }],
+      regionMode: "local",
+      evaluationAt,
+      avoid: [{ expertCode: `${prefix}E000`, reason: "与招标人项目负责人系师生关系" }],
+    });
+    // The commitment is on record before the draw; the seed is not.
+    const [req] = await app.db.select().from(recordEntries).where(eq(recordEntries.subjectId, drawId));
+    expect(req!.action).toBe("draw.request");
+    expect(JSON.stringify(req!.payload)).toMatch(/"commitment":"[0-9a-f]{64}"/);
+    expect((await failure(requestDraw(app, bidder, { sectionId, lines: [{ specialty: "A01", count: 1, backups: 0 }], regionMode: "any", evaluationAt, avoid: [] })))?.code).toBe("FORBIDDEN");
+
+    expect((await failure(runDraw(app, tu, drawId)))?.code).toBe("INVALID_STATE"); // no salt yet
+    expect((await failure(addSalt(app, tu, drawId, "我自己加的盐")))?.code).toBe("FORBIDDEN");
+    await addSalt(app, supervisor, drawId, "监督员现场盐值-7391");
+
+    const result = await runDraw(app, tu, drawId);
+    expect(result.picks).toBe(7);
+    expect(result.shortfalls).toEqual([]);
+
+    // Every exclusion with its rule.
+    const sup = await drawForViewer(app.db, supervisor, drawId, now);
+    const ex = new Map(sup.draw.exclusions!.map((x) => [x.expertCode, x]));
+    expect(ex.get(`${prefix}X-EMP`)).toMatchObject({ rule: "R40", code: "EXCLUDED_EMPLOYMENT" });
+    expect(ex.get(`${prefix}X-REL`)).toMatchObject({ rule: "R40", code: "EXCLUDED_RELATIONSHIP" });
+    expect(ex.get(`${prefix}X-SUS`)).toMatchObject({ rule: "R39", code: "EXCLUDED_SUSPENDED" });
+    expect(ex.get(`${prefix}X-FAR`)).toMatchObject({ rule: "R68", code: "EXCLUDED_NOT_LOCAL" });
+    expect(ex.get(`${prefix}E000`)).toMatchObject({ code: "EXCLUDED_MANUAL", params: { reason: "与招标人项目负责人系师生关系" } });
+    expect(ex.has(`${prefix}X-OTHER`)).toBe(false); // not a candidate for this specialty at all
+    const pickedCodes = sup.picks.map((p) => p.code);
+    for (const bad of ["X-EMP", "X-REL", "X-SUS", "X-FAR", "E000"]) expect(pickedCodes).not.toContain(`${prefix}${bad}`);
+
+    // R36 secrecy: supervisors see names; the tender side sees counts only before evaluation; others nothing.
+    expect(sup.picks).toHaveLength(7);
+    const side = await drawForViewer(app.db, tu, drawId, now);
+    expect(side.picks).toEqual([]);
+    expect(side.counts).toEqual({ members: 5, backups: 2 });
+    expect(JSON.stringify(side)).not.toContain("专家");
+    expect((await drawForViewer(app.db, tu, drawId, evaluationAt)).picks).toHaveLength(7);
+    expect((await failure(drawForViewer(app.db, bidder, drawId, now)))?.code).toBe("NOT_FOUND");
+    expect((await drawForViewer(app.db, agency, drawId, now)).picks).toEqual([]);
+
+    // An expert sees only its own invitation; its decline promotes the first backup (R37).
+    const member = sup.picks.find((p) => p.role === "member")!;
+    await app.db.update(experts).set({ userId: expertUser.user!.id }).where(eq(experts.code, member.code));
+    const mine = await myInvitations(app.db, expertUser);
+    expect(mine).toHaveLength(1);
+    expect(Object.keys(mine[0]!).sort()).toEqual(["evaluationAt", "pickId", "reviewRoom", "status"]);
+    const r = await respondToInvitation(app, expertUser, mine[0]!.pickId, false, "当日另有评标任务");
+    expect(r.promoted).toBeTruthy();
+    const [promoted] = await app.db.select().from(drawPicks).where(eq(drawPicks.id, r.promoted!));
+    expect(promoted).toMatchObject({ role: "backup", order: 6, status: "invited" });
+    expect((await failure(respondToInvitation(app, tu, mine[0]!.pickId, true)))?.code).toBe("NOT_FOUND");
+
+    // Nothing is public before the reveal; afterwards anyone re-runs the draw and gets the same experts.
+    expect((await failure(drawProof(app.db, drawId)))?.code).toBe("NOT_FOUND");
+    expect((await failure(revealDraw(app, supervisor, drawId)))?.code).toBe("FORBIDDEN");
+    await revealDraw(app, admin, drawId);
+    const proof = await drawProof(app.db, drawId);
+    const v = verifyDraw(proof);
+    expect(v.ok).toBe(true);
+    expect(proof.picks.map((p) => p.expertId).sort()).toEqual([...pickedCodes].sort());
+    expect(verifyDraw({ ...proof, salt: "另一个盐值" }).ok).toBe(false);
+    expect(verifyDraw({ ...proof, serverSeed: "00".repeat(32) })).toEqual({ ok: false, reason: "commitment_mismatch" });
+    expect(verifyDraw({ ...proof, candidates: proof.candidates.slice(1) }).ok).toBe(false);
+  });
+});

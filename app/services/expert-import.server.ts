@@ -1,0 +1,101 @@
+import { createHash } from "node:crypto";
+import ExcelJS from "exceljs";
+import Papa from "papaparse";
+import { inArray, sql } from "drizzle-orm";
+import { experts, expertSpecialties, specialties } from "#db/schema/index";
+import { DomainError } from "#app/domain/errors";
+import { mapHeaders, validateRows, type RowError } from "#app/domain/expert-import";
+import type { Actor } from "./actor";
+import { requirePermission, runCommand } from "./command.server";
+import type { AppContext } from "./context.server";
+
+export type ImportResult = { ok: true; imported: number; created: number; updated: number } | { ok: false; errors: RowError[]; missingColumns: string[] };
+
+/** Reads the first sheet of an .xlsx or a UTF-8 CSV into rows of cells. */
+export async function readTable(bytes: Uint8Array, filename: string): Promise<unknown[][]> {
+  if (/\.xlsx$/i.test(filename)) {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
+    const sheet = wb.worksheets[0];
+    if (!sheet) return [];
+    const rows: unknown[][] = [];
+    sheet.eachRow({ includeEmpty: true }, (row) => {
+      const values = row.values as unknown[];
+      rows.push(values.slice(1).map((v) => (v && typeof v === "object" && "text" in v ? (v as { text: string }).text : v && typeof v === "object" && "result" in v ? (v as { result: unknown }).result : v)));
+    });
+    return rows;
+  }
+  if (/\.csv$/i.test(filename)) {
+    const text = new TextDecoder("utf-8").decode(bytes).replace(/^\uFEFF/, "");
+    return Papa.parse<string[]>(text, { skipEmptyLines: "greedy" }).data;
+  }
+  throw new DomainError("VALIDATION", { field: "file", reason: "importFormat" });
+}
+
+/**
+ * Imports experts from a table: every row is validated first (row-level errors, in the
+ * user's language at the edge); only when all rows are valid is the whole file applied, in
+ * one command (upsert by expert code, specialties replaced). All or nothing.
+ */
+export async function importExperts(ctx: Pick<AppContext, "db">, actor: Actor, file: { bytes: Uint8Array; filename: string }): Promise<ImportResult> {
+  requirePermission(actor, "pool:manage");
+  const table = await readTable(file.bytes, file.filename);
+  const [headers = [], ...rows] = table;
+  const { index, missing } = mapHeaders(headers.map((h) => String(h ?? "")));
+  if (missing.length) return { ok: false, errors: [], missingColumns: missing };
+  const known = new Set((await ctx.db.select({ code: specialties.code }).from(specialties)).map((s) => s.code));
+  const { valid, errors } = validateRows(rows, index, known);
+  if (errors.length) return { ok: false, errors, missingColumns: [] };
+  if (!valid.length) throw new DomainError("VALIDATION", { field: "file", reason: "empty" });
+  const sha256 = createHash("sha256").update(file.bytes).digest("hex");
+  return runCommand(ctx, actor, "pool.import", async ({ tx }) => {
+    requirePermission(actor, "pool:manage");
+    let created = 0;
+    for (let i = 0; i < valid.length; i += 1000) {
+      const batch = valid.slice(i, i + 1000);
+      const rowsOut = await tx
+        .insert(experts)
+        .values(
+          batch.map((r) => ({
+            code: r.code,
+            name: r.name,
+            idSuffix: r.idSuffix.toUpperCase(),
+            phone: r.phone,
+            title: r.title,
+            titleLevel: r.titleLevel,
+            yearsExperience: r.yearsExperience,
+            region: r.region,
+            employerName: r.employerName,
+            employerCode: r.employerCode || null,
+            status: r.status,
+            statusReason: r.statusReason,
+            punished: r.punished,
+          })),
+        )
+        .onConflictDoUpdate({
+          target: experts.code,
+          set: {
+            name: sql`excluded.name`,
+            idSuffix: sql`excluded.id_suffix`,
+            phone: sql`excluded.phone`,
+            title: sql`excluded.title`,
+            titleLevel: sql`excluded.title_level`,
+            yearsExperience: sql`excluded.years_experience`,
+            region: sql`excluded.region`,
+            employerName: sql`excluded.employer_name`,
+            employerCode: sql`excluded.employer_code`,
+            status: sql`excluded.status`,
+            statusReason: sql`excluded.status_reason`,
+            punished: sql`excluded.punished`,
+          },
+        })
+        .returning({ id: experts.id, code: experts.code, inserted: sql<boolean>`(xmax = 0)` });
+      created += rowsOut.filter((r) => r.inserted).length;
+      const idOf = new Map(rowsOut.map((r) => [r.code, r.id]));
+      await tx.delete(expertSpecialties).where(inArray(expertSpecialties.expertId, rowsOut.map((r) => r.id)));
+      await tx.insert(expertSpecialties).values(batch.flatMap((r) => r.specialties.map((code) => ({ expertId: idOf.get(r.code)!, code }))));
+    }
+    const result = { ok: true as const, imported: valid.length, created, updated: valid.length - created };
+    return { result, subjectType: "expert_pool", subjectId: "pool", payload: { filename: file.filename, sha256, ...result } };
+  });
+}

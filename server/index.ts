@@ -9,6 +9,9 @@ import { loadConfig } from "#app/services/config.server";
 import type { RequestContext } from "#app/services/context.server";
 import { CSRF_COOKIE, csrfTokenFor, newCsrfCookieValue } from "#app/services/csrf.server";
 import { sweepUnreferencedBlobs } from "#app/services/blob-sweep.server";
+import { channelsFromEnv } from "#app/services/channels.server";
+import { jobHandlers } from "#app/services/job-handlers.server";
+import { startJobWorker } from "#app/services/jobs.server";
 import { seedDemo } from "./seed";
 import { boot } from "./boot";
 import { attachLive } from "./live";
@@ -93,6 +96,9 @@ const sweep = setInterval(() => {
 }, 3600_000);
 sweep.unref();
 
+// Time-driven steps (confirmation deadlines, outbound notices) survive restarts in the jobs table.
+const worker = startJobWorker(booted.app, jobHandlers(channelsFromEnv()));
+
 const server = createServer(app);
 const live = attachLive(server, booted.app);
 
@@ -112,6 +118,7 @@ async function shutdown(signal: string) {
   clearInterval(sweep);
   live.close();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await worker.stop();
   await booted.close();
   process.exit(0);
 }

@@ -26,7 +26,10 @@ import { cstDate } from "#app/domain/rules/days";
 import type { Actor } from "./actor";
 import { requirePermission, runCommand } from "./command.server";
 import type { AppContext } from "./context.server";
-import { notifyOrganisations } from "./notify.server";
+import { scheduleJob } from "./jobs.server";
+import { notifyOrganisations, notifyUsers } from "./notify.server";
+import { systemActor } from "./actor";
+import { formatCst } from "#app/domain/tender-form";
 import { managesProject } from "./tenders.server";
 
 type Ctx = Pick<AppContext, "db">;
@@ -38,6 +41,28 @@ type Ctx = Pick<AppContext, "db">;
 export const ROTATION = { windowDays: 180, cap: 3 } as const;
 /** R40: conflicts of interest look back three years. */
 export const LOOKBACK_YEARS = 3;
+/** An invited expert answers within this many hours (and at the latest an hour before the evaluation). */
+export const CONFIRM_HOURS = 4;
+
+/**
+ * Invites one drawn expert: in-app always (when it has an account), the external channels
+ * through a job, and a confirmation deadline job; silence past it draws the next backup.
+ * Only the time and place are told (R36).
+ */
+async function invite(tx: Tx, pickId: string, draw: Pick<Draw, "evaluationAt" | "projectId">, now: Date) {
+  const [row] = await tx
+    .select({ userId: experts.userId, phone: experts.phone, room: projects.reviewRoom })
+    .from(drawPicks)
+    .innerJoin(experts, eq(experts.id, drawPicks.expertId))
+    .innerJoin(projects, eq(projects.id, sql`${draw.projectId}::uuid`))
+    .where(eq(drawPicks.id, pickId));
+  if (!row) return;
+  const params = { at: formatCst(draw.evaluationAt), room: row.room || "—" };
+  if (row.userId) await notifyUsers(tx, [row.userId], { kind: "drawInvitation", params, link: "/invitations" });
+  if (row.phone) await scheduleJob(tx, { kind: "notify.external", dueAt: now, payload: { phone: row.phone, kind: "drawInvitation", params }, dedupeKey: `invite:${pickId}` });
+  const due = new Date(Math.min(now.getTime() + CONFIRM_HOURS * 3600_000, draw.evaluationAt.getTime() - 3600_000));
+  await scheduleJob(tx, { kind: "draw.confirmation_timeout", dueAt: due, payload: { pickId }, dedupeKey: `draw-timeout:${pickId}` });
+}
 
 export type DrawRequest = {
   sectionId: string;
@@ -216,7 +241,7 @@ export async function runDraw(ctx: Ctx, actor: Actor, drawId: string) {
     );
     const idOf = new Map(pool.map((e) => [e.code, e.id]));
     if (result.picks.length) {
-      await tx.insert(drawPicks).values(
+      const inserted = await tx.insert(drawPicks).values(
         result.picks.map((p) => ({
           drawId,
           expertId: idOf.get(p.expertId)!,
@@ -225,7 +250,8 @@ export async function runDraw(ctx: Ctx, actor: Actor, drawId: string) {
           order: p.order,
           status: p.role === "member" ? ("invited" as const) : ("standby" as const),
         })),
-      );
+      ).returning({ id: drawPicks.id, status: drawPicks.status });
+      for (const p of inserted) if (p.status === "invited") await invite(tx, p.id, d, now);
     }
     await tx
       .update(draws)
@@ -350,7 +376,7 @@ export async function respondToInvitation(ctx: Ctx, actor: Actor, pickId: string
     if (row.pick.status !== "invited") throw new DomainError("INVALID_STATE", { status: row.pick.status });
     await tx.update(drawPicks).set({ status: accept ? "confirmed" : "declined", respondedAt: now, reason: reason || null }).where(eq(drawPicks.id, pickId));
     let promoted: string | null = null;
-    if (!accept) promoted = await promoteBackup(tx, row.pick.drawId, row.pick.specialty);
+    if (!accept) promoted = await promoteBackup(tx, row.pick.drawId, row.pick.specialty, now);
     return {
       result: { promoted },
       subjectType: "draw",
@@ -360,8 +386,24 @@ export async function respondToInvitation(ctx: Ctx, actor: Actor, pickId: string
   });
 }
 
-/** Moves the first standby backup of a line up to invited; null (and R37 shortfall) when none is left. */
-async function promoteBackup(tx: Tx, drawId: string, specialty: string): Promise<string | null> {
+/**
+ * The confirmation deadline passed (a job): an expert still invited is marked timed out and
+ * the next backup is invited. Idempotent: an answered invitation is left alone.
+ */
+export async function confirmationTimedOut(ctx: Ctx, pickId: string) {
+  return runCommand(ctx, systemActor(), "draw.timeout", async ({ tx, now }) => {
+    const [pick] = await tx.select().from(drawPicks).where(eq(drawPicks.id, pickId)).for("update");
+    if (!pick || pick.status !== "invited") {
+      return { result: null, subjectType: "draw", subjectId: pick?.drawId ?? pickId, payload: { pickId, skipped: pick?.status ?? "missing" } };
+    }
+    await tx.update(drawPicks).set({ status: "timed_out", respondedAt: now, reason: "no answer before the confirmation deadline" }).where(eq(drawPicks.id, pickId));
+    const promoted = await promoteBackup(tx, pick.drawId, pick.specialty, now);
+    return { result: promoted, subjectType: "draw", subjectId: pick.drawId, payload: { pickId, reason: "timeout", promotedPickId: promoted } };
+  });
+}
+
+/** Moves the first standby backup of a line up to invited (and invites it); null (R37 shortfall) when none is left. */
+async function promoteBackup(tx: Tx, drawId: string, specialty: string, now: Date): Promise<string | null> {
   const [next] = await tx
     .select()
     .from(drawPicks)
@@ -371,5 +413,7 @@ async function promoteBackup(tx: Tx, drawId: string, specialty: string): Promise
     .for("update");
   if (!next) return null;
   await tx.update(drawPicks).set({ status: "invited" }).where(eq(drawPicks.id, next.id));
+  const [d] = await tx.select({ evaluationAt: draws.evaluationAt, projectId: draws.projectId }).from(draws).where(eq(draws.id, drawId));
+  await invite(tx, next.id, d!, now);
   return next.id;
 }

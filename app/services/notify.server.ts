@@ -27,3 +27,11 @@ export async function notifyOrganisations(
   }
   return recipients.length;
 }
+
+/** Notifies given users directly (in-app inbox + live event), inside the command's transaction. */
+export async function notifyUsers(tx: Tx, userIds: string[], n: { kind: string; params: Record<string, string | number>; link?: string }): Promise<number> {
+  if (userIds.length === 0) return 0;
+  await tx.insert(notifications).values(userIds.map((userId) => ({ userId, kind: n.kind, params: n.params, link: n.link ?? null })));
+  for (const userId of userIds) await emitLiveEvent(tx, { channel: channels.user(userId), type: "inbox", data: { kind: n.kind } });
+  return userIds.length;
+}

@@ -2,3 +2,4 @@ export * from "./accounts";
 export * from "./tenders";
 export * from "./record";
 export * from "./experts";
+export * from "./jobs";

@@ -1,10 +1,13 @@
-import { eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { verifyDraw } from "#expert-pool/verify";
 import { drawPicks, experts, organisations, recordEntries } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
 import { dbNow } from "#app/services/command.server";
 import { addSalt, drawForViewer, drawProof, myInvitations, requestDraw, respondToInvitation, revealDraw, runDraw } from "#app/services/draws.server";
+import { LoggingChannel } from "#app/services/channels.server";
+import { jobHandlers } from "#app/services/job-handlers.server";
+import { runDueJobs } from "#app/services/jobs.server";
 import { getManagedProject } from "#app/services/tender-queries.server";
 import { addDocument, createProject, publishProject } from "#app/services/tenders.server";
 import { demoPdf } from "../../server/demo-pdf";
@@ -102,6 +105,20 @@ forEachDriver("expert draw", (env) => {
     const [promoted] = await app.db.select().from(drawPicks).where(eq(drawPicks.id, r.promoted!));
     expect(promoted).toMatchObject({ role: "backup", order: 6, status: "invited" });
     expect((await failure(respondToInvitation(app, tu, mine[0]!.pickId, true)))?.code).toBe("NOT_FOUND");
+
+    // Silence: when the confirmation deadline job fires, the next backup is invited (R37).
+    const channel = new LoggingChannel();
+    const handlers = jobHandlers([channel]);
+    await app.db.execute(sql`update jobs set due_at = now() - interval '1 second' where kind = 'draw.confirmation_timeout' and payload->>'pickId' = ${r.promoted!}`);
+    await app.db.execute(sql`update experts set phone = '13900139000' where id = (select expert_id from draw_picks where draw_id = ${drawId}::uuid and role = 'backup' and "order" = 7)`);
+    expect(await runDueJobs(app, handlers)).toBeGreaterThanOrEqual(1);
+    const [timedOut] = await app.db.select().from(drawPicks).where(eq(drawPicks.id, r.promoted!));
+    expect(timedOut!.status).toBe("timed_out");
+    const [seventh] = await app.db.select().from(drawPicks).where(and(eq(drawPicks.drawId, drawId), eq(drawPicks.order, 7)));
+    expect(seventh!.status).toBe("invited");
+    await runDueJobs(app, handlers); // the invitation SMS/voice job for the new invitee
+    expect(channel.sent.map((m) => m.phone)).toContain("13900139000");
+    expect(channel.sent[0]!.text).toContain("评标");
 
     // Nothing is public before the reveal; afterwards anyone re-runs the draw and gets the same experts.
     expect((await failure(drawProof(app.db, drawId)))?.code).toBe("NOT_FOUND");

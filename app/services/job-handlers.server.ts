@@ -1,0 +1,20 @@
+import { serverT } from "#app/i18n";
+import type { NotificationChannel } from "./channels.server";
+import { confirmationTimedOut } from "./draws.server";
+import type { JobHandler } from "./jobs.server";
+
+/** Every job kind and its idempotent handler. */
+export function jobHandlers(channels: NotificationChannel[]): Record<string, JobHandler> {
+  const t = serverT("zh-CN");
+  return {
+    "draw.confirmation_timeout": async (app, payload) => {
+      await confirmationTimedOut(app, String(payload.pickId));
+    },
+    "notify.external": async (_app, payload) => {
+      const params = (payload.params ?? {}) as Record<string, string | number>;
+      const kind = String(payload.kind);
+      const msg = { phone: String(payload.phone), kind, params, text: t(`common:inbox.kinds.${kind}`, params) };
+      for (const c of channels) await c.send(msg);
+    },
+  };
+}

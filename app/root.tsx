@@ -87,6 +87,8 @@ function Header() {
           {can("tender:manage") && <NavLink to="/manage">{t("nav.manage")}</NavLink>}
           {can("supervise:read") && <NavLink to="/supervise">{t("nav.supervise")}</NavLink>}
           {(can("admin:orgs") || can("admin:users")) && <NavLink to="/admin">{t("nav.admin")}</NavLink>}
+          {can("draw:read-names") && <NavLink to="/draws">{t("nav.draws")}</NavLink>}
+          {roles.includes("expert") && <NavLink to="/invitations">{t("nav.invitations")}</NavLink>}
           {can("record:read") && <NavLink to="/record">{t("nav.record")}</NavLink>}
           {data?.user && (
             <NavLink to="/inbox">

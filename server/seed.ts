@@ -1,5 +1,7 @@
 import { count, eq } from "drizzle-orm";
-import { organisations, projects, sections, tenderDocuments } from "#db/schema/index";
+import { experts, organisations, projects, sections, tenderDocuments, users } from "#db/schema/index";
+import { SPECIALTY_TREE } from "#app/domain/specialties-data";
+import { importExperts } from "#app/services/expert-import.server";
 import { withCheckChar } from "#app/domain/credit-code";
 import { ProjectFormSchema } from "#app/domain/tender-form";
 
@@ -49,7 +51,7 @@ export async function seedDemo(app: AppContext, opts: { now?: Date } = {}): Prom
   const tu2 = await mk({ name: "大庆市教育局", kind: "tendering_unit", region: "黑龙江省大庆市", creditCode: withCheckChar("11230600MB7654321") }, "purchaser", "刘采购", "tendering_unit");
   const ag = await mk({ name: "黑龙江诚信招标代理有限公司", kind: "agency", region: "黑龙江省哈尔滨市", creditCode: withCheckChar("91230100MA1ABCDE1") }, "agent", "李代理", "agency");
   await mk({ name: "大庆市住房和城乡建设局", kind: "supervisor", region: "黑龙江省大庆市" }, "supervisor", "赵监督", "supervisor");
-  await mk({ name: "大庆石油学院", kind: "expert", region: "黑龙江省大庆市" }, "expert", "孙专家", "expert");
+  const expertUser = await mk({ name: "大庆石油学院", kind: "expert", region: "黑龙江省大庆市" }, "expert", "孙专家", "expert");
   const bidders: Actor[] = [];
   for (const [i, b] of [
     ["黑龙江龙建路桥建设有限公司", "bidder1", "陈投标"],
@@ -184,6 +186,7 @@ export async function seedDemo(app: AppContext, opts: { now?: Date } = {}): Prom
   });
   const [lateDoc] = await app.db.select().from(tenderDocuments).where(eq(tenderDocuments.projectId, late));
   await obtainDocument(app, bidders[1]!, late, lateDoc!.id);
+  await seedExperts(app, expertUser.userId, withCheckChar("12230600MB1234567"));
   return { logins };
 }
 
@@ -252,4 +255,28 @@ async function importHistoric(
     });
     return { result: p!.id, subjectType: "project", subjectId: p!.id, payload: { code: t.code, historic: true, publishedAt: t.publishedAt.toISOString() } };
   });
+}
+
+/**
+ * A demo pool of 120 experts through the real importer (an in-memory CSV), spread over the
+ * specialty tree and two regions, a few suspended or conflicted; E0001 is the demo expert.
+ */
+async function seedExperts(app: AppContext, expertUserId: string, schoolCode: string) {
+  const surnames = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗";
+  const given = ["建国", "志强", "秀英", "海燕", "立新", "文博", "晓东", "春梅", "国庆", "振华", "丽娟", "永强"];
+  const leaves = SPECIALTY_TREE.map(([c]) => c).filter((c) => c.length === 5 || ["A05", "B05", "C01", "C02", "C04", "C05"].includes(c));
+  const titles = [["正高级", "教授级高级工程师"], ["正高级", "研究员"], ["副高级", "高级工程师"], ["副高级", "高级经济师"]];
+  const header = "专家编号,姓名,职称,职称级别,从业年限,所在地区,工作单位,单位统一社会信用代码,专业代码,状态,状态原因,手机号码";
+  const lines = Array.from({ length: 120 }, (_, i) => {
+    const t = titles[i % titles.length]!;
+    const spec = [leaves[i % leaves.length]!, leaves[(i * 7 + 3) % leaves.length]!].filter((v, j, a) => a.indexOf(v) === j).join(";");
+    const region = i % 5 === 4 ? "黑龙江省哈尔滨市" : "黑龙江省大庆市";
+    const employer = i % 17 === 5 ? ["大庆市第一中学", schoolCode] : [["大庆石油学院", "东北石油大学", "大庆市建筑设计研究院", "哈尔滨工业大学"][i % 4]!, ""];
+    const status = i % 29 === 11 ? ["暂停", "年度考核不合格"] : ["在库", ""];
+    return [`E${String(i + 1).padStart(4, "0")}`, `${surnames[i % surnames.length]}${given[i % given.length]}`, t[1], t[0], 8 + (i % 25), region, employer[0], employer[1], spec, status[0], status[1], `139${String(10000000 + i * 7919).slice(0, 8)}`].join(",");
+  });
+  const admin = await actorForUser(app.db, (await app.db.select({ id: users.id }).from(users).where(eq(users.username, "admin")))[0]!.id, "127.0.0.1", "seed");
+  const result = await importExperts(app, admin, { bytes: new TextEncoder().encode([header, ...lines].join("\n")), filename: "demo-experts.csv" });
+  if (!result.ok) throw new Error(`demo experts invalid: ${JSON.stringify(result)}`);
+  await app.db.update(experts).set({ userId: expertUserId }).where(eq(experts.code, "E0001"));
 }

@@ -1,16 +1,18 @@
 import enAdmin from "./en/admin.json";
 import enCommon from "./en/common.json";
+import enPool from "./en/pool.json";
 import enPortal from "./en/portal.json";
 import enRules from "./en/rules.json";
 import enTender from "./en/tender.json";
 import zhAdmin from "./zh-CN/admin.json";
 import zhCommon from "./zh-CN/common.json";
+import zhPool from "./zh-CN/pool.json";
 import zhPortal from "./zh-CN/portal.json";
 import zhRules from "./zh-CN/rules.json";
 import zhTender from "./zh-CN/tender.json";
 
 /** Every catalog, by language and namespace. test/unit/i18n.test.ts fails when a key is missing in either. */
 export const resources = {
-  "zh-CN": { common: zhCommon, rules: zhRules, portal: zhPortal, admin: zhAdmin, tender: zhTender },
-  en: { common: enCommon, rules: enRules, portal: enPortal, admin: enAdmin, tender: enTender },
+  "zh-CN": { common: zhCommon, rules: zhRules, portal: zhPortal, admin: zhAdmin, tender: zhTender, pool: zhPool },
+  en: { common: enCommon, rules: enRules, portal: enPortal, admin: enAdmin, tender: enTender, pool: enPool },
 } as const;

@@ -153,6 +153,7 @@ export default function ManageProject() {
             </>
           )}
           {!isDraft && <Link to={`/tenders/${p.id}`}>{t("manage.viewPublic")}</Link>}
+          {!isDraft && <Link to={`/manage/${p.id}/draws`}>{t("manage.draws")}</Link>}
         </div>
       </div>
 

@@ -3,7 +3,7 @@ import { and, asc, eq, gte, inArray, isNotNull, or, sql, type SQL } from "drizzl
 import { drawExperts, type DrawLine, type Pick as DrawnPick } from "#expert-pool/draw";
 import { screenPool, type ExpertRecord } from "#expert-pool/exclusions";
 import { commitTo, drawSeed } from "#expert-pool/seed";
-import { picksHash, type DrawProof } from "#expert-pool/verify";
+import { picksHash, verifyDraw, type DrawProof } from "#expert-pool/verify";
 import type { Executor, Tx } from "#db/client";
 import {
   drawPicks,
@@ -330,8 +330,9 @@ export async function drawForViewer(db: Executor, actor: Actor, drawId: string, 
   const [project] = await db.select().from(projects).where(eq(projects.id, d.projectId));
   const supervisor = hasPermission(actor.roles, "draw:read-names");
   const tenderSide = !!project && managesProject(actor, project);
-  if (!supervisor && !tenderSide) throw new DomainError("NOT_FOUND");
-  const namesVisible = supervisor || now >= d.evaluationAt;
+  const admin = hasPermission(actor.roles, "draw:reveal");
+  if (!supervisor && !tenderSide && !admin) throw new DomainError("NOT_FOUND");
+  const namesVisible = supervisor || (tenderSide && now >= d.evaluationAt) || d.status === "revealed";
   const picks = await db
     .select({ code: experts.code, name: experts.name, phone: experts.phone, specialty: drawPicks.specialty, role: drawPicks.role, order: drawPicks.order, status: drawPicks.status })
     .from(drawPicks)
@@ -341,6 +342,8 @@ export async function drawForViewer(db: Executor, actor: Actor, drawId: string, 
   const { serverSeed: _secret, candidates: _c, ...rest } = d;
   return {
     draw: { ...rest, exclusions: supervisor ? d.exclusions : null },
+    project: project ? { id: project.id, title: project.title, code: project.code } : null,
+    can: { salt: supervisor && d.status === "committed", run: (supervisor || tenderSide) && d.status === "salted", reveal: admin && d.status === "drawn" },
     namesVisible,
     counts: { members: picks.filter((p) => p.role === "member").length, backups: picks.filter((p) => p.role === "backup").length },
     picks: namesVisible ? picks : [],
@@ -416,4 +419,10 @@ async function promoteBackup(tx: Tx, drawId: string, specialty: string, now: Dat
   const [d] = await tx.select({ evaluationAt: draws.evaluationAt, projectId: draws.projectId }).from(draws).where(eq(draws.id, drawId));
   await invite(tx, next.id, d!, now);
   return next.id;
+}
+
+/** The public verification: the proof of a revealed draw, re-run here with the pure algorithm. */
+export async function verifyRevealedDraw(db: Executor, drawId: string) {
+  const proof = await drawProof(db, drawId);
+  return { proof, outcome: verifyDraw(proof) };
 }

@@ -1,0 +1,39 @@
+import { z } from "zod";
+
+/** The draw request form (tender side). Up to three specialty lines; blank lines are ignored. */
+const cstDateTime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, "invalid")
+  .transform((s) => new Date(`${s}:00+08:00`));
+
+export const DrawRequestSchema = z.object({
+  sectionId: z.string().uuid("required"),
+  regionMode: z.enum(["local", "remote", "any"]),
+  evaluationAt: cstDateTime,
+  lines: z
+    .array(
+      z.object({
+        specialty: z.string().trim().default(""),
+        count: z.preprocess((v) => (v === "" || v == null ? 0 : v), z.coerce.number().int().min(0).max(21)),
+        backups: z.preprocess((v) => (v === "" || v == null ? 0 : v), z.coerce.number().int().min(0).max(10)),
+      }),
+    )
+    .transform((ls) => ls.filter((l) => l.specialty && l.count > 0))
+    .refine((ls) => ls.length > 0, "required"),
+  /** One per line: "<expert code> <reason>" (manual avoidance must give a reason). */
+  avoid: z
+    .string()
+    .default("")
+    .transform((text, ctx) =>
+      text
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .map((l) => {
+          const [expertCode = "", ...rest] = l.split(/[\s,，]+/);
+          const reason = rest.join(" ").trim();
+          if (!reason) ctx.addIssue({ code: "custom", message: "avoidReason" });
+          return { expertCode, reason };
+        }),
+    ),
+});

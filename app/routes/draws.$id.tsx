@@ -1,0 +1,180 @@
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { CsrfInput, ErrorAlert } from "#app/components/forms";
+import { DomainError, httpStatusOf, toErrorPayload, type ErrorPayload } from "#app/domain/errors";
+import { formatCst } from "#app/domain/tender-form";
+import { dbNow } from "#app/services/command.server";
+import { addSalt, drawForViewer, revealDraw, runDraw } from "#app/services/draws.server";
+import { useLiveRevalidate } from "#app/utils/live";
+import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
+
+export const meta: MetaFunction = () => [{ title: "专家抽取 · Tenderhall" }];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const actor = await requireActor(request, context);
+  try {
+    return json(await drawForViewer(context.app.db, actor, params.id ?? "", await dbNow(context.app.db)));
+  } catch (e) {
+    if (e instanceof DomainError) throw json({ error: toErrorPayload(e) }, { status: httpStatusOf(e.code) });
+    throw e;
+  }
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const actor = await requireActor(request, context);
+  const id = params.id ?? "";
+  try {
+    const form = await readForm(request, context);
+    const intent = form.get("intent");
+    if (intent === "salt") await addSalt(context.app, actor, id, String(form.get("salt") ?? ""));
+    else if (intent === "run") await runDraw(context.app, actor, id);
+    else if (intent === "reveal") await revealDraw(context.app, actor, id);
+    else throw new DomainError("VALIDATION", { field: "intent" });
+    return json({ done: String(intent) });
+  } catch (e) {
+    return errorResponse(e);
+  }
+}
+
+export default function DrawPage() {
+  const { draw, project, can, namesVisible, counts, picks } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>() as { done?: string; error?: ErrorPayload } | undefined;
+  const { t } = useTranslation("pool");
+  useLiveRevalidate([]);
+  return (
+    <>
+      <h1>
+        {t("draw.title")} <span className="tag">{t(`drawStatuses.${draw.status}`)}</span>
+      </h1>
+      {project && (
+        <p className="muted">
+          {project.code} · {project.title}
+        </p>
+      )}
+      <ErrorAlert error={data?.error} />
+      {data?.done && (
+        <div className="alert alert-ok" data-testid="done">
+          {t(`draw.done.${data.done}`)}
+        </div>
+      )}
+      <div className="card">
+        <dl className="kv">
+          <dt>{t("draws.lines")}</dt>
+          <dd>{draw.lines.map((l) => t("draw.line", { specialty: l.specialty, count: l.count, backups: l.backups })).join("；")}</dd>
+          <dt>{t("draws.regionMode")}</dt>
+          <dd>{t(`regionModes.${draw.regionMode}`)}</dd>
+          <dt>{t("draws.evaluationAt")}</dt>
+          <dd>{formatCst(draw.evaluationAt)}</dd>
+          <dt>{t("draw.commitment")}</dt>
+          <dd>
+            <code data-testid="commitment">{draw.commitment}</code>
+          </dd>
+          <dt>{t("draw.salt")}</dt>
+          <dd>{draw.salt ?? "—"}</dd>
+          {draw.recordHead && (
+            <>
+              <dt>{t("draw.recordHead")}</dt>
+              <dd>
+                <code>{draw.recordHead}</code>
+              </dd>
+              <dt>{t("draw.inputHash")}</dt>
+              <dd>
+                <code>{draw.inputHash}</code>
+              </dd>
+            </>
+          )}
+          <dt>{t("draw.counts")}</dt>
+          <dd data-testid="counts">{t("draw.countsValue", counts)}</dd>
+        </dl>
+        {draw.shortfalls && draw.shortfalls.length > 0 && (
+          <div className="alert alert-warn">{draw.shortfalls.map((s) => t("draw.shortfall", s)).join("；")}</div>
+        )}
+        <div className="actions">
+          {can.salt && (
+            <Form method="post" className="inline">
+              <CsrfInput />
+              <input type="hidden" name="intent" value="salt" />
+              <label htmlFor="salt">{t("draw.saltLabel")}</label>
+              <input id="salt" name="salt" type="text" required minLength={4} maxLength={200} />
+              <button type="submit">{t("draw.addSalt")}</button>
+            </Form>
+          )}
+          {can.run && (
+            <Form method="post">
+              <CsrfInput />
+              <input type="hidden" name="intent" value="run" />
+              <button type="submit" data-testid="run">
+                {t("draw.run")}
+              </button>
+            </Form>
+          )}
+          {can.reveal && (
+            <Form method="post">
+              <CsrfInput />
+              <input type="hidden" name="intent" value="reveal" />
+              <button type="submit" className="secondary">
+                {t("draw.reveal")}
+              </button>
+            </Form>
+          )}
+          {draw.status === "revealed" && <Link to={`/verify/draws/${draw.id}`}>{t("draw.verifyLink")}</Link>}
+        </div>
+      </div>
+      <h2>{t("draw.experts")}</h2>
+      {!namesVisible ? (
+        <p className="alert alert-warn" data-testid="sealed">
+          {t("draw.sealed")}
+        </p>
+      ) : (
+        <table data-testid="picks">
+          <thead>
+            <tr>
+              <th>{t("draws.specialty")}</th>
+              <th>{t("draw.role")}</th>
+              <th className="num">#</th>
+              <th>{t("columns.code")}</th>
+              <th>{t("columns.name")}</th>
+              <th>{t("draw.pickStatus")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {picks.map((p) => (
+              <tr key={p.code}>
+                <td>{p.specialty}</td>
+                <td>{t(`roles.${p.role}`)}</td>
+                <td className="num">{p.order}</td>
+                <td>{p.code}</td>
+                <td>{p.name}</td>
+                <td>{t(`pickStatuses.${p.status}`)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {draw.exclusions && draw.exclusions.length > 0 && (
+        <>
+          <h2>{t("draw.exclusions")}</h2>
+          <table data-testid="exclusions">
+            <thead>
+              <tr>
+                <th>{t("columns.code")}</th>
+                <th>{t("draw.rule")}</th>
+                <th>{t("draw.reason")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {draw.exclusions.map((x) => (
+                <tr key={x.expertCode}>
+                  <td>{x.expertCode}</td>
+                  <td>{x.rule}</td>
+                  <td>{t(`exclusions.${x.code}`, x.params)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </>
+  );
+}

@@ -231,6 +231,20 @@ describe("foundation end to end", () => {
     await context.close();
   });
 
+  it("a draft is edited before publication", async () => {
+    const { context, page } = await contextFor(browser, server.url, "tenderer");
+    await page.goto("/manage");
+    await page.getByRole("link", { name: "大庆市第一中学食堂改造工程（草稿）" }).click();
+    await page.locator("h1", { hasText: "食堂改造" }).waitFor();
+    await page.getByRole("link", { name: "编辑项目" }).click();
+    await page.locator("h1", { hasText: "编辑项目" }).waitFor();
+    expect(await page.inputValue("#code")).toBe("DQ-2026-JS-0420");
+    await page.fill("#title", "大庆市第一中学食堂及宿舍改造工程（草稿）");
+    await Promise.all([page.waitForURL(/\/manage\/[0-9a-f-]{36}$/), page.click("main button[type=submit]")]);
+    await page.locator("h1", { hasText: "食堂及宿舍改造" }).waitFor();
+    await context.close();
+  });
+
   it("tampering with a record row is detected by npm run verify-record", async () => {
     await server.stop();
     const env = { ...process.env, DATA_DIR: server.dataDir, DATABASE_URL: "" };

@@ -1,0 +1,157 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import ExcelJS from "exceljs";
+import postgres from "postgres";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { contextFor, cstInput, launchBrowser, removeDataDir, startServer, type RunningServer } from "./harness";
+
+/**
+ * Issue 5 end to end in Chromium: an admin imports experts from .xlsx (one bad row reported,
+ * nothing applied; then the fixed file); the tendering unit requests a draw; a supervisor
+ * adds the salt; the draw runs; the tendering unit cannot see the names; an expert declines
+ * and the backup is invited; after the reveal the public verifier re-runs the draw.
+ */
+describe("expert pool and verifiable draw", () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let drawUrl = "";
+
+  // This suite runs the real server on PostgreSQL (its own database), so the test can also
+  // act as a database operator (linking an expert account) while the server runs.
+  const dbName = `th_e2e_${process.pid}_${Date.now() % 100000}`;
+  const base = process.env.TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  const dbUrl = Object.assign(new URL(base), { pathname: `/${dbName}` }).toString();
+  let sql: postgres.Sql;
+
+  beforeAll(async () => {
+    const admin = postgres(base, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`CREATE DATABASE ${dbName}`);
+    await admin.end();
+    server = await startServer({ env: { DATABASE_URL: dbUrl } });
+    sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await sql?.end();
+    await server?.stop();
+    if (server) removeDataDir(server.dataDir);
+    const admin = postgres(base, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  });
+
+  async function xlsxFile(rows: unknown[][]) {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet("专家");
+    ws.addRow(["专家编号", "姓名", "职称", "职称级别", "从业年限", "所在地区", "工作单位", "专业代码", "状态", "状态原因"]);
+    rows.forEach((r) => ws.addRow(r));
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "th-xlsx-")), "专家名单.xlsx");
+    await wb.xlsx.writeFile(file);
+    return file;
+  }
+
+  it("an admin imports experts from .xlsx; one bad row is reported and nothing applied", async () => {
+    const { context, page } = await contextFor(browser, server.url, "admin");
+    await page.goto("/pool");
+    const rows = Array.from({ length: 12 }, (_, i) => [`X${100 + i}`, `新专家${i}`, "高级工程师", "正高级", 12, "黑龙江省大庆市", "大庆市市政设计院", "A0203", "在库", ""]);
+    await page.setInputFiles("#file", await xlsxFile([...rows, ["X999", "错误行", "工程师", "特级", 10, "黑龙江省大庆市", "", "A0203", "在库", ""]]));
+    await page.click("main form:has(#file) button[type=submit]");
+    const errors = page.getByTestId("import-errors");
+    await errors.waitFor();
+    expect(await errors.textContent()).toContain("第 14 行「职称级别」");
+    await page.goto("/pool?q=X1");
+    expect(await page.textContent("main")).toContain("共 0 名专家");
+    await page.setInputFiles("#file", await xlsxFile(rows));
+    await page.click("main form:has(#file) button[type=submit]");
+    await page.getByTestId("import-ok").waitFor();
+    expect(await page.getByTestId("import-ok").textContent()).toContain("已导入 12 名专家");
+    await context.close();
+  });
+
+  it("the tendering unit requests a draw; a supervisor salts it; the draw runs sealed", async () => {
+    const tu = await contextFor(browser, server.url, "tenderer");
+    await tu.page.goto("/manage");
+    await tu.page.getByRole("link", { name: "大庆市第一中学教学楼改扩建工程施工招标" }).click();
+    await tu.page.locator("h1", { hasText: "教学楼改扩建" }).waitFor();
+    await tu.page.getByRole("link", { name: "评标专家抽取" }).click();
+    await tu.page.locator("h1", { hasText: "评标专家抽取" }).waitFor();
+    await tu.page.selectOption("#regionMode", "local");
+    await tu.page.fill("#evaluationAt", cstInput(26, "09:00"));
+    await tu.page.selectOption('[name="lines[0].specialty"]', "A02");
+    await tu.page.fill('[name="lines[0].count"]', "5");
+    await tu.page.fill('[name="lines[0].backups"]', "2");
+    await Promise.all([tu.page.waitForURL(/\/draws\/[0-9a-f-]{36}$/), tu.page.click("main form button[type=submit]")]);
+    drawUrl = new URL(tu.page.url()).pathname;
+    expect(await tu.page.getByTestId("commitment").textContent()).toMatch(/^[0-9a-f]{64}$/);
+
+    const sup = await contextFor(browser, server.url, "supervisor");
+    await sup.page.goto(drawUrl);
+    await sup.page.fill("#salt", "监督员现场输入-4821");
+    await sup.page.click("form:has(input[value=salt]) button[type=submit]");
+    await sup.page.getByTestId("done").waitFor();
+
+    await tu.page.reload();
+    await tu.page.getByTestId("run").click();
+    await tu.page.getByTestId("done").filter({ hasText: "抽取完成" }).waitFor();
+    await tu.page.reload();
+    // R36: the tendering unit sees the counts, never the names, before the evaluation.
+    expect(await tu.page.getByTestId("counts").textContent()).toContain("正式 5 人，备选 2 人");
+    await tu.page.getByTestId("sealed").waitFor();
+    expect(await tu.page.locator('[data-testid="picks"]').count()).toBe(0);
+    await tu.context.close();
+
+    await sup.page.reload();
+    expect(await sup.page.locator('[data-testid="picks"] tbody tr').count()).toBe(7);
+    expect(await sup.page.getByTestId("exclusions").textContent()).toMatch(/R40|R68|R39/);
+    await sup.context.close();
+
+    // A bidder cannot reach the draw at all.
+    const bidder = await contextFor(browser, server.url, "bidder1");
+    const res = await bidder.page.goto(drawUrl);
+    expect(res?.status()).toBe(404);
+    await bidder.context.close();
+  });
+
+  it("an expert declines and the first backup is invited automatically", async () => {
+    const sup = await contextFor(browser, server.url, "supervisor");
+    await sup.page.goto(drawUrl);
+    const member = sup.page.locator('[data-testid="picks"] tbody tr', { hasText: "正式" }).first();
+    const memberCode = (await member.locator("td").nth(3).textContent())!.trim();
+    // The pool administrator links the demo expert's account to this drawn expert.
+    await sql`update experts set user_id = null where user_id = (select id from users where username = 'expert')`;
+    await sql`update experts set user_id = (select id from users where username = 'expert') where code = ${memberCode}`;
+
+    const expert = await contextFor(browser, server.url, "expert");
+    await expert.page.goto("/invitations");
+    expect(await expert.page.textContent("main")).toContain("评标时间");
+    expect(await expert.page.textContent("main")).not.toContain("大庆市第一中学"); // time and place only (R36)
+    await expert.page.fill('input[name="reason"]', "当日已有其他评标任务");
+    await expert.page.click('button[value="decline"]');
+    await expert.page.getByText("系统将自动通知下一位备选专家").waitFor();
+    await expert.context.close();
+
+    await sup.page.reload();
+    const rowOf = (code: string) => sup.page.locator('[data-testid="picks"] tbody tr', { hasText: code });
+    expect(await rowOf(memberCode).textContent()).toContain("已拒绝");
+    const firstBackup = sup.page.locator('[data-testid="picks"] tbody tr', { hasText: "备选" }).first();
+    expect(await firstBackup.textContent()).toContain("待确认");
+    await sup.context.close();
+  });
+
+  it("after the reveal, the public verifier re-runs the draw and gets the same experts", async () => {
+    const admin = await contextFor(browser, server.url, "admin");
+    await admin.page.goto(drawUrl);
+    await admin.page.click("form:has(input[value=reveal]) button[type=submit]");
+    await admin.page.getByTestId("done").waitFor();
+    await admin.context.close();
+
+    const pub = await contextFor(browser, server.url);
+    await pub.page.goto(`/verify${drawUrl}`);
+    expect(await pub.page.getByTestId("verify-outcome").textContent()).toContain("验证通过");
+    expect(await pub.page.locator('[data-testid="verified-picks"] tbody tr').count()).toBe(7);
+    await pub.context.close();
+  });
+});

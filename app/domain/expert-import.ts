@@ -68,7 +68,7 @@ export const ImportRowSchema = z
     employerName: cell.pipe(z.string().max(100, "tooLong")),
     employerCode: cell.pipe(z.string().regex(/^$|^[0-9A-HJ-NPQRTUWXY]{18}$/, "creditCode")),
     specialties: cell.transform((v, ctx) => {
-      const codes = v.split(/[;；,，\s]+/).filter(Boolean);
+      const codes = [...new Set(v.split(/[;；,，\s]+/).filter(Boolean))];
       if (!codes.length) ctx.addIssue({ code: "custom", message: "required" });
       return codes;
     }),

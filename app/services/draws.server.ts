@@ -161,40 +161,52 @@ async function partiesOf(tx: Tx, project: typeof projects.$inferSelect) {
   };
 }
 
-/** Loads the part of the pool that matches any requested specialty, with everything the exclusions need. */
-async function loadPool(tx: Executor, lines: DrawLine[]): Promise<(ExpertRecord & { code: string })[]> {
-  const match = or(...lines.map((l) => sql`${expertSpecialties.code} like ${`${l.specialty}%`}`)) as SQL;
+/**
+ * Loads the part of the pool that matches any requested specialty, with what the pure
+ * exclusion rules need. Only employment and relationship rows that point at one of the
+ * conflict parties, and unavailability overlapping the evaluation date, can change the
+ * outcome, so only those are fetched (indexed on org code / expert): the pure function
+ * gets exactly the facts that matter, and a 100,000-expert pool is not shipped around.
+ */
+async function loadPool(tx: Executor, lines: DrawLine[], partyCodes: string[], evaluationDate: string): Promise<(ExpertRecord & { code: string })[]> {
+  const match = or(...lines.map((l) => sql`s.code like ${`${l.specialty}%`}`)) as SQL;
   const rows = await tx
-    .select({ e: experts })
+    .select({
+      id: experts.id,
+      code: experts.code,
+      status: experts.status,
+      punished: experts.punished,
+      region: experts.region,
+      employerCode: experts.employerCode,
+      specialties: sql<string[]>`array(select s2.code from ${expertSpecialties} s2 where s2.expert_id = ${experts.id} order by s2.code)`,
+    })
     .from(experts)
-    .where(sql`exists (select 1 from ${expertSpecialties} where ${expertSpecialties.expertId} = ${experts.id} and (${match}))`)
-    .orderBy(asc(experts.code));
+    .where(sql`exists (select 1 from ${expertSpecialties} s where s.expert_id = ${experts.id} and (${match}))`);
   if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.e.id);
-  const byExpert = <T extends { expertId: string }>(list: T[]) => {
+  const group = <T extends { expertId: string }>(list: T[]) => {
     const m = new Map<string, T[]>();
     for (const x of list) m.set(x.expertId, [...(m.get(x.expertId) ?? []), x]);
     return m;
   };
-  const chunked = async <T>(q: (chunk: string[]) => Promise<T[]>) => {
-    const out: T[] = [];
-    for (let i = 0; i < ids.length; i += 5000) out.push(...(await q(ids.slice(i, i + 5000))));
-    return out;
-  };
-  const specs = byExpert(await chunked((c) => tx.select().from(expertSpecialties).where(inArray(expertSpecialties.expertId, c))));
-  const jobs = byExpert(await chunked((c) => tx.select().from(expertEmployment).where(inArray(expertEmployment.expertId, c))));
-  const rels = byExpert(await chunked((c) => tx.select().from(expertRelationships).where(inArray(expertRelationships.expertId, c))));
-  const away = byExpert(await chunked((c) => tx.select().from(expertUnavailability).where(inArray(expertUnavailability.expertId, c))));
-  return rows.map(({ e }) => ({
+  const codes = partyCodes.length ? partyCodes : ["-"];
+  const jobs = group(await tx.select().from(expertEmployment).where(inArray(expertEmployment.orgCode, codes)));
+  const rels = group(await tx.select().from(expertRelationships).where(inArray(expertRelationships.orgCode, codes)));
+  const away = group(
+    await tx
+      .select()
+      .from(expertUnavailability)
+      .where(and(sql`${expertUnavailability.fromDate} <= ${evaluationDate}::date`, sql`${expertUnavailability.toDate} >= ${evaluationDate}::date`)),
+  );
+  return rows.map((e) => ({
     id: e.id,
     code: e.code,
     status: e.status,
     punished: e.punished,
     region: e.region,
-    specialties: (specs.get(e.id) ?? []).map((s) => s.code),
+    specialties: e.specialties,
     employerOrgId: e.employerCode,
-    employment: (jobs.get(e.id) ?? []).filter((j) => j.orgCode).map((j) => ({ orgId: j.orgCode!, from: j.fromDate, to: j.toDate })),
-    relationships: (rels.get(e.id) ?? []).filter((r) => r.orgCode).map((r) => ({ orgId: r.orgCode!, kind: r.kind, from: r.fromDate, to: r.toDate })),
+    employment: (jobs.get(e.id) ?? []).map((j) => ({ orgId: j.orgCode!, from: j.fromDate, to: j.toDate })),
+    relationships: (rels.get(e.id) ?? []).map((r) => ({ orgId: r.orgCode!, kind: r.kind, from: r.fromDate, to: r.toDate })),
     unavailable: (away.get(e.id) ?? []).map((u) => ({ from: u.fromDate, to: u.toDate })),
   }));
 }
@@ -214,7 +226,10 @@ export async function runDraw(ctx: Ctx, actor: Actor, drawId: string) {
     if (d.status !== "salted") throw new DomainError("INVALID_STATE", { status: d.status });
     const [head] = await tx.select().from(recordHead).where(eq(recordHead.id, 1)).for("update");
     const seed = drawSeed({ serverSeed: d.serverSeed, salt: d.salt!, recordHead: head!.hash });
-    const pool = await loadPool(tx, d.lines);
+    const parties = await partiesOf(tx, project);
+    const evaluationDate = cstDate(d.evaluationAt);
+    const partyCodes = [parties.tenderingUnitId, parties.agencyId, ...parties.bidderOrgIds, ...parties.supervisingOrgIds].filter((x): x is string => !!x);
+    const pool = await loadPool(tx, d.lines, partyCodes, evaluationDate);
     const since = new Date(now.getTime() - ROTATION.windowDays * 86400_000);
     const rotationRows = await tx
       .select({ expertId: drawPicks.expertId, n: sql<number>`count(*)::int` })
@@ -225,8 +240,8 @@ export async function runDraw(ctx: Ctx, actor: Actor, drawId: string) {
       .groupBy(drawPicks.expertId);
     const byCode = new Map(pool.map((e) => [e.code, e]));
     const { eligible, excluded } = screenPool(pool, {
-      evaluationDate: cstDate(d.evaluationAt),
-      ...(await partiesOf(tx, project)),
+      evaluationDate,
+      ...parties,
       region: { mode: d.regionMode, projectRegion: project.region },
       rotation: { counts: new Map(rotationRows.map((r) => [r.expertId, r.n])), cap: ROTATION.cap },
       avoid: new Map(d.avoid.map((a) => [byCode.get(a.expertCode)?.id ?? `unknown:${a.expertCode}`, a.reason])),

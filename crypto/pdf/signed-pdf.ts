@@ -1,0 +1,195 @@
+import {
+  PDFArray,
+  PDFDict,
+  PDFDocument,
+  PDFHexString,
+  PDFInvalidObject,
+  PDFName,
+  PDFNumber,
+  PDFString,
+  rgb,
+  type PDFFont,
+  type PDFPage,
+} from "@cantoo/pdf-lib";
+import { SignPdf } from "@signpdf/signpdf";
+import { P12Signer } from "@signpdf/signer-p12";
+import { DEFAULT_BYTE_RANGE_PLACEHOLDER, SUBFILTER_ADOBE_PKCS7_DETACHED } from "@signpdf/utils";
+import * as fontkit from "fontkit";
+
+/**
+ * Official documents (开标记录表, 专家抽取记录, 评标报告 …) as PDFs with Chinese text (an
+ * embedded, subset Noto Sans SC) signed with the platform's certificate (CMS, detached,
+ * adbe.pkcs7.detached; verifiable by poppler's pdfsig and Adobe Reader). Pure: the font,
+ * the PKCS#12 and the signing time are passed in.
+ */
+export type OfficialDocument = {
+  title: string;
+  /** Document number and version, shown under the title. */
+  number: string;
+  meta: [label: string, value: string][];
+  sections: { heading: string; table?: { headers: string[]; rows: string[][]; widths: number[] }; paragraphs?: string[] }[];
+  footer: string;
+};
+
+export type SigningKey = { p12: Uint8Array; passphrase: string; name: string; location: string; reason: string };
+
+const A4: [number, number] = [595.28, 841.89];
+const MARGIN = 50;
+const SIGNATURE_BYTES = 8192;
+
+class Writer {
+  page: PDFPage;
+  y: number;
+  constructor(
+    private readonly doc: PDFDocument,
+    private readonly font: PDFFont,
+  ) {
+    this.page = doc.addPage(A4);
+    this.y = A4[1] - MARGIN;
+  }
+  ensure(h: number) {
+    if (this.y - h < MARGIN + 20) {
+      this.page = this.doc.addPage(A4);
+      this.y = A4[1] - MARGIN;
+    }
+  }
+  text(s: string, size: number, x = MARGIN, opts: { center?: boolean; color?: [number, number, number] } = {}) {
+    const width = this.font.widthOfTextAtSize(s, size);
+    const px = opts.center ? (A4[0] - width) / 2 : x;
+    this.page.drawText(s, { x: px, y: this.y - size, size, font: this.font, color: rgb(...(opts.color ?? [0.1, 0.1, 0.1])) });
+  }
+  /** Wraps text to a width, character by character (CJK has no spaces to break on). */
+  wrap(s: string, size: number, width: number): string[] {
+    const lines: string[] = [];
+    let cur = "";
+    for (const ch of s) {
+      if (ch === "\n" || this.font.widthOfTextAtSize(cur + ch, size) > width) {
+        lines.push(cur);
+        cur = ch === "\n" ? "" : ch;
+      } else cur += ch;
+    }
+    if (cur) lines.push(cur);
+    return lines;
+  }
+}
+
+export async function renderOfficialPdf(doc: OfficialDocument, fontBytes: Uint8Array, signingTime: Date): Promise<Uint8Array> {
+  const pdf = await PDFDocument.create();
+  pdf.registerFontkit(fontkit as unknown as Parameters<PDFDocument["registerFontkit"]>[0]);
+  const font = await pdf.embedFont(fontBytes, { subset: true });
+  pdf.setTitle(doc.title);
+  pdf.setCreator("Tenderhall");
+  pdf.setProducer("Tenderhall");
+  pdf.setCreationDate(signingTime);
+  pdf.setModificationDate(signingTime);
+  const w = new Writer(pdf, font);
+  w.text(doc.title, 20, 0, { center: true });
+  w.y -= 30;
+  w.text(doc.number, 10, 0, { center: true, color: [0.35, 0.35, 0.35] });
+  w.y -= 24;
+  for (const [label, value] of doc.meta) {
+    const lines = w.wrap(value, 10.5, A4[0] - 2 * MARGIN - 110);
+    w.ensure(lines.length * 15);
+    w.text(label, 10.5, MARGIN, { color: [0.35, 0.35, 0.35] });
+    lines.forEach((l, i) => {
+      w.text(l, 10.5, MARGIN + 110);
+      if (i < lines.length - 1) w.y -= 15;
+    });
+    w.y -= 17;
+  }
+  for (const s of doc.sections) {
+    w.y -= 8;
+    w.ensure(40);
+    w.text(s.heading, 13);
+    w.y -= 22;
+    for (const p of s.paragraphs ?? []) {
+      for (const l of w.wrap(p, 10.5, A4[0] - 2 * MARGIN)) {
+        w.ensure(15);
+        w.text(l, 10.5);
+        w.y -= 15;
+      }
+    }
+    if (s.table) {
+      const total = s.table.widths.reduce((a, b) => a + b, 0);
+      const cols = s.table.widths.map((x) => (x / total) * (A4[0] - 2 * MARGIN));
+      const row = (cells: string[], header: boolean) => {
+        const wrapped = cells.map((c, i) => w.wrap(c, 9.5, cols[i]! - 8));
+        const h = Math.max(...wrapped.map((l) => l.length)) * 13 + 8;
+        w.ensure(h);
+        let x = MARGIN;
+        wrapped.forEach((lines, i) => {
+          w.page.drawRectangle({ x, y: w.y - h, width: cols[i]!, height: h, borderColor: rgb(0.6, 0.6, 0.6), borderWidth: 0.5, color: header ? rgb(0.93, 0.94, 0.96) : undefined });
+          lines.forEach((l, j) => w.page.drawText(l, { x: x + 4, y: w.y - 13 - j * 13, size: 9.5, font }));
+          x += cols[i]!;
+        });
+        w.y -= h;
+      };
+      row(s.table.headers, true);
+      for (const r of s.table.rows) row(r, false);
+      w.y -= 10;
+    }
+  }
+  w.y -= 10;
+  w.ensure(30);
+  for (const l of w.wrap(doc.footer, 9, A4[0] - 2 * MARGIN)) {
+    w.text(l, 9, MARGIN, { color: [0.35, 0.35, 0.35] });
+    w.y -= 13;
+  }
+  return pdf.save({ useObjectStreams: false });
+}
+
+/** Adds an invisible signature field with a ByteRange/Contents placeholder (ISO 32000-1 §12.8). */
+async function withPlaceholder(pdfBytes: Uint8Array, key: SigningKey, signingTime: Date): Promise<Uint8Array> {
+  const pdf = await PDFDocument.load(pdfBytes);
+  const page = pdf.getPages()[0]!;
+  const ctx = pdf.context;
+  const byteRange = PDFArray.withContext(ctx);
+  byteRange.push(PDFNumber.of(0));
+  for (let i = 0; i < 3; i++) byteRange.push(PDFName.of(DEFAULT_BYTE_RANGE_PLACEHOLDER));
+  const sig = ctx.obj({
+    Type: "Sig",
+    Filter: "Adobe.PPKLite",
+    SubFilter: SUBFILTER_ADOBE_PKCS7_DETACHED,
+    ByteRange: byteRange,
+    Contents: PDFHexString.of("0".repeat(SIGNATURE_BYTES * 2)),
+    Reason: PDFHexString.fromText(key.reason),
+    Name: PDFHexString.fromText(key.name),
+    Location: PDFHexString.fromText(key.location),
+    M: PDFString.fromDate(signingTime),
+  });
+  // Serialised in place (not in an object stream), so the signer can find the placeholder.
+  const buf = new Uint8Array(sig.sizeInBytes());
+  sig.copyBytesInto(buf, 0);
+  const sigRef = ctx.register(PDFInvalidObject.of(buf));
+  const widget = ctx.obj({
+    Type: "Annot",
+    Subtype: "Widget",
+    FT: "Sig",
+    Rect: [0, 0, 0, 0],
+    V: sigRef,
+    T: PDFHexString.fromText("Tenderhall 平台签章"),
+    F: 4,
+    P: page.ref,
+  });
+  const widgetRef = ctx.register(widget);
+  const annots = page.node.lookupMaybe(PDFName.of("Annots"), PDFArray) ?? ctx.obj([]);
+  annots.push(widgetRef);
+  page.node.set(PDFName.of("Annots"), annots);
+  let acro = pdf.catalog.lookupMaybe(PDFName.of("AcroForm"), PDFDict);
+  if (!acro) {
+    acro = ctx.obj({ Fields: [], SigFlags: 3 });
+    pdf.catalog.set(PDFName.of("AcroForm"), ctx.register(acro));
+  }
+  (acro.lookup(PDFName.of("Fields"), PDFArray) as PDFArray).push(widgetRef);
+  acro.set(PDFName.of("SigFlags"), PDFNumber.of(3));
+  return pdf.save({ useObjectStreams: false });
+}
+
+/** Renders and signs an official document. */
+export async function signedOfficialPdf(doc: OfficialDocument, fontBytes: Uint8Array, key: SigningKey, signingTime: Date): Promise<Uint8Array> {
+  const unsigned = await renderOfficialPdf(doc, fontBytes, signingTime);
+  const prepared = await withPlaceholder(unsigned, key, signingTime);
+  const signer = new P12Signer(Buffer.from(key.p12), { passphrase: key.passphrase });
+  const signed = await new SignPdf().sign(Buffer.from(prepared), signer, signingTime);
+  return new Uint8Array(signed);
+}

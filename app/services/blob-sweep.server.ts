@@ -1,6 +1,6 @@
 import { inArray } from "drizzle-orm";
 import type { Executor } from "#db/client";
-import { tenderDocuments } from "#db/schema/index";
+import { draws, tenderDocuments } from "#db/schema/index";
 import type { BlobStore } from "./blob-store.server";
 
 /**
@@ -14,9 +14,10 @@ export async function sweepUnreferencedBlobs(db: Executor, blobs: BlobStore, now
   const deleted: string[] = [];
   for (let i = 0; i < candidates.length; i += 500) {
     const batch = candidates.slice(i, i + 500);
-    const used = new Set(
-      (await db.selectDistinct({ sha: tenderDocuments.sha256 }).from(tenderDocuments).where(inArray(tenderDocuments.sha256, batch))).map((r) => r.sha),
-    );
+    const used = new Set([
+      ...(await db.selectDistinct({ sha: tenderDocuments.sha256 }).from(tenderDocuments).where(inArray(tenderDocuments.sha256, batch))).map((r) => r.sha),
+      ...(await db.selectDistinct({ sha: draws.recordPdfSha256 }).from(draws).where(inArray(draws.recordPdfSha256, batch))).map((r) => r.sha!),
+    ]);
     for (const sha of batch) {
       if (used.has(sha)) continue;
       await blobs.delete(sha);

@@ -30,6 +30,9 @@ import { scheduleJob } from "./jobs.server";
 import { notifyOrganisations, notifyUsers } from "./notify.server";
 import { systemActor } from "./actor";
 import { formatCst } from "#app/domain/tender-form";
+import { serverT } from "#app/i18n";
+import { signedOfficialPdf } from "#crypto/pdf/signed-pdf";
+import { documentSigner } from "./platform-signer.server";
 import { managesProject } from "./tenders.server";
 
 type Ctx = Pick<AppContext, "db">;
@@ -280,6 +283,7 @@ export async function runDraw(ctx: Ctx, actor: Actor, drawId: string) {
         exclusions: excluded.map((x) => ({ expertCode: codeOf.get(x.expertId) ?? x.expertId, rule: x.rule, code: x.code, params: x.params })),
       })
       .where(eq(draws.id, drawId));
+    await scheduleJob(tx, { kind: "draw.record_pdf", dueAt: now, payload: { drawId }, dedupeKey: `draw-record:${drawId}` });
     return {
       result: { picks: result.picks.length, shortfalls: result.shortfalls, eligible: eligible.length, excluded: excluded.length },
       subjectType: "draw",
@@ -440,4 +444,69 @@ async function promoteBackup(tx: Tx, drawId: string, specialty: string, now: Dat
 export async function verifyRevealedDraw(db: Executor, drawId: string) {
   const proof = await drawProof(db, drawId);
   return { proof, outcome: verifyDraw(proof) };
+}
+
+/**
+ * Issues the signed draw record (专家抽取记录, R35: time, operator, filters, random source,
+ * drawn and backup lists) as a PDF signed with the platform's certificate, stores it and
+ * writes its hash to the record. Runs as a job after the draw; idempotent.
+ */
+export async function issueDrawRecord(app: Pick<AppContext, "db" | "blobs" | "config">, drawId: string): Promise<string | null> {
+  const [d] = await app.db.select().from(draws).where(eq(draws.id, drawId));
+  if (!d || d.status === "committed" || d.status === "salted") return null;
+  if (d.recordPdfSha256) return d.recordPdfSha256;
+  const [p] = await app.db.select().from(projects).where(eq(projects.id, d.projectId));
+  const [s] = await app.db.select().from(sections).where(eq(sections.id, d.sectionId));
+  const picks = await app.db
+    .select({ code: experts.code, name: experts.name, specialty: drawPicks.specialty, role: drawPicks.role, order: drawPicks.order })
+    .from(drawPicks)
+    .innerJoin(experts, eq(experts.id, drawPicks.expertId))
+    .where(eq(drawPicks.drawId, drawId))
+    .orderBy(asc(drawPicks.specialty), asc(drawPicks.order));
+  const t = serverT("zh-CN");
+  const signer = documentSigner(app.config);
+  const pdf = await signedOfficialPdf(
+    {
+      title: "评标专家抽取记录",
+      number: `编号 DRAW-${drawId.slice(0, 8).toUpperCase()} · 第1版`,
+      meta: [
+        ["项目名称", p?.title ?? ""],
+        ["项目编号", p?.code ?? ""],
+        ["标段（包）", s ? `${s.code} ${s.title}` : ""],
+        ["抽取条件", d.lines.map((l) => t("pool:draw.line", l)).join("；")],
+        ["抽取范围", t(`pool:regionModes.${d.regionMode}`)],
+        ["评标时间", formatCst(d.evaluationAt)],
+        ["抽取时间", formatCst(d.drawnAt)],
+        ["种子承诺（SHA-256）", d.commitment],
+        ["监督盐值", d.salt ?? ""],
+        ["抽取时档案链头", d.recordHead ?? ""],
+        ["候选名单摘要", d.inputHash ?? ""],
+        ["符合条件 / 回避排除", `${d.candidates?.length ?? 0} / ${d.exclusions?.length ?? 0}`],
+      ],
+      sections: [
+        {
+          heading: "抽取结果",
+          table: { headers: ["专业", "类别", "序号", "专家编号", "姓名"], rows: picks.map((x) => [x.specialty, t(`pool:roles.${x.role}`), String(x.order), x.code, x.name]), widths: [2, 1, 1, 2, 2] },
+        },
+        {
+          heading: "回避与排除",
+          table: {
+            headers: ["专家编号", "依据", "原因"],
+            rows: (d.exclusions ?? []).slice(0, 500).map((x) => [x.expertCode, x.rule, t(`pool:exclusions.${x.code}`, x.params)]),
+            widths: [2, 1, 5],
+          },
+        },
+      ],
+      footer: `本记录由 Tenderhall 平台生成并加盖平台电子签章。抽取结果在评标开始前保密（R36）；服务器种子公开后，任何人可在 /verify/draws/${drawId} 重新运行抽取进行验证。`,
+    },
+    signer.font,
+    signer.key,
+    d.drawnAt ?? new Date(),
+  );
+  const stored = await app.blobs.put(pdf);
+  await runCommand(app, systemActor(), "draw.record_pdf", async ({ tx }) => {
+    await tx.update(draws).set({ recordPdfSha256: stored.sha256 }).where(eq(draws.id, drawId));
+    return { result: undefined, subjectType: "draw", subjectId: drawId, payload: { sha256: stored.sha256, size: stored.size, document: "专家抽取记录" } };
+  });
+  return stored.sha256;
 }

@@ -1,6 +1,6 @@
 import { serverT } from "#app/i18n";
 import type { NotificationChannel } from "./channels.server";
-import { confirmationTimedOut } from "./draws.server";
+import { confirmationTimedOut, issueDrawRecord } from "./draws.server";
 import type { JobHandler } from "./jobs.server";
 
 /** Every job kind and its idempotent handler. */
@@ -9,6 +9,9 @@ export function jobHandlers(channels: NotificationChannel[]): Record<string, Job
   return {
     "draw.confirmation_timeout": async (app, payload) => {
       await confirmationTimedOut(app, String(payload.pickId));
+    },
+    "draw.record_pdf": async (app, payload) => {
+      await issueDrawRecord(app, String(payload.drawId));
     },
     "notify.external": async (_app, payload) => {
       const params = (payload.params ?? {}) as Record<string, string | number>;

@@ -146,6 +146,8 @@ export const draws = pgTable(
     shortfalls: jsonb().$type<{ specialty: string; wanted: number; available: number }[]>(),
     /** The eligible candidates the seed was applied to: [[expertCode, [specialty codes]]], for re-running the draw. */
     candidates: jsonb().$type<[string, string[]][]>(),
+    /** SHA-256 of the signed draw record PDF (专家抽取记录) in the blob store. */
+    recordPdfSha256: text(),
     createdAt: createdAt(),
   },
   (t) => [index("draws_section_idx").on(t.sectionId)],

@@ -1,7 +1,12 @@
 import { and, eq, sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { verifyDraw } from "#expert-pool/verify";
-import { drawPicks, experts, organisations, recordEntries } from "#db/schema/index";
+import { drawPicks, draws, experts, organisations, recordEntries } from "#db/schema/index";
+import { readBlob } from "#app/services/blob-store.server";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { DomainError } from "#app/domain/errors";
 import { dbNow } from "#app/services/command.server";
 import { addSalt, drawForViewer, drawProof, myInvitations, requestDraw, respondToInvitation, revealDraw, runDraw } from "#app/services/draws.server";
@@ -117,6 +122,17 @@ forEachDriver("expert draw", (env) => {
     const [seventh] = await app.db.select().from(drawPicks).where(and(eq(drawPicks.drawId, drawId), eq(drawPicks.order, 7)));
     expect(seventh!.status).toBe("invited");
     await runDueJobs(app, handlers); // the invitation SMS/voice job for the new invitee
+    // The signed draw record (a job after the draw): stored, hashed into the record, pdfsig-valid.
+    await runDueJobs(app, handlers);
+    const [withPdf] = await app.db.select().from(draws).where(eq(draws.id, drawId));
+    expect(withPdf!.recordPdfSha256).toMatch(/^[0-9a-f]{64}$/);
+    const pdf = await readBlob(app.blobs, withPdf!.recordPdfSha256!);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "th-draw-")), "draw.pdf");
+    writeFileSync(file, pdf);
+    expect(spawnSync("pdfsig", [file], { encoding: "utf8" }).stdout).toContain("Signature is Valid");
+    expect(execFileSync("pdftotext", [file, "-"], { encoding: "utf8" })).toContain("评标专家抽取记录");
+    const actions = (await app.db.select({ action: recordEntries.action }).from(recordEntries).where(eq(recordEntries.subjectId, drawId))).map((x) => x.action);
+    expect(actions).toContain("draw.record_pdf");
     expect(channel.sent.map((m) => m.phone)).toContain("13900139000");
     expect(channel.sent[0]!.text).toContain("评标");
 

@@ -119,6 +119,11 @@ export default function DrawPage() {
             </Form>
           )}
           {draw.status === "revealed" && <Link to={`/verify/draws/${draw.id}`}>{t("draw.verifyLink")}</Link>}
+          {namesVisible && draw.recordPdfSha256 && (
+            <a href={`/draws/${draw.id}/record.pdf`} data-testid="record-pdf">
+              {t("draw.recordPdf")}
+            </a>
+          )}
         </div>
       </div>
       <h2>{t("draw.experts")}</h2>

@@ -1,0 +1,1 @@
+ALTER TABLE "draws" ADD COLUMN "record_pdf_sha256" text;

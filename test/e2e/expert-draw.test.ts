@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import ExcelJS from "exceljs";
 import postgres from "postgres";
+import { spawnSync } from "node:child_process";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contextFor, cstInput, launchBrowser, removeDataDir, startServer, type RunningServer } from "./harness";
@@ -105,6 +106,11 @@ describe("expert pool and verifiable draw", () => {
 
     await sup.page.reload();
     expect(await sup.page.locator('[data-testid="picks"] tbody tr').count()).toBe(7);
+    // The signed draw record is issued by a job right after the draw.
+    await expect.poll(async () => (await sup.page.reload(), await sup.page.getByTestId("record-pdf").count()), { timeout: 15_000 }).toBe(1);
+    const [download] = await Promise.all([sup.page.waitForEvent("download"), sup.page.getByTestId("record-pdf").click()]);
+    const pdfPath = await download.path();
+    expect(spawnSync("pdfsig", [pdfPath], { encoding: "utf8" }).stdout).toContain("Signature is Valid");
     expect(await sup.page.getByTestId("exclusions").textContent()).toMatch(/R40|R68|R39/);
     await sup.context.close();
 

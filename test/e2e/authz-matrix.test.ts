@@ -21,6 +21,10 @@ const MATRIX: Record<string, Record<Who, number>> = {
   "/admin/holidays": { public: 302, admin: 200, tenderer: 403, agent: 403, bidder1: 403, supervisor: 403, expert: 403 },
   "/record": { public: 302, admin: 200, tenderer: 403, agent: 403, bidder1: 403, supervisor: 200, expert: 403 },
   "/inbox": { public: 302, admin: 200, tenderer: 200, agent: 200, bidder1: 200, supervisor: 200, expert: 200 },
+  "/pool": { public: 302, admin: 200, tenderer: 403, agent: 403, bidder1: 403, supervisor: 403, expert: 403 },
+  "/draws": { public: 302, admin: 403, tenderer: 403, agent: 403, bidder1: 403, supervisor: 200, expert: 403 },
+  "/invitations": { public: 302, admin: 200, tenderer: 200, agent: 200, bidder1: 200, supervisor: 200, expert: 200 },
+  "/my-profile": { public: 302, admin: 404, tenderer: 404, agent: 404, bidder1: 404, supervisor: 404, expert: 200 },
   "/register": { public: 200, admin: 302, tenderer: 302, agent: 302, bidder1: 302, supervisor: 302, expert: 302 },
 };
 
@@ -76,7 +80,7 @@ describe("route × role authorisation matrix", () => {
 
   it("CSRF: every mutating route refuses a POST without the token, and one from another origin", async () => {
     const s = sessions.get("admin")!;
-    for (const route of ["/logout", "/admin/orgs", "/admin/users", "/admin/holidays", "/record", "/inbox", "/login", "/register"]) {
+    for (const route of ["/logout", "/admin/orgs", "/admin/users", "/admin/holidays", "/record", "/inbox", "/login", "/register", "/invitations", "/my-profile"]) {
       const res = await fetch(`${server.url}${route}`, {
         method: "POST",
         redirect: "manual",

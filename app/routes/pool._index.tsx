@@ -121,7 +121,9 @@ export default function Pool() {
         <tbody>
           {rows.map((e) => (
             <tr key={e.id}>
-              <td>{e.code}</td>
+              <td>
+                <Link to={`/pool/${e.id}`}>{e.code}</Link>
+              </td>
               <td>{e.name}</td>
               <td>
                 {e.title} <span className="muted small">{t(`titleLevels.${e.titleLevel}`)}</span>

@@ -433,7 +433,14 @@ async function promoteBackup(tx: Tx, drawId: string, specialty: string, now: Dat
     .orderBy(asc(drawPicks.order))
     .limit(1)
     .for("update");
-  if (!next) return null;
+  if (!next) {
+    // R37: no backup left on this line — the committee cannot be filled; supervisors and the tender side are told.
+    const [d] = await tx.select({ projectId: draws.projectId }).from(draws).where(eq(draws.id, drawId));
+    const [p] = await tx.select().from(projects).where(eq(projects.id, d!.projectId));
+    const orgs = [...(await supervisorOrgIds(tx)), p!.tenderingUnitId, ...(p!.agencyId ? [p!.agencyId] : [])];
+    await notifyOrganisations(tx, orgs, { kind: "drawShortfall", params: { title: p!.title, specialty }, link: `/draws/${drawId}` });
+    return null;
+  }
   await tx.update(drawPicks).set({ status: "invited" }).where(eq(drawPicks.id, next.id));
   const [d] = await tx.select({ evaluationAt: draws.evaluationAt, projectId: draws.projectId }).from(draws).where(eq(draws.id, drawId));
   await invite(tx, next.id, d!, now);

@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { verifyDraw } from "#expert-pool/verify";
-import { drawPicks, draws, experts, organisations, recordEntries } from "#db/schema/index";
+import { drawPicks, draws, experts, notifications, organisations, recordEntries } from "#db/schema/index";
 import { readBlob } from "#app/services/blob-store.server";
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -122,6 +122,15 @@ forEachDriver("expert draw", (env) => {
     const [seventh] = await app.db.select().from(drawPicks).where(and(eq(drawPicks.drawId, drawId), eq(drawPicks.order, 7)));
     expect(seventh!.status).toBe("invited");
     await runDueJobs(app, handlers); // the invitation SMS/voice job for the new invitee
+    // R37: once the backups are used up, a decline leaves the line short and the supervisors are told.
+    const backups = await app.db.select().from(drawPicks).where(and(eq(drawPicks.drawId, drawId), eq(drawPicks.role, "backup")));
+    expect(backups.map((b) => b.status).sort()).toEqual(["invited", "timed_out"]);
+    await app.db.update(experts).set({ userId: null }).where(eq(experts.userId, expertUser.user!.id));
+    await app.db.update(experts).set({ userId: expertUser.user!.id }).where(eq(experts.id, backups.find((b) => b.status === "invited")!.expertId));
+    const [inv] = await myInvitations(app.db, expertUser).then((l) => l.filter((x) => x.status === "invited"));
+    expect((await respondToInvitation(app, expertUser, inv!.pickId, false, "身体原因")).promoted).toBeNull();
+    const supInbox = await app.db.select().from(notifications).where(eq(notifications.userId, supervisor.user!.id));
+    expect(supInbox.map((n) => n.kind)).toContain("drawShortfall");
     // The signed draw record (a job after the draw): stored, hashed into the record, pdfsig-valid.
     await runDueJobs(app, handlers);
     const [withPdf] = await app.db.select().from(draws).where(eq(draws.id, drawId));

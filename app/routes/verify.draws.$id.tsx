@@ -7,14 +7,9 @@ import { verifyRevealedDraw } from "#app/services/draws.server";
 export const meta: MetaFunction = () => [{ title: "抽取结果验证 · Tenderhall" }];
 
 /** Public: re-runs a revealed draw from its proof and shows whether it yields the recorded experts. */
-export async function loader({ context, params, request }: LoaderFunctionArgs) {
+export async function loader({ context, params }: LoaderFunctionArgs) {
   try {
     const { proof, outcome } = await verifyRevealedDraw(context.app.db, params.id ?? "");
-    if (new URL(request.url).searchParams.get("format") === "json") {
-      return new Response(JSON.stringify(proof, null, 2), {
-        headers: { "Content-Type": "application/json; charset=utf-8", "Content-Disposition": `attachment; filename="draw-${proof.drawId}.json"` },
-      });
-    }
     return json({ proof, outcome });
   } catch (e) {
     if (e instanceof DomainError) throw json({ error: { code: e.code } }, { status: 404 });
@@ -56,7 +51,7 @@ export default function VerifyDraw() {
           <dd>{proof.candidates.length}</dd>
         </dl>
         <p>
-          <a href={`/verify/draws/${proof.drawId}?format=json`}>{t("verify.download")}</a> · <code>npm run verify-draw -- draw-{proof.drawId}.json</code>
+          <a href={`/verify/draws/${proof.drawId}.json`}>{t("verify.download")}</a> · <code>npm run verify-draw -- draw-{proof.drawId}.json</code>
         </p>
       </div>
       <table data-testid="verified-picks">

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import ExcelJS from "exceljs";
@@ -56,14 +56,14 @@ describe("expert pool and verifiable draw", () => {
 
   it("an admin imports experts from .xlsx; one bad row is reported and nothing applied", async () => {
     const { context, page } = await contextFor(browser, server.url, "admin");
-    await page.goto("/pool");
+    await page.goto("/pool", { waitUntil: "networkidle" });
     const rows = Array.from({ length: 12 }, (_, i) => [`X${100 + i}`, `新专家${i}`, "高级工程师", "正高级", 12, "黑龙江省大庆市", "大庆市市政设计院", "A0203", "在库", ""]);
     await page.setInputFiles("#file", await xlsxFile([...rows, ["X999", "错误行", "工程师", "特级", 10, "黑龙江省大庆市", "", "A0203", "在库", ""]]));
     await page.click("main form:has(#file) button[type=submit]");
     const errors = page.getByTestId("import-errors");
     await errors.waitFor();
     expect(await errors.textContent()).toContain("第 14 行「职称级别」");
-    await page.goto("/pool?q=X1");
+    await page.goto("/pool?q=X1", { waitUntil: "networkidle" });
     expect(await page.textContent("main")).toContain("共 0 名专家");
     await page.setInputFiles("#file", await xlsxFile(rows));
     await page.click("main form:has(#file) button[type=submit]");
@@ -159,5 +159,21 @@ describe("expert pool and verifiable draw", () => {
     expect(await pub.page.getByTestId("verify-outcome").textContent()).toContain("验证通过");
     expect(await pub.page.locator('[data-testid="verified-picks"] tbody tr').count()).toBe(7);
     await pub.context.close();
+
+    // Offline: download the proof and re-run it with the command-line verifier (no database needed).
+    const res = await fetch(`${server.url}/verify${drawUrl}.json`);
+    expect(res.headers.get("content-type")).toContain("application/json");
+    const proof = await res.text();
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "th-proof-")), "proof.json");
+    writeFileSync(file, proof);
+    const ok = spawnSync("npx", ["tsx", "scripts/verify-draw.ts", file], { encoding: "utf8" });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain("verified: 7 experts");
+    const forged = JSON.parse(proof) as { salt: string };
+    forged.salt = "伪造的盐值";
+    writeFileSync(file, JSON.stringify(forged));
+    const bad = spawnSync("npx", ["tsx", "scripts/verify-draw.ts", file], { encoding: "utf8" });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("does NOT verify");
   });
 });

@@ -65,6 +65,7 @@ describe("foundation end to end", () => {
   async function uploadPdf(page: Page, name: string) {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "th-pdf-")), name);
     writeFileSync(file, demoPdf(["E2E tender documents", name]));
+    await page.waitForLoadState("networkidle"); // hydrated: React will not reset the file input
     await page.setInputFiles("#file", file);
     await page.click("form:has(input[name=intent][value=upload]) button[type=submit]");
     await page.getByTestId("done").waitFor();
@@ -223,6 +224,7 @@ describe("foundation end to end", () => {
     const before = await page.locator("table tbody tr").count();
     const file = path.join(mkdtempSync(path.join(tmpdir(), "th-bad-")), "伪装.pdf");
     writeFileSync(file, "this is not a PDF");
+    await page.waitForLoadState("networkidle");
     await page.setInputFiles("#file", file);
     await page.click("form:has(input[name=intent][value=upload]) button[type=submit]");
     await page.getByText("仅接受 PDF 格式的文件").waitFor();

@@ -2,6 +2,7 @@ import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
+import { AmendmentList } from "#app/components/amendment-list";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import { DomainError, type ErrorPayload } from "#app/domain/errors";
 import { AmendmentSchema, AnswerSchema, formatCst, formatYuan } from "#app/domain/tender-form";
@@ -242,20 +243,7 @@ export default function ManageProject() {
       {!isDraft && (
         <>
           <h2>{t("amendments.title")}</h2>
-          {amendments.length === 0 && <p className="muted">{t("amendments.empty")}</p>}
-          {amendments.map((a) => (
-            <div className="card" key={a.id}>
-              <h3>
-                {t("amendments.no", { seq: a.seq })} {a.title}
-              </h3>
-              <p className="notice-body">{a.body}</p>
-              <p className="muted small">
-                {formatCst(a.issuedAt)}
-                {a.extended && ` · ${t("amendments.extended", { from: formatCst(a.previousDeadline), to: formatCst(a.newDeadline) })}`}
-                {a.documentVersion ? ` · ${t("amendments.docVersion", { v: a.documentVersion })}` : ""}
-              </p>
-            </div>
-          ))}
+          <AmendmentList amendments={amendments} />
           {open && (
             <Form method="post" encType="multipart/form-data" className="card" data-testid="amend-form">
               <CsrfInput />

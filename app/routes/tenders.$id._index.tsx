@@ -2,6 +2,7 @@ import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
+import { AmendmentList } from "#app/components/amendment-list";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import { DomainError } from "#app/domain/errors";
 import { hasPermission } from "#app/domain/permissions";
@@ -236,22 +237,7 @@ export default function TenderDetail() {
       </table>
 
       <h2>{t("detail.amendments")}</h2>
-      {amendments.length === 0 ? (
-        <p className="muted">{t("detail.noAmendments")}</p>
-      ) : (
-        amendments.map((a) => (
-          <div className="card" key={a.id}>
-            <h3>
-              {t("tender:amendments.no", { seq: a.seq })} {a.title}
-            </h3>
-            <p className="notice-body">{a.body}</p>
-            <p className="muted small">
-              {formatCst(a.issuedAt)}
-              {a.extended && ` · ${t("tender:amendments.extended", { from: formatCst(a.previousDeadline), to: formatCst(a.newDeadline) })}`}
-            </p>
-          </div>
-        ))
-      )}
+      <AmendmentList amendments={amendments} />
 
       <h2>{t("detail.qa")}</h2>
       {questions.length === 0 ? (

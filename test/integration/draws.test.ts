@@ -106,7 +106,7 @@ forEachDriver("expert draw", (env) => {
     expect(mine).toHaveLength(1);
     expect(Object.keys(mine[0]!).sort()).toEqual(["evaluationAt", "pickId", "reviewRoom", "status"]);
     const r = await respondToInvitation(app, expertUser, mine[0]!.pickId, false, "当日另有评标任务");
-    expect(r.promoted).toBeTruthy();
+    expect(r.promoted).toMatch(/^[0-9a-f-]{36}$/);
     const [promoted] = await app.db.select().from(drawPicks).where(eq(drawPicks.id, r.promoted!));
     expect(promoted).toMatchObject({ role: "backup", order: 6, status: "invited" });
     expect((await failure(respondToInvitation(app, tu, mine[0]!.pickId, true)))?.code).toBe("NOT_FOUND");

@@ -235,7 +235,7 @@ forEachDriver("tender publication", (env) => {
     const e = env();
     const { tu } = await setup(e);
     const id = await draftWithDoc(e, tu);
-    expect(id).toBeTruthy();
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
     const orphan = await e.app.blobs.put(demoPdf(["orphan", e.driver]));
     const later = new Date(Date.now() + 2 * 3600_000);
     expect(await sweepUnreferencedBlobs(e.app.db, e.app.blobs, new Date())).toEqual([]); // too young

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { and, asc, eq, gte, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, isNotNull, sql } from "drizzle-orm";
 import { drawExperts, type DrawLine, type Pick as DrawnPick } from "#expert-pool/draw";
 import { screenPool, type ExpertRecord } from "#expert-pool/exclusions";
 import { commitTo, drawSeed } from "#expert-pool/seed";
@@ -18,6 +18,7 @@ import {
   projects,
   recordHead,
   sections,
+  specialties as specialtiesTable,
   type Draw,
 } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
@@ -172,7 +173,10 @@ async function partiesOf(tx: Tx, project: typeof projects.$inferSelect) {
  * gets exactly the facts that matter, and a 100,000-expert pool is not shipped around.
  */
 async function loadPool(tx: Executor, lines: DrawLine[], partyCodes: string[], evaluationDate: string): Promise<(ExpertRecord & { code: string })[]> {
-  const match = or(...lines.map((l) => sql`s.code like ${`${l.specialty}%`}`)) as SQL;
+  // The taxonomy is small: expand each requested node to its codes, so the pool is found by
+  // index equality on expert_specialties.code rather than a pattern scan.
+  const codes = (await tx.select({ code: specialtiesTable.code }).from(specialtiesTable)).map((r) => r.code).filter((c) => lines.some((l) => c.startsWith(l.specialty)));
+  if (codes.length === 0) return [];
   const rows = await tx
     .select({
       id: experts.id,
@@ -184,16 +188,16 @@ async function loadPool(tx: Executor, lines: DrawLine[], partyCodes: string[], e
       specialties: sql<string[]>`array(select s2.code from ${expertSpecialties} s2 where s2.expert_id = ${experts.id} order by s2.code)`,
     })
     .from(experts)
-    .where(sql`exists (select 1 from ${expertSpecialties} s where s.expert_id = ${experts.id} and (${match}))`);
+    .where(inArray(experts.id, tx.selectDistinct({ id: expertSpecialties.expertId }).from(expertSpecialties).where(inArray(expertSpecialties.code, codes))));
   if (rows.length === 0) return [];
   const group = <T extends { expertId: string }>(list: T[]) => {
     const m = new Map<string, T[]>();
     for (const x of list) m.set(x.expertId, [...(m.get(x.expertId) ?? []), x]);
     return m;
   };
-  const codes = partyCodes.length ? partyCodes : ["-"];
-  const jobs = group(await tx.select().from(expertEmployment).where(inArray(expertEmployment.orgCode, codes)));
-  const rels = group(await tx.select().from(expertRelationships).where(inArray(expertRelationships.orgCode, codes)));
+  const parties = partyCodes.length ? partyCodes : ["-"];
+  const jobs = group(await tx.select().from(expertEmployment).where(inArray(expertEmployment.orgCode, parties)));
+  const rels = group(await tx.select().from(expertRelationships).where(inArray(expertRelationships.orgCode, parties)));
   const away = group(
     await tx
       .select()

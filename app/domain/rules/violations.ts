@@ -1,4 +1,8 @@
-/** A broken rule: its number (RULES.md), a stable code (translated as `rules:<code>`) and parameters. */
+/**
+ * A broken rule: its number (RULES.md), a stable code and parameters. The UI translates
+ * `rules:<code>` with the parameters (app/locales/{zh-CN,en}/rules.json) and can show the
+ * rule's short title as `rules:titles.<rule>`.
+ */
 export type RuleNumber = `R${number}`;
 
 export type RuleViolation = {
@@ -7,6 +11,45 @@ export type RuleViolation = {
   params: Record<string, string | number>;
 };
 
+/**
+ * Every violation code of the rules catalog and the rule it belongs to. Codes are stable
+ * (stored, asserted in tests, translated); add one here and in both catalogs together
+ * (rules-catalog.test.ts checks both directions).
+ */
+export const RULE_VIOLATION_CODES = {
+  // Timeline sanity (not a statute of its own; the R2 periods assume it): documents period
+  // before the deadline, questions before the deadline, deadline after publication.
+  RULE_TIMELINE_ORDER: "R2",
+  RULE_R5_NOTICE_FIELDS: "R5",
+  RULE_DOCUMENTS_REQUIRED: "R5",
+  RULE_R6_AVAILABILITY: "R6",
+  RULE_R6_AVAILABILITY_WORKING: "R6",
+  RULE_R7_BID_PERIOD: "R7",
+  RULE_R8_FLOOR_PRICE: "R8",
+  RULE_R8_CEILING_PRICE: "R8",
+  /** Not a refusal: the message announcing an R10 extension. */
+  RULE_R10_AMENDMENT_EXTENDED: "R10",
+  RULE_R10_SUBJECT_CHANGE: "R10",
+  RULE_R11_OBJECTION_TOO_LATE: "R11",
+  RULE_R11_PREQ_OBJECTION_TOO_LATE: "R11",
+  RULE_R12_CHALLENGE_WINDOW: "R12",
+  RULE_R14_BOND_CAP: "R14",
+  RULE_R14_BOND_SECTOR_CAP: "R14",
+  RULE_R14_BOND_BASE_MISSING: "R14",
+  RULE_R46_WEIGHTS_SUM: "R46",
+  RULE_R46_ONE_PRICE_CRITERION: "R46",
+  RULE_R46_ZFCG_PRICE_WEIGHT: "R46",
+  RULE_R46_DUPLICATE_CRITERION: "R46",
+} as const satisfies Record<string, RuleNumber>;
+
+export type RuleViolationCode = keyof typeof RULE_VIOLATION_CODES;
+
+/** A violation whose rule number is derived from its code, so the two can never disagree. */
+export function violation(code: RuleViolationCode, params: Record<string, string | number> = {}): RuleViolation {
+  return { rule: RULE_VIOLATION_CODES[code], code, params };
+}
+
+/** Thrown by commands refused by a rule; `code` is the stable error code, `violations` the reasons. */
 export class RuleError extends Error {
   readonly code = "RULE_VIOLATION";
   constructor(readonly violations: RuleViolation[]) {

@@ -9,28 +9,37 @@ import { useLiveRevalidate } from "#app/utils/live";
 
 export const meta: MetaFunction = () => [{ title: "交易信息 · Tenderhall 公共资源交易平台" }];
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-/** Query parameters: anything malformed is ignored, never an error page. */
+/** A real calendar day (2026-13-01 or 2026-02-30 would otherwise reach the database as an invalid time). */
+const date = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  });
+/** Query parameters: a malformed value is ignored (and the page says so), never an error page. */
 const Filters = z.object({
-  q: z.string().max(100).optional().catch(undefined),
+  q: z.string().trim().max(100).optional().catch(undefined),
   regime: z.enum(["ZTB", "ZFCG"]).optional().catch(undefined),
   category: z.enum(["construction", "goods", "services", "survey_design"]).optional().catch(undefined),
-  region: z.string().max(60).optional().catch(undefined),
+  region: z.string().trim().max(60).optional().catch(undefined),
   status: z.enum(["bidding", "closed", "suspended", "terminated"]).optional().catch(undefined),
   from: date.optional().catch(undefined),
   to: date.optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(10_000).optional().catch(undefined),
 });
+const FILTER_KEYS = Object.keys(Filters.shape) as (keyof z.infer<typeof Filters>)[];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const params = Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== ""));
-  const filters = Filters.parse(params);
+  const raw = Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v.trim() !== ""));
+  const filters = Filters.parse(raw);
+  const ignored = FILTER_KEYS.filter((k) => raw[k] !== undefined && filters[k] === undefined);
   const result = await listPublicTendersCached(context.app, filters);
-  return json({ filters, ...result });
+  return json({ filters, ignored, ...result });
 }
 
 export default function Portal() {
-  const { filters, items, total, page, pageSize } = useLoaderData<typeof loader>();
+  const { filters, ignored, items, total, page, pageSize } = useLoaderData<typeof loader>();
   const { t } = useTranslation("portal");
   const [params] = useSearchParams();
   useLiveRevalidate(["portal"]);
@@ -40,13 +49,14 @@ export default function Portal() {
     next.set("page", String(p));
     return `/?${next.toString()}`;
   };
+  const filtered = FILTER_KEYS.some((k) => k !== "page" && filters[k] !== undefined);
   return (
-    <>
+    <div className="portal">
       <h1>{t("list.title")}</h1>
-      <Form method="get" className="card filters" role="search">
+      <Form method="get" className="card filters portal-filters" role="search">
         <div className="field">
           <label htmlFor="q">{t("list.keyword")}</label>
-          <input id="q" name="q" type="search" defaultValue={filters.q ?? ""} placeholder={t("list.keywordPlaceholder")} />
+          <input id="q" name="q" type="search" maxLength={100} defaultValue={filters.q ?? ""} placeholder={t("list.keywordPlaceholder")} />
         </div>
         <div className="field">
           <label htmlFor="regime">{t("list.regime")}</label>
@@ -80,7 +90,7 @@ export default function Portal() {
         </div>
         <div className="field">
           <label htmlFor="region">{t("list.region")}</label>
-          <input id="region" name="region" type="text" defaultValue={filters.region ?? ""} />
+          <input id="region" name="region" type="text" maxLength={60} defaultValue={filters.region ?? ""} placeholder={t("list.regionPlaceholder")} />
         </div>
         <div className="field">
           <label htmlFor="from">{t("list.from")}</label>
@@ -90,16 +100,23 @@ export default function Portal() {
           <label htmlFor="to">{t("list.to")}</label>
           <input id="to" name="to" type="date" defaultValue={filters.to ?? ""} />
         </div>
-        <div className="actions" style={{ marginTop: 0 }}>
+        <div className="actions portal-filter-actions">
           <button type="submit">{t("common:actions.search")}</button>
           <Link to="/">{t("common:actions.reset")}</Link>
         </div>
       </Form>
+      {ignored.length > 0 && (
+        <p className="alert alert-warn" role="status" data-testid="ignored-filters">
+          {t("list.ignored", { fields: ignored.map((k) => t(`list.fields.${k}`)).join(t("detail.listSep")) })}
+        </p>
+      )}
       <p className="muted" data-testid="result-count">
-        {t("list.count", { count: total })}
+        {t(filtered ? "list.countFiltered" : "list.count", { count: total })}
       </p>
       {items.length === 0 ? (
-        <p className="card muted">{t("list.empty")}</p>
+        <p className="card muted" data-testid="empty">
+          {t(filtered ? "list.emptyFiltered" : "list.empty")}
+        </p>
       ) : (
         <ul className="tender-list">
           {items.map((it) => (
@@ -109,8 +126,8 @@ export default function Portal() {
                   <Link to={`/tenders/${it.id}`}>{it.title}</Link>
                 </h3>
                 <div className="meta">
-                  <span>{it.code}</span>
-                  <span>{it.tenderingUnit}</span>
+                  <span>{t("list.code", { code: it.code })}</span>
+                  <span>{t(it.regime === "ZFCG" ? "list.purchaser" : "list.tenderingUnit", { name: it.tenderingUnit })}</span>
                   <span>{it.region}</span>
                   <span>
                     {t(`common:regimes.${it.regime}`)} · {t(`common:categories.${it.category}`)}
@@ -118,7 +135,7 @@ export default function Portal() {
                   <span>{t("list.published", { at: formatCst(it.publishedAt) })}</span>
                 </div>
               </div>
-              <div style={{ textAlign: "right", minWidth: "11rem" }}>
+              <div className="portal-list-side">
                 <span className={`tag tag-${it.portalStatus}`}>{t(`status.${it.portalStatus}`)}</span>
                 <div className="small muted">{t("list.deadline")}</div>
                 <div className="small">{formatCst(it.bidDeadline)}</div>
@@ -128,12 +145,12 @@ export default function Portal() {
         </ul>
       )}
       {pages > 1 && (
-        <nav className="pager" aria-label="pagination">
+        <nav className="pager" aria-label={t("list.pagination")}>
           {page > 1 && <Link to={pageLink(page - 1)}>{t("list.prev")}</Link>}
           <span>{t("list.page", { page, pages })}</span>
           {page < pages && <Link to={pageLink(page + 1)}>{t("list.next")}</Link>}
         </nav>
       )}
-    </>
+    </div>
   );
 }

@@ -1,98 +1,178 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { CsrfInput } from "#app/components/forms";
+import { CsrfInput, ErrorAlert } from "#app/components/forms";
+import { RecordQuerySchema } from "#app/domain/account-forms";
+import type { ErrorPayload } from "#app/domain/errors";
 import { formatCst } from "#app/domain/tender-form";
-import { listRecordWithNames, verifyRecord } from "#app/services/record.server";
-import { readForm, requireActor } from "#app/utils/request.server";
+import { verifyRecord } from "#app/services/record.server";
+import { listRecordWithNames } from "#app/services/record-view.server";
+import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
 
 export const meta: MetaFunction = () => [{ title: "交易档案 · Tenderhall" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const actor = await requireActor(request, context, "record:read");
-  const url = new URL(request.url);
-  const before = Number(url.searchParams.get("before"));
-  const subject = url.searchParams.get("subject") ?? undefined;
-  const entries = await listRecordWithNames(context.app.db, actor, {
-    beforeSeq: Number.isInteger(before) && before > 0 ? before : undefined,
-    subjectId: subject && /^[0-9a-zA-Z-]{1,64}$/.test(subject) ? subject : undefined,
-    limit: 50,
-  });
-  return json({ entries, subject: subject ?? null });
+  const query = RecordQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const page = await listRecordWithNames(context.app.db, actor, { beforeSeq: query.before, subjectId: query.subject });
+  return json({ ...page, subject: query.subject ?? "", before: query.before ?? null });
 }
 
+/** "Verify chain": recomputes every hash from the first entry and names the first broken one. */
 export async function action({ request, context }: ActionFunctionArgs) {
   await requireActor(request, context, "record:read");
   await readForm(request, context);
-  return json({ verification: await verifyRecord(context.app.db) });
+  try {
+    return json({ verification: await verifyRecord(context.app.db), error: null });
+  } catch (e) {
+    return errorResponse(e, { verification: null });
+  }
 }
 
+const short = (h: string | null | undefined, n = 10) => (h ? h.slice(0, n) : "");
+
 export default function RecordPage() {
-  const { entries, subject } = useLoaderData<typeof loader>();
-  const data = useActionData<typeof action>();
+  const { entries, olderBefore, head, subject, before } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>() as { verification?: Awaited<ReturnType<typeof verifyRecord>> | null; error?: ErrorPayload | null } | undefined;
+  const nav = useNavigation();
   const { t } = useTranslation("admin");
   const v = data?.verification;
-  const last = entries[entries.length - 1];
+  const verifying = nav.state === "submitting" && nav.formMethod?.toUpperCase() === "POST";
+  const withSubject = (extra: Record<string, string>) => `/record?${new URLSearchParams({ ...(subject ? { subject } : {}), ...extra })}`;
   return (
     <>
       <h1>{t("record.title")}</h1>
       <p className="muted">{t("record.intro")}</p>
-      <Form method="post" className="actions">
-        <CsrfInput />
-        <button type="submit" data-testid="verify">
-          {t("record.verify")}
-        </button>
-        {subject && <Link to="/record">{t("record.all")}</Link>}
-      </Form>
+
+      <div className="card record-tools">
+        <Form method="get" className="admin-filters" role="search">
+          <div className="field">
+            <label htmlFor="subject">{t("record.subjectFilter")}</label>
+            <input id="subject" name="subject" type="search" defaultValue={subject} placeholder={t("record.subjectPlaceholder")} maxLength={64} />
+          </div>
+          <div className="field">
+            <button type="submit" className="secondary">
+              {t("common:actions.search")}
+            </button>{" "}
+            {(subject || before) && <Link to="/record">{t("record.all")}</Link>}
+          </div>
+        </Form>
+        <Form method="post" className="record-verify">
+          <CsrfInput />
+          <div className="muted small">{t("record.head", { seq: head.seq, hash: short(head.hash, 16) })}</div>
+          <button type="submit" data-testid="verify" disabled={verifying}>
+            {verifying ? t("record.verifying") : t("record.verify")}
+          </button>
+        </Form>
+      </div>
+
+      <ErrorAlert error={data?.error} />
       {v &&
         (v.ok ? (
-          <div className="alert alert-ok" data-testid="verify-result">
-            {t("record.intact", { n: v.entries, seq: v.head.seq, hash: v.head.hash.slice(0, 16) })}
+          <div className="alert alert-ok" role="status" data-testid="verify-result">
+            {t("record.intact", { n: v.entries, seq: v.head.seq, hash: short(v.head.hash, 16) })}
           </div>
         ) : (
-          <div className="alert alert-error" data-testid="verify-result">
-            {t("record.broken", { seq: v.break.seq, reason: v.break.reason, action: v.break.action ?? "" })}
+          <div className="alert alert-error" role="alert" data-testid="verify-result">
+            <strong>{t("record.broken", { seq: v.break.seq })}</strong>
+            <dl className="kv">
+              <dt>{t("record.brokenAction")}</dt>
+              <dd>
+                <code>{v.break.action ?? "—"}</code>
+              </dd>
+              {v.break.at && (
+                <>
+                  <dt>{t("record.at")}</dt>
+                  <dd>{formatCst(v.break.at)}</dd>
+                </>
+              )}
+              <dt>{t("record.brokenReason")}</dt>
+              <dd>{t(`record.reasons.${v.break.reason}`, { defaultValue: v.break.reason })}</dd>
+              <dt>{t("record.checked")}</dt>
+              {/* Entries are checked in order from the first, so every entry before the break is intact. */}
+              <dd>{t("record.checkedN", { n: Math.max(0, v.break.seq - 1) })}</dd>
+            </dl>
+            <p>
+              <Link to={`/record?before=${v.break.seq + 1}`}>{t("record.showBroken", { seq: v.break.seq })}</Link>
+            </p>
           </div>
         ))}
-      <table>
-        <thead>
-          <tr>
-            <th className="num">#</th>
-            <th>{t("record.at")}</th>
-            <th>{t("record.action")}</th>
-            <th>{t("record.subject")}</th>
-            <th>{t("record.actor")}</th>
-            <th>{t("record.ip")}</th>
-            <th>{t("record.hash")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((e) => (
-            <tr key={e.seq}>
-              <td className="num">{e.seq}</td>
-              <td className="small">{formatCst(e.at)}</td>
-              <td>
-                <code>{e.action}</code>
-              </td>
-              <td className="small">
-                {e.subjectType} <Link to={`/record?subject=${e.subjectId}`}>{e.subjectId.slice(0, 8)}</Link>
-              </td>
-              <td className="small">
-                {e.actorName ?? t("record.system")}
-                {e.orgName ? ` · ${e.orgName}` : ""}
-              </td>
-              <td className="small">{e.ip ?? "—"}</td>
-              <td className="small">
-                <code title={`prev ${e.prevHash}\nhash ${e.hash}\npayload ${e.payloadHash}`}>{e.hash.slice(0, 12)}</code>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {last && last.seq > 1 && (
-        <p className="pager">
-          <Link to={`/record?before=${last.seq}${subject ? `&subject=${subject}` : ""}`}>{t("record.older")}</Link>
+
+      {subject && <p className="muted">{t("record.filtered", { subject })}</p>}
+      {entries.length === 0 ? (
+        <p className="card muted" data-testid="empty">
+          {subject ? t("record.noMatch") : t("record.empty")}
         </p>
+      ) : (
+        <div className="table-scroll">
+          <table className="admin-table record-table" data-testid="record">
+            <thead>
+              <tr>
+                <th className="num">{t("record.seq")}</th>
+                <th>{t("record.at")}</th>
+                <th>{t("record.action")}</th>
+                <th>{t("record.subject")}</th>
+                <th>{t("record.actor")}</th>
+                <th>{t("record.org")}</th>
+                <th>{t("record.ip")}</th>
+                <th>{t("record.hashes")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((e) => (
+                <tr key={e.seq} data-seq={e.seq}>
+                  <td className="num">{e.seq}</td>
+                  <td className="small nowrap">{formatCst(e.at)}</td>
+                  <td>
+                    <div>{t(`record.actions.${e.action}`, { defaultValue: e.action })}</div>
+                    <code className="muted small">{e.action}</code>
+                  </td>
+                  <td className="small">
+                    <div>{t(`record.subjects.${e.subjectType}`, { defaultValue: e.subjectType })}</div>
+                    <Link to={`/record?subject=${encodeURIComponent(e.subjectId)}`} title={e.subjectId}>
+                      <code>{e.subjectId.length > 12 ? `${e.subjectId.slice(0, 8)}…` : e.subjectId}</code>
+                    </Link>
+                  </td>
+                  <td className="small">
+                    {e.actorName ? (
+                      <>
+                        {e.actorName}
+                        <div className="muted">
+                          <code>{e.actorUsername}</code>
+                        </div>
+                      </>
+                    ) : e.actorUserId ? (
+                      <code>{short(e.actorUserId, 8)}</code>
+                    ) : e.ip ? (
+                      <span className="muted">{t("record.visitor")}</span>
+                    ) : (
+                      <span className="muted">{t("record.system")}</span>
+                    )}
+                  </td>
+                  <td className="small">{e.orgName ?? <span className="muted">—</span>}</td>
+                  <td className="small">{e.ip ? <code>{e.ip}</code> : <span className="muted">—</span>}</td>
+                  <td className="small record-hashes">
+                    <div title={e.hash}>
+                      <span className="muted">{t("record.hash")}</span> <code>{short(e.hash)}</code>
+                    </div>
+                    <div title={e.prevHash}>
+                      <span className="muted">{t("record.prevHash")}</span> <code>{short(e.prevHash)}</code>
+                    </div>
+                    <div title={e.payloadHash}>
+                      <span className="muted">{t("record.payloadHash")}</span> <code>{short(e.payloadHash)}</code>
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {(before || olderBefore) && (
+        <nav className="pager" aria-label={t("list.pages")}>
+          {before && <Link to={withSubject({})}>{t("record.newest")}</Link>}
+          {olderBefore && <Link to={withSubject({ before: String(olderBefore) })}>{t("record.older")}</Link>}
+        </nav>
       )}
     </>
   );

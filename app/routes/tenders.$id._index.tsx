@@ -1,31 +1,25 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { AmendmentList } from "#app/components/amendment-list";
-import { CsrfInput, ErrorAlert } from "#app/components/forms";
-import { DomainError } from "#app/domain/errors";
-import { hasPermission } from "#app/domain/permissions";
+import { CsrfInput, ErrorAlert, FieldError } from "#app/components/forms";
+import { DomainError, httpStatusOf, toErrorPayload } from "#app/domain/errors";
 import { formatCst, formatYuan, ObjectionSchema, QuestionSchema } from "#app/domain/tender-form";
-import { bidderView, getPublicTender } from "#app/services/tender-queries.server";
-import { askQuestion, fileObjection, managesProject } from "#app/services/tenders.server";
+import { tenderPage } from "#app/services/portal.server";
+import { askQuestion, fileObjection } from "#app/services/tenders.server";
 import { useLiveRevalidate } from "#app/utils/live";
-import { errorResponse, getActor, readForm, requireActor } from "#app/utils/request.server";
+import { getActor, readForm, requireActor } from "#app/utils/request.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.project.title ?? "招标公告"} · Tenderhall` }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const actor = await getActor(request, context);
   try {
-    const view = await getPublicTender(context.app.db, params.id ?? "");
-    return json({
-      ...view,
-      mine: await bidderView(context.app.db, actor, view.project.id),
-      canManage: managesProject(actor, view.project),
-      canSupervise: hasPermission(actor.roles, "supervise:read"),
-      signedIn: !!actor.user,
-    });
+    const page = await tenderPage(context.app.db, actor, params.id ?? "");
+    return json({ ...page, signedIn: !!actor.user, publicUrl: context.app.config.publicUrl });
   } catch (e) {
+    // Unknown ids and drafts are simply not there for the public.
     if (e instanceof DomainError && e.code === "NOT_FOUND") throw json({ error: { code: e.code } }, { status: 404 });
     throw e;
   }
@@ -33,38 +27,89 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 const Intent = z.enum(["ask", "object"]);
 
+/** intent=ask (答疑 question) or intent=object (异议/质疑); each one command. */
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const actor = await requireActor(request, context);
+  const form = await readForm(request, context);
+  const intent = Intent.safeParse(form.get("intent"));
+  const raw = form.get("body");
+  const body = typeof raw === "string" ? raw : "";
+  // A refused submission sends the text back, so nothing typed is lost.
+  const refused = (e: DomainError, fieldErrors: string[] = []) =>
+    json({ ok: false as const, error: toErrorPayload(e), intent: intent.success ? intent.data : null, body, fieldErrors }, { status: httpStatusOf(e.code) });
+  if (!intent.success) return refused(new DomainError("VALIDATION", { field: "intent" }));
+  const parsed = (intent.data === "ask" ? QuestionSchema : ObjectionSchema).safeParse({ body });
+  if (!parsed.success) return refused(new DomainError("VALIDATION", { field: "body" }), parsed.error.flatten().fieldErrors.body ?? []);
   try {
-    const form = await readForm(request, context);
-    const intent = Intent.safeParse(form.get("intent"));
-    if (!intent.success) throw new DomainError("VALIDATION", { field: "intent" });
-    if (intent.data === "ask") {
-      const q = QuestionSchema.safeParse(Object.fromEntries(form));
-      if (!q.success) throw new DomainError("VALIDATION", { field: "body" });
-      await askQuestion(context.app, actor, params.id ?? "", q.data.body);
-      return json({ ok: true as const, done: "asked" });
-    }
-    const o = ObjectionSchema.safeParse(Object.fromEntries(form));
-    if (!o.success) throw new DomainError("VALIDATION", { field: "body" });
-    await fileObjection(context.app, actor, params.id ?? "", o.data.body);
-    return json({ ok: true as const, done: "objected" });
+    const id =
+      intent.data === "ask"
+        ? await askQuestion(context.app, actor, params.id ?? "", parsed.data.body)
+        : await fileObjection(context.app, actor, params.id ?? "", parsed.data.body);
+    return json({ ok: true as const, done: intent.data, id });
   } catch (e) {
-    return errorResponse(e);
+    if (e instanceof DomainError) return refused(e);
+    throw e;
   }
 }
 
+/** A period that ends at 24:00 China time reads as "2026-12-08 24:00", not as the next midnight (R2). */
+function formatDayEnd(d: string): string {
+  const s = formatCst(d);
+  return s.endsWith(" 00:00") ? `${formatCst(new Date(new Date(d).getTime() - 60_000)).slice(0, 10)} 24:00` : s;
+}
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+type ActionResult = ReturnType<typeof useActionData<typeof action>>;
+
+/** The outcome of one of the bidder's forms, shown inside that form. */
+function FormResult({ intent, result }: { intent: "ask" | "object"; result: ActionResult }) {
+  const { t } = useTranslation("portal");
+  if (!result) return null;
+  if ("done" in result)
+    return result.done === intent ? (
+      <div className="alert alert-ok" role="status" data-testid="done">
+        {t(`detail.done.${intent}`)}
+      </div>
+    ) : null;
+  return result.intent === intent ? <ErrorAlert error={result.error} /> : null;
+}
+
 export default function TenderDetail() {
-  const { project: p, sections, documents, questions, amendments, mine, canManage, canSupervise, signedIn, now } = useLoaderData<typeof loader>();
-  const data = useActionData<typeof action>();
+  const data = useLoaderData<typeof loader>();
+  const {
+    project: p,
+    sections,
+    documents,
+    questions,
+    amendments,
+    mine,
+    canManage,
+    canSupervise,
+    signedIn,
+    may,
+    objectionUntil,
+    documentsNotYet,
+    publicUrl,
+  } = data;
+  const result = useActionData<typeof action>();
+  const nav = useNavigation();
+  const busy = nav.state === "submitting";
   const { t } = useTranslation("portal");
   useLiveRevalidate([`tender:${p.id}`]);
+  const zfcg = p.regime === "ZFCG";
   const latest = documents.length ? Math.max(...documents.map((d) => d.version)) : 0;
-  const open = p.portalStatus === "bidding";
-  const canAsk = open && new Date(now) < new Date(p.questionDeadline);
-  const notice = p.notice as Record<string, string>;
+  const notice = p.notice as Record<string, string | undefined>;
+  const here = `/tenders/${p.id}`;
+  const failed = result && "error" in result ? result : null;
+  const failedFor = (intent: "ask" | "object") => (failed?.intent === intent ? failed : null);
+  const sep = t("detail.listSep");
   return (
-    <>
+    <div className="portal">
       <p className="muted small">
         <Link to="/">{t("list.title")}</Link> / {p.code}
       </p>
@@ -72,26 +117,34 @@ export default function TenderDetail() {
         {p.title} <span className={`tag tag-${p.portalStatus}`}>{t(`status.${p.portalStatus}`)}</span>
       </h1>
       {p.portalStatus === "suspended" && (
-        <div className="alert alert-warn" role="status">
-          {t("detail.suspended")}
+        <div className="alert alert-warn" role="status" data-testid="suspended">
+          {t(zfcg ? "detail.suspendedZfcg" : "detail.suspended")}
         </div>
       )}
-      {(canManage || canSupervise) && (
-        <p>
-          {canManage && <Link to={`/manage/${p.id}`}>{t("detail.manage")}</Link>}
-          {canSupervise && <Link to={`/supervise/${p.id}`}>{t("detail.supervise")}</Link>}
-        </p>
-      )}
-      <ErrorAlert error={data && "error" in data ? data.error : null} />
-      {data && "done" in data && (
-        <div className="alert alert-ok" role="status" data-testid="done">
-          {t(`detail.done.${data.done}`)}
+      {p.portalStatus === "terminated" && (
+        <div className="alert alert-error" role="status">
+          {t("detail.terminated")}
         </div>
       )}
+      <nav className="portal-toc small" aria-label={t("detail.toc")}>
+        <a href="#notice">{t("detail.notice")}</a>
+        <a href="#timeline">{t("detail.timelineShort")}</a>
+        <a href="#sections">{t("detail.sections")}</a>
+        <a href="#documents">{t("detail.documents")}</a>
+        <a href="#amendments">{t("detail.amendments")}</a>
+        <a href="#qa">{t("detail.qa")}</a>
+        {mine && <a href="#mine">{t("detail.mine")}</a>}
+        {canManage && <Link to={`/manage/${p.id}`}>{t("detail.manage")}</Link>}
+        {canSupervise && <Link to={`/supervise/${p.id}`}>{t("detail.supervise")}</Link>}
+      </nav>
+      {/* Results of the two forms show beside the form; only a stray submission shows here. */}
+      <ErrorAlert error={failed && !failed.intent ? failed.error : null} />
 
-      <section className="card">
+      <section className="card" id="notice">
         <h2>{t("detail.notice")}</h2>
         <dl className="kv">
+          <dt>{t("detail.title")}</dt>
+          <dd>{p.title}</dd>
           <dt>{t("detail.code")}</dt>
           <dd>{p.code}</dd>
           <dt>{t("detail.regime")}</dt>
@@ -99,30 +152,29 @@ export default function TenderDetail() {
             {t(`common:regimes.${p.regime}`)} · {t(`common:categories.${p.category}`)}
             {p.mustTender ? ` · ${t("detail.mustTender")}` : ""}
           </dd>
-          <dt>{t("detail.tenderingUnit")}</dt>
+          <dt>{t(zfcg ? "detail.purchaser" : "detail.tenderingUnit")}</dt>
           <dd>{p.tenderingUnit}</dd>
-          <dt>{t("detail.agency")}</dt>
+          <dt>{t(zfcg ? "detail.agencyZfcg" : "detail.agency")}</dt>
           <dd>{p.agency ?? t("detail.noAgency")}</dd>
           <dt>{t("detail.region")}</dt>
-          <dd>
-            {p.region} · {p.location}
-          </dd>
+          <dd>{p.location ? `${p.region} · ${p.location}` : p.region}</dd>
           <dt>{t("detail.funding")}</dt>
-          <dd>{p.fundingSource}</dd>
-          <dt>{p.regime === "ZFCG" ? t("detail.budget") : t("detail.estimate")}</dt>
+          <dd>{p.fundingSource || "—"}</dd>
+          <dt>{zfcg ? t("detail.budget") : t("detail.estimate")}</dt>
           <dd>¥{formatYuan(p.estimateFen)}</dd>
           <dt>{t("detail.scope")}</dt>
-          <dd className="notice-body">{p.description}</dd>
+          <dd className="notice-body">{p.description || "—"}</dd>
           <dt>{t("detail.qualification")}</dt>
-          <dd className="notice-body">{notice.qualification}</dd>
+          <dd className="notice-body">{notice.qualification || "—"}</dd>
           <dt>{t("detail.obtain")}</dt>
           <dd>
-            {notice.obtainMethod} <span className="muted small">{t("detail.free")}</span>
+            {notice.obtainMethod ? `${notice.obtainMethod} ` : ""}
+            <span className="muted small">{t("detail.free")}</span>
           </dd>
           <dt>{t("detail.contact")}</dt>
-          <dd>
-            {notice.contactName} {notice.contactPhone}
-          </dd>
+          <dd>{[notice.contactName, notice.contactPhone].filter(Boolean).join(" ") || "—"}</dd>
+          <dt>{t("detail.media")}</dt>
+          <dd>{t("detail.mediaText", { url: publicUrl })}</dd>
           <dt>{t("detail.profile")}</dt>
           <dd>
             {p.profileCode}
@@ -131,7 +183,7 @@ export default function TenderDetail() {
         </dl>
       </section>
 
-      <section className="card">
+      <section className="card" id="timeline">
         <h2>{t("detail.timeline")}</h2>
         <dl className="kv">
           <dt>{t("detail.publishedAt")}</dt>
@@ -142,10 +194,18 @@ export default function TenderDetail() {
           </dd>
           <dt>{t("detail.questionDeadline")}</dt>
           <dd>{formatCst(p.questionDeadline)}</dd>
+          {objectionUntil && (
+            <>
+              <dt>{t(zfcg ? "detail.challengeDeadline" : "detail.objectionDeadline")}</dt>
+              <dd>{t("detail.before", { at: formatDayEnd(objectionUntil) })}</dd>
+            </>
+          )}
           <dt>{t("detail.bidDeadline")}</dt>
           <dd data-testid="bid-deadline">
             <strong>{formatCst(p.bidDeadline)}</strong>
           </dd>
+          <dt>{t("detail.openingMode")}</dt>
+          <dd>{t("detail.openingModeText")}</dd>
           <dt>{t("detail.decryptionWindow")}</dt>
           <dd>{t("detail.minutes", { n: p.decryptionWindowMinutes })}</dd>
           {p.evaluationStart && (
@@ -157,7 +217,7 @@ export default function TenderDetail() {
         </dl>
       </section>
 
-      <h2>{t("detail.sections")}</h2>
+      <h2 id="sections">{t("detail.sections")}</h2>
       <table>
         <thead>
           <tr>
@@ -176,137 +236,253 @@ export default function TenderDetail() {
               <td>{s.title}</td>
               <td className="num">{s.ceilingPriceFen == null ? t("detail.noCeiling") : `¥${formatYuan(s.ceilingPriceFen)}`}</td>
               <td className="num">¥{formatYuan(s.bondFen)}</td>
-              <td>
-                {t(`tender:methods.${s.evaluation.method}`)}
-                {s.evaluation.criteria.length > 0 && (
-                  <ul className="small" style={{ margin: ".25rem 0 0", paddingLeft: "1rem" }}>
-                    {s.evaluation.criteria.map((c) => (
-                      <li key={c.code}>
-                        {c.name}（{t(`tender:criterionKinds.${c.kind}`)}）{c.weight}%
-                      </li>
-                    ))}
-                  </ul>
-                )}
-              </td>
+              <td>{t(`tender:methods.${s.evaluation.method}`)}</td>
               <td className="small">
                 {t(`tender:keyModels.${s.keyModel.model}`)}
                 {s.keyModel.model === "bidder_with_custodian_fallback" &&
-                  ` (${s.keyModel.threshold}/${s.keyModel.custodians.length}: ${s.keyModel.custodians.map((c) => t(`tender:custodians.${c}`)).join("、")})`}
+                  ` (${s.keyModel.threshold}/${s.keyModel.custodians.length}: ${s.keyModel.custodians.map((c) => t(`tender:custodians.${c}`)).join(sep)})`}
               </td>
             </tr>
           ))}
         </tbody>
       </table>
+      <p className="muted small">{t("detail.ceilingNote")}</p>
 
-      <h2>{t("detail.documents")}</h2>
+      <h3>{t("detail.criteria")}</h3>
+      {sections.map((s) => (
+        <div key={s.id} className="portal-criteria">
+          <p>
+            <strong>
+              {s.code} {s.title}
+            </strong>
+            {" · "}
+            {t(`tender:methods.${s.evaluation.method}`)}
+            {s.evaluation.method === "comprehensive" && s.evaluation.priceFormula && (
+              <span className="muted small">
+                {" · "}
+                {t("detail.priceFormula", { formula: t(`tender:priceFormulas.${s.evaluation.priceFormula}`) })}
+              </span>
+            )}
+          </p>
+          {s.evaluation.criteria.length === 0 ? (
+            <p className="muted small">{t(s.evaluation.method === "lowest_evaluated_price" ? "detail.lowestPriceRule" : "detail.noCriteria")}</p>
+          ) : (
+            <table data-testid="criteria">
+              <thead>
+                <tr>
+                  <th>{t("detail.criterionCode")}</th>
+                  <th>{t("detail.criterionName")}</th>
+                  <th>{t("detail.criterionKind")}</th>
+                  <th className="num">{t("detail.criterionWeight")}</th>
+                  <th className="num">{t("detail.criterionMax")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {s.evaluation.criteria.map((c) => (
+                  <tr key={c.code || c.name}>
+                    <td>{c.code}</td>
+                    <td>{c.name}</td>
+                    <td>{t(`tender:criterionKinds.${c.kind}`)}</td>
+                    <td className="num">{c.weight}%</td>
+                    <td className="num">{c.max || "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+      ))}
+
+      <h2 id="documents">{t("detail.documents")}</h2>
       {!signedIn && (
-        <p className="alert alert-warn">
-          <Link to={`/login?redirectTo=${encodeURIComponent(`/tenders/${p.id}`)}`}>{t("detail.signInToObtain")}</Link>
+        <p className="alert alert-warn" data-testid="sign-in-to-obtain">
+          <Link to={`/login?redirectTo=${encodeURIComponent(here)}`}>{t("detail.signInToObtain")}</Link>
+          {t("detail.or")}
+          <Link to="/register">{t("detail.registerFree")}</Link>
         </p>
       )}
-      {mine?.obtained && (
-        <p className="alert alert-ok" data-testid="obtained">
-          {t("detail.obtained", { at: formatCst(mine.obtained.firstAt), v: mine.obtained.lastVersion })}
-          {mine.obtained.lastVersion < latest && ` ${t("detail.newVersion", { v: latest })}`}
-        </p>
-      )}
-      <table>
-        <thead>
-          <tr>
-            <th>{t("detail.version")}</th>
-            <th>{t("detail.filename")}</th>
-            <th className="num">{t("detail.size")}</th>
-            <th>SHA-256</th>
-          </tr>
-        </thead>
-        <tbody>
-          {documents.map((d) => (
-            <tr key={d.id}>
-              <td>
-                v{d.version}
-                {d.version === latest && <span className="tag" style={{ marginLeft: ".4rem" }}>{t("detail.current")}</span>}
-              </td>
-              <td>{signedIn && (open || canManage || canSupervise) ? <a href={`/tenders/${p.id}/documents/${d.id}`}>{d.filename}</a> : d.filename}</td>
-              <td className="num">{(d.size / 1024).toFixed(1)} KB</td>
-              <td>
-                <code title={d.sha256}>{d.sha256.slice(0, 16)}…</code>
-              </td>
+      {signedIn && !mine && !may.read && <p className="muted">{t("detail.biddersOnly")}</p>}
+      {documentsNotYet && <p className="alert alert-warn">{t("detail.documentsFrom", { at: formatCst(p.documentsFrom) })}</p>}
+      {mine &&
+        (mine.obtained ? (
+          <p className="alert alert-ok" data-testid="obtained">
+            {t("detail.obtained", { at: formatCst(mine.obtained.firstAt), v: mine.obtained.lastVersion })}
+            {mine.obtained.lastVersion < latest && ` ${t("detail.newVersion", { v: latest })}`}
+          </p>
+        ) : (
+          <p className="muted" data-testid="not-obtained">
+            {may.obtain ? t("detail.notObtained") : p.portalStatus === "suspended" ? t("detail.obtainSuspended") : t("detail.notObtainedClosed")}
+          </p>
+        ))}
+      {documents.length === 0 ? (
+        <p className="muted">{t("detail.noDocuments")}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>{t("detail.version")}</th>
+              <th>{t("detail.filename")}</th>
+              <th className="num">{t("detail.size")}</th>
+              <th>SHA-256</th>
+              <th>{t("detail.uploadedAt")}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {documents.map((d) => (
+              <tr key={d.id}>
+                <td>
+                  v{d.version}
+                  {d.version === latest && <span className="tag portal-tag-current">{t("detail.current")}</span>}
+                </td>
+                <td>
+                  {may.obtain || may.read ? (
+                    // A plain link (no client routing): the resource route streams the file.
+                    <a href={`/tenders/${p.id}/documents/${d.id}`} download>
+                      {d.filename}
+                    </a>
+                  ) : (
+                    d.filename
+                  )}
+                </td>
+                <td className="num">{formatSize(d.size)}</td>
+                <td>
+                  <code title={d.sha256}>{d.sha256.slice(0, 16)}…</code>
+                </td>
+                <td className="small">{formatCst(d.createdAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
 
-      <h2>{t("detail.amendments")}</h2>
+      <h2 id="amendments">{t("detail.amendments")}</h2>
       <AmendmentList amendments={amendments} />
 
-      <h2>{t("detail.qa")}</h2>
+      <h2 id="qa">{t("detail.qa")}</h2>
       {questions.length === 0 ? (
         <p className="muted">{t("detail.noQa")}</p>
       ) : (
         questions.map((q) => (
+          // Published without the asker's identity (PRODUCT.md §3.1).
           <div className="qa" key={q.id} data-testid="qa">
             <div className="q">{t("tender:questions.q", { body: q.body })}</div>
-            <div className="a">{t("tender:questions.a", { body: q.answer })}</div>
-            <div className="muted small">{formatCst(q.answeredAt)}</div>
+            <div className="a notice-body">{t("tender:questions.a", { body: q.answer })}</div>
+            <div className="muted small">{t("detail.answeredAt", { at: formatCst(q.answeredAt) })}</div>
           </div>
         ))
       )}
 
       {mine && (
-        <section className="card" data-testid="bidder-panel">
+        <section className="card" id="mine" data-testid="bidder-panel">
           <h2>{t("detail.mine")}</h2>
-          {mine.questions.length > 0 && (
-            <>
-              <h3>{t("detail.myQuestions")}</h3>
-              {mine.questions.map((q) => (
-                <div className="qa" key={q.id}>
-                  <div className="q">{t("tender:questions.q", { body: q.body })}</div>
-                  <div className="a">{q.answer ? t("tender:questions.a", { body: q.answer }) : <span className="muted">{t("detail.awaiting")}</span>}</div>
-                </div>
-              ))}
-            </>
-          )}
-          {canAsk && (
-            <Form method="post">
+          <p className="muted small">{t("detail.mineIntro")}</p>
+
+          <h3>{t("detail.myQuestions")}</h3>
+          {mine.questions.length === 0 && <p className="muted small">{t("detail.noMyQuestions")}</p>}
+          {mine.questions.map((q) => (
+            <div className="qa" key={q.id}>
+              <div className="q">{t("tender:questions.q", { body: q.body })}</div>
+              <div className="a notice-body">
+                {q.answer ? t("tender:questions.a", { body: q.answer }) : <span className="muted">{t("detail.awaiting")}</span>}
+              </div>
+              <div className="muted small">{t("detail.askedAt", { at: formatCst(q.askedAt) })}</div>
+            </div>
+          ))}
+          {may.ask ? (
+            <Form
+              method="post"
+              // The fragment brings a browser without JavaScript back to this form after the POST.
+              action="?index#ask-form"
+              id="ask-form"
+              className="portal-form"
+              key={result && "done" in result && result.done === "ask" ? result.id : "ask"}
+            >
+              <FormResult intent="ask" result={result} />
               <CsrfInput />
               <input type="hidden" name="intent" value="ask" />
               <div className="field">
                 <label htmlFor="ask-body">{t("detail.ask")}</label>
-                <textarea id="ask-body" name="body" required maxLength={2000} />
-                <span className="hint">{t("detail.askHint")}</span>
+                <textarea
+                  id="ask-body"
+                  name="body"
+                  required
+                  maxLength={2000}
+                  defaultValue={failedFor("ask")?.body ?? ""}
+                  aria-invalid={failedFor("ask")?.fieldErrors.length ? true : undefined}
+                  aria-describedby="ask-hint"
+                />
+                <FieldError errors={failedFor("ask")?.fieldErrors} />
+                <span className="hint" id="ask-hint">
+                  {t("detail.askHint", { at: formatCst(p.questionDeadline) })}
+                </span>
               </div>
-              <button type="submit">{t("detail.askSubmit")}</button>
+              <button type="submit" disabled={busy}>
+                {t("detail.askSubmit")}
+              </button>
             </Form>
+          ) : (
+            <p className="muted small">
+              {p.portalStatus === "suspended" ? t("detail.askSuspended") : t("detail.askClosed", { at: formatCst(p.questionDeadline) })}
+            </p>
           )}
-          {mine.objections.length > 0 && (
-            <>
-              <h3>{t("detail.myObjections")}</h3>
-              {mine.objections.map((o) => (
-                <div className="qa" key={o.id}>
-                  <div className="q">{o.body}</div>
-                  <div className="a">
-                    <span className="tag">{t(`tender:objections.status.${o.status}`)}</span> {o.answer ?? t("tender:objections.due", { due: formatCst(o.answerDueAt) })}
-                  </div>
-                </div>
-              ))}
-            </>
-          )}
-          {(open || p.portalStatus === "suspended") && (
-            <Form method="post">
+
+          <h3>{t(zfcg ? "detail.myChallenges" : "detail.myObjections")}</h3>
+          {mine.objections.length === 0 && <p className="muted small">{t(zfcg ? "detail.noMyChallenges" : "detail.noMyObjections")}</p>}
+          {mine.objections.map((o) => (
+            <div className="qa" key={o.id} data-testid="my-objection">
+              <div className="q notice-body">{o.body}</div>
+              <div className="a">
+                <span className={`tag ${o.status === "pending" ? "tag-suspended" : "tag-bidding"}`}>{t(`tender:objections.status.${o.status}`)}</span>{" "}
+                {o.answer ? (
+                  <span className="notice-body">{t("tender:questions.a", { body: o.answer })}</span>
+                ) : (
+                  t("tender:objections.due", { due: formatDayEnd(o.answerDueAt) })
+                )}
+              </div>
+              <div className="muted small">{t("detail.filedAt", { at: formatCst(o.filedAt) })}</div>
+            </div>
+          ))}
+          {may.object && (
+            <Form
+              method="post"
+              // The fragment brings a browser without JavaScript back to this form after the POST.
+              action="?index#object-form"
+              id="object-form"
+              className="portal-form"
+              key={result && "done" in result && result.done === "object" ? result.id : "object"}
+            >
+              <FormResult intent="object" result={result} />
               <CsrfInput />
               <input type="hidden" name="intent" value="object" />
               <div className="field">
-                <label htmlFor="obj-body">{t("detail.object")}</label>
-                <textarea id="obj-body" name="body" required maxLength={5000} />
-                <span className="hint">{t(p.regime === "ZFCG" ? "detail.objectHintZfcg" : "detail.objectHint")}</span>
+                <label htmlFor="obj-body">{t(zfcg ? "detail.challenge" : "detail.object")}</label>
+                <textarea
+                  id="obj-body"
+                  name="body"
+                  required
+                  maxLength={5000}
+                  defaultValue={failedFor("object")?.body ?? ""}
+                  aria-invalid={failedFor("object")?.fieldErrors.length ? true : undefined}
+                  aria-describedby="obj-hint"
+                />
+                <FieldError errors={failedFor("object")?.fieldErrors} />
+                <span className={may.objectionLate ? "hint portal-late" : "hint"} id="obj-hint">
+                  {t(zfcg ? "detail.objectHintZfcg" : "detail.objectHint")}
+                  {objectionUntil && (
+                    <>
+                      <br />
+                      {t(may.objectionLate ? "detail.objectionPassed" : "detail.objectionUntil", { at: formatDayEnd(objectionUntil) })}
+                    </>
+                  )}
+                </span>
               </div>
-              <button type="submit" className="secondary">
-                {t("detail.objectSubmit")}
+              <button type="submit" className="secondary" disabled={busy}>
+                {t(zfcg ? "detail.challengeSubmit" : "detail.objectSubmit")}
               </button>
             </Form>
           )}
         </section>
       )}
-    </>
+    </div>
   );
 }

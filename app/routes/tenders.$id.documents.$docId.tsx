@@ -1,21 +1,32 @@
 import { Readable } from "node:stream";
-import { json, redirect, type LoaderFunctionArgs } from "@remix-run/node";
-import { DomainError, httpStatusOf, toErrorPayload } from "#app/domain/errors";
+import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
+import { DomainError, httpStatusOf } from "#app/domain/errors";
 import { hasPermission } from "#app/domain/permissions";
+import { serverT } from "#app/i18n";
 import { getDocument } from "#app/services/tender-queries.server";
 import { managesProjectById, obtainDocument } from "#app/services/tenders.server";
-import { getActor } from "#app/utils/request.server";
+import { getActor, languageOf } from "#app/utils/request.server";
+
+/** RFC 6266: an ASCII fallback name plus the exact UTF-8 name (Chinese file names). */
+function contentDisposition(filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "_") || "document.pdf";
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}
 
 /**
- * Downloads a tender document. A bidder's download is an idempotent, recorded obtainment
- * (R9; no registration precondition, R3) — a GET with a side effect on purpose, so a plain
- * link works. The tender side and supervisors download without an obtainment record.
+ * Downloads a tender document (a resource route).
+ * - A bidder's download is the recorded obtainment of the documents (R9: who obtained them stays
+ *   confidential; R3: no registration precondition). This is a GET with a side effect on purpose,
+ *   so that a plain link works without JavaScript: it is idempotent (one row per organisation,
+ *   a counter and the last version), and a repeated or prefetched GET changes nothing that matters.
+ * - The tendering unit/agency of the tender and supervisors read it without an obtainment record.
+ * - The public is sent to sign in (and back to the tender page); anyone else gets 403/404.
  */
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const actor = await getActor(request, context);
-  if (!actor.user) throw redirect(`/login?redirectTo=${encodeURIComponent(new URL(request.url).pathname)}`);
   const projectId = params.id ?? "";
   const docId = params.docId ?? "";
+  if (!actor.user) throw redirect(`/login?redirectTo=${encodeURIComponent(`/tenders/${projectId}`)}`);
   try {
     const doc =
       hasPermission(actor.roles, "supervise:read") || (await managesProjectById(context.app.db, actor, projectId))
@@ -24,15 +35,20 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     const stream = await context.app.blobs.get(doc.sha256);
     return new Response(Readable.toWeb(stream) as ReadableStream, {
       headers: {
-        "Content-Type": doc.contentType,
+        "Content-Type": doc.contentType || "application/octet-stream",
         "Content-Length": String(doc.size),
-        "Content-Disposition": `attachment; filename="document.pdf"; filename*=UTF-8''${encodeURIComponent(doc.filename)}`,
+        "Content-Disposition": contentDisposition(doc.filename),
         "X-Content-SHA256": doc.sha256,
         "Cache-Control": "private, no-store",
       },
     });
   } catch (e) {
-    if (e instanceof DomainError) throw json({ error: toErrorPayload(e) }, { status: httpStatusOf(e.code) });
-    throw e;
+    if (!(e instanceof DomainError)) throw e;
+    // A resource route has no page around it: answer with the translated reason as text.
+    const t = serverT(languageOf(request));
+    return new Response(`${t(`errors.${e.code}`, e.params)}\n`, {
+      status: httpStatusOf(e.code),
+      headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
+    });
   }
 }

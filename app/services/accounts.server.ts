@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { memberships, organisations, users } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
 import { ROLE_FOR_ORG_KIND, type OrgKind, type Role } from "#app/domain/roles";
@@ -129,4 +129,130 @@ export async function adminCounts(db: Ctx["db"]) {
     return Number(list[0]?.n ?? 0);
   };
   return { organisations: await one("organisations"), users: await one("users"), projects: await one("projects"), records: await one("record_entries") };
+}
+
+// ---------------------------------------------------------------------------------------
+// Administration pages: searchable, paginated lists (a provincial centre has thousands of
+// bidder organisations and users) and the dashboard figures.
+
+export const ADMIN_PAGE_SIZE = 50;
+
+/** `%text%` for ILIKE, with the pattern characters of the user's text escaped. */
+function containsPattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Admin: organisations, optionally of one kind and matching a name or credit code, with their user counts. */
+export async function searchOrganisations(db: Ctx["db"], opts: { q?: string; kind?: OrgKind; page?: number } = {}) {
+  const conds = [];
+  if (opts.kind) conds.push(eq(organisations.kind, opts.kind));
+  if (opts.q) {
+    const p = containsPattern(opts.q);
+    conds.push(sql`(${organisations.name} ilike ${p} or ${organisations.creditCode} ilike ${p} or ${organisations.region} ilike ${p})`);
+  }
+  const where = conds.length ? and(...conds) : undefined;
+  const page = Math.max(1, Math.floor(opts.page ?? 1));
+  const rows = await db
+    .select({
+      id: organisations.id,
+      name: organisations.name,
+      kind: organisations.kind,
+      creditCode: organisations.creditCode,
+      region: organisations.region,
+      contactName: organisations.contactName,
+      contactPhone: organisations.contactPhone,
+      address: organisations.address,
+      createdAt: organisations.createdAt,
+    })
+    .from(organisations)
+    .where(where)
+    .orderBy(asc(organisations.kind), asc(organisations.name))
+    .limit(ADMIN_PAGE_SIZE)
+    .offset((page - 1) * ADMIN_PAGE_SIZE);
+  const counts = rows.length
+    ? await db
+        .select({ orgId: memberships.orgId, n: sql<number>`count(distinct ${memberships.userId})::int` })
+        .from(memberships)
+        .where(inArray(memberships.orgId, rows.map((r) => r.id)))
+        .groupBy(memberships.orgId)
+    : [];
+  const usersOf = new Map(counts.map((c) => [c.orgId, Number(c.n)]));
+  const [total] = await db.select({ n: sql<number>`count(*)::int` }).from(organisations).where(where);
+  const n = Number(total?.n ?? 0);
+  return { rows: rows.map((r) => ({ ...r, users: usersOf.get(r.id) ?? 0 })), page, pages: Math.max(1, Math.ceil(n / ADMIN_PAGE_SIZE)), total: n };
+}
+
+/** Admin: the organisations a user can be created in (id, name, kind), for the select. */
+export async function listOrganisationOptions(db: Ctx["db"]) {
+  return db
+    .select({ id: organisations.id, name: organisations.name, kind: organisations.kind })
+    .from(organisations)
+    .orderBy(asc(organisations.kind), asc(organisations.name));
+}
+
+/** Admin: users with their organisation and role (one row per membership), searchable and paginated. */
+export async function searchUsers(db: Ctx["db"], opts: { q?: string; orgId?: string; page?: number } = {}) {
+  const conds = [];
+  if (opts.orgId) conds.push(eq(memberships.orgId, opts.orgId));
+  if (opts.q) {
+    const p = containsPattern(opts.q);
+    conds.push(sql`(${users.username} ilike ${p} or ${users.displayName} ilike ${p} or ${organisations.name} ilike ${p})`);
+  }
+  const where = conds.length ? and(...conds) : undefined;
+  const page = Math.max(1, Math.floor(opts.page ?? 1));
+  const rows = await db
+    .select({
+      id: users.id,
+      username: users.username,
+      displayName: users.displayName,
+      email: users.email,
+      phone: users.phone,
+      active: users.active,
+      createdAt: users.createdAt,
+      orgId: organisations.id,
+      org: organisations.name,
+      orgKind: organisations.kind,
+      role: memberships.role,
+    })
+    .from(users)
+    .leftJoin(memberships, eq(memberships.userId, users.id))
+    .leftJoin(organisations, eq(organisations.id, memberships.orgId))
+    .where(where)
+    .orderBy(asc(users.username), asc(memberships.role))
+    .limit(ADMIN_PAGE_SIZE)
+    .offset((page - 1) * ADMIN_PAGE_SIZE);
+  const [total] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(users)
+    .leftJoin(memberships, eq(memberships.userId, users.id))
+    .leftJoin(organisations, eq(organisations.id, memberships.orgId))
+    .where(where);
+  const n = Number(total?.n ?? 0);
+  return { rows, page, pages: Math.max(1, Math.ceil(n / ADMIN_PAGE_SIZE)), total: n };
+}
+
+/** One organisation's id, name and kind (to preselect it in the new-user form), or null. */
+export async function getOrganisationOption(db: Ctx["db"], orgId: string) {
+  const [org] = await db.select({ id: organisations.id, name: organisations.name, kind: organisations.kind }).from(organisations).where(eq(organisations.id, orgId));
+  return org ?? null;
+}
+
+/** The admin dashboard: organisations by kind, users (active / deactivated), and the other counts. */
+export async function adminDashboard(db: Ctx["db"], year: number) {
+  const [byKind, byActive, base, [hol]] = await Promise.all([
+    db.select({ kind: organisations.kind, n: sql<number>`count(*)::int` }).from(organisations).groupBy(organisations.kind),
+    db.select({ active: users.active, n: sql<number>`count(*)::int` }).from(users).groupBy(users.active),
+    adminCounts(db),
+    db.execute<{ n: number }>(sql`select count(*)::int as n from holidays where day between ${`${year}-01-01`}::date and ${`${year}-12-31`}::date`).then(
+      (r) => (r as unknown as { rows?: { n: number }[] }).rows ?? (r as unknown as { n: number }[]),
+    ),
+  ]);
+  return {
+    ...base,
+    orgsByKind: Object.fromEntries(byKind.map((r) => [r.kind, Number(r.n)])) as Partial<Record<OrgKind, number>>,
+    activeUsers: Number(byActive.find((r) => r.active)?.n ?? 0),
+    inactiveUsers: Number(byActive.find((r) => !r.active)?.n ?? 0),
+    holidays: Number(hol?.n ?? 0),
+    year,
+  };
 }

@@ -1,0 +1,55 @@
+import { and, desc, eq, lt, type SQL } from "drizzle-orm";
+import type { Executor } from "#db/client";
+import { organisations, recordEntries, recordHead, users } from "#db/schema/index";
+import { DomainError } from "#app/domain/errors";
+import { hasPermission } from "#app/domain/permissions";
+import type { Actor } from "./actor";
+
+export const RECORD_PAGE_SIZE = 50;
+
+/**
+ * The unified record (交易档案) as admins and supervisors read it: newest first, optionally
+ * for one subject, with the actor's and organisation's names resolved. Pages go backwards
+ * by sequence number (`beforeSeq`), so a page never shifts while new entries arrive.
+ * Payloads are not returned — the viewer shows the hashes that bind them.
+ */
+export async function listRecordWithNames(
+  db: Executor,
+  actor: Actor,
+  opts: { subjectId?: string; beforeSeq?: number; limit?: number } = {},
+) {
+  if (!hasPermission(actor.roles, "record:read")) throw new DomainError("FORBIDDEN", { permission: "record:read" });
+  const limit = Math.min(Math.max(opts.limit ?? RECORD_PAGE_SIZE, 1), 200);
+  const conds: SQL[] = [];
+  if (opts.subjectId) conds.push(eq(recordEntries.subjectId, opts.subjectId));
+  if (opts.beforeSeq) conds.push(lt(recordEntries.seq, opts.beforeSeq));
+  const rows = await db
+    .select({
+      seq: recordEntries.seq,
+      at: recordEntries.at,
+      action: recordEntries.action,
+      subjectType: recordEntries.subjectType,
+      subjectId: recordEntries.subjectId,
+      ip: recordEntries.ip,
+      hash: recordEntries.hash,
+      prevHash: recordEntries.prevHash,
+      payloadHash: recordEntries.payloadHash,
+      actorUserId: recordEntries.actorUserId,
+      actorName: users.displayName,
+      actorUsername: users.username,
+      orgName: organisations.name,
+    })
+    .from(recordEntries)
+    .leftJoin(users, eq(users.id, recordEntries.actorUserId))
+    .leftJoin(organisations, eq(organisations.id, recordEntries.orgId))
+    .where(conds.length ? and(...conds) : undefined)
+    .orderBy(desc(recordEntries.seq))
+    .limit(limit + 1);
+  const [head] = await db.select({ seq: recordHead.seq, hash: recordHead.hash }).from(recordHead).where(eq(recordHead.id, 1));
+  return {
+    entries: rows.slice(0, limit),
+    /** Where the next (older) page starts, or null on the last page. */
+    olderBefore: rows.length > limit ? rows[limit - 1]!.seq : null,
+    head: head ?? { seq: 0, hash: "" },
+  };
+}

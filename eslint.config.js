@@ -14,6 +14,12 @@ const serverOnlyPatterns = serverOnly.flatMap((d) => [
   `../../../${d}/*`,
 ]);
 
+// Isomorphic crypto modules: the same code seals in the browser and opens in Node (PRODUCT.md §3.2).
+const browserCrypto = ["seal/*", "certs", "keys", "challenge", "receipt", "canonical-json", "opening-key"].flatMap((m) => [
+  `!#crypto/${m}`,
+  `!**/crypto/${m}`,
+]);
+
 export default tseslint.config(
   {
     ignores: ["build/**", "public/build/**", "node_modules/**", "data/**", ".cache/**", "db/migrations/**", "test-results/**"],
@@ -39,9 +45,9 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: serverOnlyPatterns,
+              group: [...serverOnlyPatterns, ...browserCrypto],
               message:
-                "db/, crypto/ and expert-pool/ are server-only: import them from app/**/*.server.ts (the classic compiler would ship them to the browser).",
+                "db/, crypto/ and expert-pool/ are server-only (except the isomorphic crypto modules listed in eslint.config.js): import them from app/**/*.server.ts.",
             },
           ],
         },

@@ -9,12 +9,14 @@ import { loadConfig } from "#app/services/config.server";
 import type { RequestContext } from "#app/services/context.server";
 import { CSRF_COOKIE, csrfTokenFor, newCsrfCookieValue } from "#app/services/csrf.server";
 import { sweepUnreferencedBlobs } from "#app/services/blob-sweep.server";
+import { cleanupAbandonedUploads } from "#app/services/bids.server";
 import { channelsFromEnv } from "#app/services/channels.server";
 import { jobHandlers } from "#app/services/job-handlers.server";
 import { startJobWorker } from "#app/services/jobs.server";
 import { seedDemo } from "./seed";
 import { boot } from "./boot";
 import { attachLive } from "./live";
+import { bidApi } from "./bid-api";
 
 const config = loadConfig();
 const started = Date.now();
@@ -72,6 +74,8 @@ app.use((req, res, next) => {
   next();
 });
 
+app.use("/api", bidApi(booted.app));
+
 app.all(
   "*",
   createRequestHandler({
@@ -88,8 +92,11 @@ app.all(
 );
 
 // Unreferenced blobs (a refused upload) are swept hourly; the jobs worker takes this over later.
+// Abandoned partial bid uploads are deleted first, so their chunks become unreferenced.
 const sweep = setInterval(() => {
-  sweepUnreferencedBlobs(booted.app.db, booted.app.blobs, new Date()).then(
+  cleanupAbandonedUploads(booted.app.db)
+    .then(() => sweepUnreferencedBlobs(booted.app.db, booted.app.blobs, new Date()))
+    .then(
     (deleted) => deleted.length && console.log(`blob sweep: removed ${deleted.length} unreferenced blobs`),
     (e: unknown) => console.error("blob sweep failed", e),
   );

@@ -20,16 +20,19 @@ export type Permission =
   | "draw:request"
   | "draw:salt"
   | "draw:reveal"
-  | "draw:read-names";
+  | "draw:read-names"
+  | "certificate:enroll"
+  | "certificate:revoke"
+  | "bid:submit";
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  admin: ["admin:orgs", "admin:users", "admin:holidays", "record:read", "pool:manage", "draw:reveal"],
-  tendering_unit: ["tender:manage", "tender:downloads:view", "tender:answer", "draw:request"],
-  agency: ["tender:manage", "tender:downloads:view", "tender:answer", "draw:request"],
-  bidder: ["tender:obtain", "tender:ask", "tender:object"],
-  expert: [],
+  admin: ["admin:orgs", "admin:users", "admin:holidays", "record:read", "pool:manage", "draw:reveal", "certificate:enroll", "certificate:revoke"],
+  tendering_unit: ["tender:manage", "tender:downloads:view", "tender:answer", "draw:request", "certificate:enroll"],
+  agency: ["tender:manage", "tender:downloads:view", "tender:answer", "draw:request", "certificate:enroll"],
+  bidder: ["tender:obtain", "tender:ask", "tender:object", "certificate:enroll", "bid:submit"],
+  expert: ["certificate:enroll"],
   // R36: supervisors may see the sealed list; the tender side and bidders may not.
-  supervisor: ["supervise:read", "tender:downloads:view", "record:read", "draw:salt", "draw:read-names"],
+  supervisor: ["supervise:read", "tender:downloads:view", "record:read", "draw:salt", "draw:read-names", "certificate:enroll"],
 };
 
 export function roleHasPermission(role: Role, permission: Permission): boolean {

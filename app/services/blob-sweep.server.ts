@@ -1,6 +1,6 @@
 import { inArray } from "drizzle-orm";
 import type { Executor } from "#db/client";
-import { draws, tenderDocuments } from "#db/schema/index";
+import { bidUploadChunks, draws, tenderDocuments } from "#db/schema/index";
 import type { BlobStore } from "./blob-store.server";
 
 /**
@@ -17,6 +17,7 @@ export async function sweepUnreferencedBlobs(db: Executor, blobs: BlobStore, now
     const used = new Set([
       ...(await db.selectDistinct({ sha: tenderDocuments.sha256 }).from(tenderDocuments).where(inArray(tenderDocuments.sha256, batch))).map((r) => r.sha),
       ...(await db.selectDistinct({ sha: draws.recordPdfSha256 }).from(draws).where(inArray(draws.recordPdfSha256, batch))).map((r) => r.sha!),
+      ...(await db.selectDistinct({ sha: bidUploadChunks.sha256 }).from(bidUploadChunks).where(inArray(bidUploadChunks.sha256, batch))).map((r) => r.sha),
     ]);
     for (const sha of batch) {
       if (used.has(sha)) continue;

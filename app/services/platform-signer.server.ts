@@ -11,7 +11,15 @@ import type { Config } from "./config.server";
  * as files under DATA_DIR/pki (mode 0600), created on first use for the embedded default and
  * replaceable by configured files (PLATFORM_P12 + PLATFORM_P12_PASSPHRASE, PLATFORM_CA_CERT).
  */
-export type DocumentSigner = { key: SigningKey; caCertPem: string; font: Uint8Array };
+export type DocumentSigner = {
+  key: SigningKey;
+  caCertPem: string;
+  /** The CA's private key when this platform issues user certificates (embedded default, or PLATFORM_CA_KEY). */
+  caKeyPem: string | null;
+  /** External CAs whose user certificates are accepted (TRUSTED_CA_FILES, comma-separated PEM files — R71). */
+  externalCaPems: string[];
+  font: Uint8Array;
+};
 
 const cache = new Map<string, DocumentSigner>();
 
@@ -30,6 +38,8 @@ export function documentSigner(config: Pick<Config, "dataDir">, env: NodeJS.Proc
     signer = {
       key: { p12: new Uint8Array(readFileSync(env.PLATFORM_P12)), passphrase: env.PLATFORM_P12_PASSPHRASE ?? "", ...identity },
       caCertPem: readFileSync(env.PLATFORM_CA_CERT, "utf8"),
+      caKeyPem: env.PLATFORM_CA_KEY ? readFileSync(env.PLATFORM_CA_KEY, "utf8") : null,
+      externalCaPems: externalCas(env),
       font,
     };
   } else {
@@ -49,9 +59,19 @@ export function documentSigner(config: Pick<Config, "dataDir">, env: NodeJS.Proc
     signer = {
       key: { p12: new Uint8Array(readFileSync(files.p12)), passphrase: readFileSync(files.pass, "utf8"), ...identity },
       caCertPem: readFileSync(files.ca, "utf8"),
+      caKeyPem: readFileSync(files.caKey, "utf8"),
+      externalCaPems: externalCas(env),
       font,
     };
   }
   cache.set(config.dataDir, signer);
   return signer;
+}
+
+function externalCas(env: NodeJS.ProcessEnv): string[] {
+  return (env.TRUSTED_CA_FILES ?? "")
+    .split(",")
+    .map((f) => f.trim())
+    .filter(Boolean)
+    .map((f) => readFileSync(f, "utf8"));
 }

@@ -23,6 +23,7 @@ import type { AppContext } from "./context.server";
 import { loadCalendar } from "./calendar.server";
 import { channels } from "./live-channels.server";
 import { notifyOrganisations } from "./notify.server";
+import { createOpeningKeys, flagBidsSealedBefore } from "./bids.server";
 
 type Ctx = Pick<AppContext, "db">;
 
@@ -203,7 +204,7 @@ export async function removeDocument(ctx: Ctx, actor: Actor, projectId: string, 
  * Publishes a draft. Every rule of the profile is checked against the database clock
  * (R5–R8, R14, R46); a violation refuses publication with the rule's number and text.
  */
-export async function publishProject(ctx: Ctx, actor: Actor, projectId: string): Promise<void> {
+export async function publishProject(ctx: Pick<AppContext, "db" | "config">, actor: Actor, projectId: string): Promise<void> {
   await runCommand(ctx, actor, "project.publish", async ({ tx, now }) => {
     const p = await lockManagedProject(tx, actor, projectId);
     if (p.status !== "draft") throw new DomainError("INVALID_STATE", { status: p.status });
@@ -240,13 +241,15 @@ export async function publishProject(ctx: Ctx, actor: Actor, projectId: string):
     }
     const unique = dedupe(violations);
     if (unique.length) throw new DomainError("RULE_VIOLATION", {}, unique);
+    // Issue "sealed bids" item 3: opening keys generated, split among the custodians, never stored whole.
+    const openingKeys = await createOpeningKeys(tx, ctx.config, p, secs, now);
     await tx.update(projects).set({ status: "published", publishedAt: now, profileVersion: profile.version }).where(eq(projects.id, projectId));
     await tx.update(sections).set({ status: "published" }).where(eq(sections.projectId, projectId));
     return {
       result: undefined,
       subjectType: "project",
       subjectId: projectId,
-      payload: { code: p.code, profile: `${profile.code}@${profile.version}`, bidDeadline: p.bidDeadline.toISOString() },
+      payload: { code: p.code, profile: `${profile.code}@${profile.version}`, bidDeadline: p.bidDeadline.toISOString(), openingKeys },
       events: [
         { channel: channels.portal(), type: "tender.published", data: { projectId } },
         { channel: channels.tender(projectId), type: "tender.published", data: { projectId } },
@@ -407,6 +410,11 @@ export async function issueAmendment(
       })
       .returning({ id: amendments.id });
     if (extended) await tx.update(projects).set({ bidDeadline: newDeadline }).where(eq(projects.id, projectId));
+    // Bids sealed before an amendment that affects bid preparation are flagged; their bidders are told (privately).
+    const flaggedBidders = input.affectsBidPreparation ? await flagBidsSealedBefore(tx, projectId, seq) : [];
+    if (flaggedBidders.length) {
+      await notifyOrganisations(tx, flaggedBidders, { kind: "bidSealedBeforeAmendment", params: { title: p.title, seq, deadline: formatCst(newDeadline) }, link: `/tenders/${projectId}` });
+    }
     const obtainers = await tx.select({ orgId: documentDownloads.orgId }).from(documentDownloads).where(eq(documentDownloads.projectId, projectId));
     const notified = await notifyOrganisations(
       tx,

@@ -3,3 +3,4 @@ export * from "./tenders";
 export * from "./record";
 export * from "./experts";
 export * from "./jobs";
+export * from "./bids";

@@ -65,6 +65,8 @@ export async function projectForm(app: AppContext, over: Record<string, unknown>
     questionDeadline: cstIn(now, 18, "17:00"),
     bidDeadline: cstIn(now, 25),
     sections: [{ code: "01", title: "施工", ceilingPriceYuan: "9900000", bondYuan: "100000", method: "lowest_evaluated_price" }],
+    // Suites about other capabilities need no custodian certificates; the sealed-bid suites set the fallback model.
+    keyModel: "bidder",
     ...over,
   });
 }

@@ -20,6 +20,9 @@ const MATRIX: Record<Permission, Role[]> = {
   "draw:salt": ["supervisor"],
   "draw:reveal": ["admin"],
   "draw:read-names": ["supervisor"],
+  "certificate:enroll": ["admin", "tendering_unit", "agency", "bidder", "expert", "supervisor"],
+  "certificate:revoke": ["admin"],
+  "bid:submit": ["bidder"],
 };
 
 describe("permissions", () => {

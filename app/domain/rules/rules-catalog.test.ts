@@ -5,6 +5,7 @@ import { RULE_PROFILES, ZFCG_PROFILE, ZTB_PROFILE } from "./profiles";
 import { checkAmendmentScope, checkBond, checkObjectionFiling, validatePublication, type PublicationInput } from "./tender";
 import { cst, GOLDEN_WEEK_2026 as cal } from "./test-fixtures";
 import { RULE_VIOLATION_CODES, type RuleViolation } from "./violations";
+import { checkBidWindow, checkDeclaredLayout, checkManifest } from "./bids";
 
 type Catalog = Record<string, unknown> & { titles: Record<string, string>; noticeFields: Record<string, string> };
 const catalogs: [string, Catalog][] = [
@@ -41,6 +42,14 @@ function producedViolations(): RuleViolation[] {
     checkObjectionFiling({ filedAt: cst("2026-12-10T10:00"), bidDeadline: cst("2026-12-13T09:30") }, ZTB_PROFILE, cal),
     checkObjectionFiling({ filedAt: cst("2026-12-12T10:00"), bidDeadline: cst("2026-12-13T09:30"), prequalification: true }, ZTB_PROFILE, cal),
     checkObjectionFiling({ filedAt: cst("2026-12-10T10:00"), bidDeadline: cst("2026-12-20T09:30"), knownAt }, ZFCG_PROFILE, cal),
+    ...checkBidWindow(knownAt, knownAt, "submit", "2026-11-23 10:00"),
+    ...checkBidWindow(knownAt, knownAt, "withdraw", "2026-11-23 10:00"),
+    ...checkDeclaredLayout(1, []),
+    ...checkManifest(
+      { v: 1, alg: "AES-256-GCM", chunkSize: 65536, files: [], recipients: [] },
+      { chunkSize: 65536, files: [], stored: new Map() },
+      { bidder: "a", opening: null, rsaBytes: { bidder: 256, opening: null } },
+    ),
   ].filter((v): v is RuleViolation => v !== null);
 }
 
@@ -60,7 +69,7 @@ describe("rules catalogs (app/locales/*/rules.json)", () => {
 
   it("R5–R14: every violation the validators produce fills every placeholder of its message", () => {
     const produced = producedViolations();
-    const producible = Object.keys(RULE_VIOLATION_CODES).filter((c) => !c.startsWith("RULE_R46_") && c !== "RULE_DOCUMENTS_REQUIRED" && c !== "RULE_R10_AMENDMENT_EXTENDED");
+    const producible = Object.keys(RULE_VIOLATION_CODES).filter((c) => !c.startsWith("RULE_R46_") && c !== "RULE_DOCUMENTS_REQUIRED" && c !== "RULE_R10_AMENDMENT_EXTENDED" && c !== "RULE_R18_PLAINTEXT" && c !== "RULE_R18_SIGNATURE");
     expect([...new Set(produced.map((v) => v.code))].sort()).toEqual(producible.sort());
     for (const v of produced) {
       for (const p of placeholders(messages(zh)[v.code]!)) expect(v.params, `${v.code} {{${p}}}`).toHaveProperty(p);

@@ -1,0 +1,454 @@
+import { createHash, createPublicKey, generateKeyPair, randomBytes, randomUUID } from "node:crypto";
+import { promisify } from "node:util";
+import { and, asc, count, desc, eq, inArray, lt, max, or, sql } from "drizzle-orm";
+import { canonicalJson } from "#crypto/canonical-json";
+import { openingKid, sealBox, splitOpeningKey } from "#crypto/opening-key";
+import { signReceipt, type ReceiptPayload } from "#crypto/receipt";
+import { fromBase64, toBase64, type Manifest, type Recipient } from "#crypto/seal/format";
+import { verifyManifest } from "#crypto/seal/open";
+import { manifestBytes } from "#crypto/seal/seal";
+import { importVerifyKey } from "#crypto/keys";
+import type { Executor, Tx } from "#db/client";
+import {
+  bids,
+  bidUploadChunks,
+  bidUploads,
+  certificates,
+  openingKeys,
+  openingKeyShares,
+  organisations,
+  projects,
+  sections,
+  type Project,
+  type Section,
+} from "#db/schema/index";
+import { DomainError } from "#app/domain/errors";
+import { hasPermission } from "#app/domain/permissions";
+import type { Role } from "#app/domain/roles";
+import { checkBidWindow, checkDeclaredLayout, checkManifest, chunkLength, looksUnencrypted, type DeclaredFile } from "#app/domain/rules/bids";
+import { violation } from "#app/domain/rules/violations";
+import { formatCst } from "#app/domain/tender-form";
+import type { Actor } from "./actor";
+import { BlobTooLargeError } from "./blob-store.server";
+import { activeCertificatesFor, assertUsable, platformSigningKey, trustedCaPems } from "./certificates.server";
+import { dbNow, requirePermission, runCommand } from "./command.server";
+import type { AppContext } from "./context.server";
+import { channels } from "./live-channels.server";
+
+type Ctx = Pick<AppContext, "db" | "config">;
+const genKeyPair = promisify(generateKeyPair);
+
+/** Opening keys are RSA-3072 (their shares protect every bid of a section until the opening). */
+const OPENING_KEY_BITS = 3072;
+
+const CUSTODIAN_ROLE: Record<string, Role> = { tendering_unit: "tendering_unit", agency: "agency", supervisor: "supervisor" };
+
+function rsaBytesOf(spki: Uint8Array): number {
+  const d = createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" }).asymmetricKeyDetails;
+  return Math.ceil((d?.modulusLength ?? 0) / 8);
+}
+
+/**
+ * At publication (issue item 3): for every section whose key model allows a custodian
+ * fallback, generate the opening key pair, split the private key k-of-n (Shamir) among the
+ * custodians named in the tender, seal each share to every valid certificate of that
+ * custodian, store the public key and the sealed shares, and forget the private key. Runs
+ * inside the publishing command's transaction; returns what the record entry shows.
+ */
+export async function createOpeningKeys(tx: Tx, config: Ctx["config"], p: Project, secs: Section[], now: Date) {
+  const out: { section: string; kid: string; threshold: number; custodians: { role: string; certificates: string[] }[] }[] = [];
+  for (const s of secs) {
+    if (s.keyModel.model !== "bidder_with_custodian_fallback") continue;
+    // A tender without an agency has no agency custodian (docs/decisions/010); the threshold must still be reachable.
+    const custodians = s.keyModel.custodians
+      .filter((role) => role !== "agency" || p.agencyId)
+      .map((role, shareIndex) => ({ role, orgId: role === "tendering_unit" ? p.tenderingUnitId : role === "agency" ? p.agencyId : null, shareIndex }));
+    if (custodians.length < s.keyModel.threshold) throw new DomainError("CUSTODIAN_CERT_MISSING", { custodian: "agency" });
+    const holders: { role: string; orgId: string | null; shareIndex: number; certs: { id: string; fingerprint: string; publicKeySpki: string }[] }[] = [];
+    for (const c of custodians) {
+      const certs = await activeCertificatesFor(tx, config, CUSTODIAN_ROLE[c.role]!, c.orgId, now);
+      if (!certs.length) throw new DomainError("CUSTODIAN_CERT_MISSING", { custodian: c.role });
+      holders.push({ ...c, certs });
+    }
+    const { publicKey, privateKey } = await genKeyPair("rsa", { modulusLength: OPENING_KEY_BITS });
+    const spki = new Uint8Array(publicKey.export({ type: "spki", format: "der" }));
+    let pkcs8: Uint8Array | null = new Uint8Array(privateKey.export({ type: "pkcs8", format: "der" }));
+    const shares = await splitOpeningKey(pkcs8, custodians.length, s.keyModel.threshold);
+    pkcs8.fill(0);
+    pkcs8 = null; // never stored; the KeyObject goes out of scope with this iteration
+    const kid = openingKid(s.id);
+    await tx.insert(openingKeys).values({ sectionId: s.id, kid, publicKeySpki: toBase64(spki), threshold: s.keyModel.threshold, custodians });
+    for (const h of holders) {
+      for (const cert of h.certs) {
+        const box = await sealBox(shares[h.shareIndex]!, { kid: cert.fingerprint, publicKeySpki: fromBase64(cert.publicKeySpki) }, { key: new Uint8Array(randomBytes(32)), iv: new Uint8Array(randomBytes(12)) });
+        await tx.insert(openingKeyShares).values({ sectionId: s.id, shareIndex: h.shareIndex, custodianRole: h.role, certificateId: cert.id, box });
+      }
+    }
+    for (const sh of shares) sh.fill(0);
+    out.push({ section: s.code, kid, threshold: s.keyModel.threshold, custodians: holders.map((h) => ({ role: h.role, certificates: h.certs.map((c) => c.fingerprint) })) });
+  }
+  return out;
+}
+
+/** The section as a bidder sees it, with what the browser needs to seal (the opening key's public half). */
+export async function bidContext(db: Executor, actor: Actor, sectionId: string) {
+  requirePermission(actor, "bid:submit");
+  const [row] = await db
+    .select({ s: sections, p: projects, key: openingKeys })
+    .from(sections)
+    .innerJoin(projects, eq(projects.id, sections.projectId))
+    .leftJoin(openingKeys, eq(openingKeys.sectionId, sections.id))
+    .where(eq(sections.id, sectionId));
+  if (!row || row.p.status === "draft" || row.s.status === "draft") throw new DomainError("NOT_FOUND");
+  if (row.p.tenderingUnitId === actor.orgId || row.p.agencyId === actor.orgId) throw new DomainError("FORBIDDEN"); // R22
+  return row;
+}
+
+async function lockSectionForBid(tx: Tx, actor: Actor, sectionId: string) {
+  const row = await bidContext(tx, actor, sectionId);
+  // Serialises this bidder's submissions per section; the deadline is read in this transaction.
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`bid:${sectionId}:${actor.orgId}`}))`);
+  return row;
+}
+
+function assertOpenForBids(p: Project, s: Section, now: Date, action: "submit" | "replace" | "withdraw") {
+  const v = checkBidWindow(now, p.bidDeadline, action, formatCst(p.bidDeadline));
+  if (v.length) throw new DomainError("RULE_VIOLATION", {}, v);
+  if (p.status !== "published" || s.status !== "published") throw new DomainError("INVALID_STATE", { status: p.status === "published" ? s.status : p.status });
+}
+
+export type BeginUploadInput = { certificateId: string; chunkSize: number; files: DeclaredFile[]; recipients: Recipient[] };
+
+/**
+ * Starts (or restarts) a resumable upload: the declared layout and the wrapped content keys.
+ * One open upload per user and section; a new one replaces an unfinished one. Not a record
+ * entry: nothing is a bid until `completeBidUpload` accepts it.
+ */
+export async function beginBidUpload(ctx: Ctx, actor: Actor, sectionId: string, input: BeginUploadInput): Promise<{ uploadId: string }> {
+  const layout = checkDeclaredLayout(input.chunkSize, input.files);
+  if (layout.length) throw new DomainError("RULE_VIOLATION", {}, layout);
+  if (!Array.isArray(input.recipients) || input.recipients.length > 4) throw new DomainError("RULE_VIOLATION", {}, [violation("RULE_R18_RECIPIENTS")]);
+  return ctx.db.transaction(async (tx) => {
+    const now = await dbNow(tx);
+    const { p, s } = await lockSectionForBid(tx, actor, sectionId);
+    assertOpenForBids(p, s, now, "submit");
+    const [cert] = await tx.select().from(certificates).where(eq(certificates.id, input.certificateId));
+    assertUsable(cert, actor, now, trustedCaPems(ctx.config));
+    await tx.delete(bidUploads).where(and(eq(bidUploads.sectionId, sectionId), eq(bidUploads.userId, actor.user!.id), eq(bidUploads.status, "open")));
+    const [u] = await tx
+      .insert(bidUploads)
+      .values({
+        sectionId,
+        orgId: actor.orgId!,
+        userId: actor.user!.id,
+        certificateId: cert!.id,
+        chunkSize: input.chunkSize,
+        files: input.files.map((f) => ({ index: f.index, name: f.name, size: f.size })),
+        recipients: input.recipients.map((r) => ({ kid: String(r.kid), alg: r.alg, wrappedKey: String(r.wrappedKey) })),
+        totalBytes: input.files.reduce((a, f) => a + f.size, 0),
+        ip: actor.ip,
+        userAgent: actor.userAgent?.slice(0, 400) ?? null,
+      })
+      .returning({ id: bidUploads.id });
+    return { uploadId: u!.id };
+  });
+}
+
+/** The caller's unfinished upload for a section, with the chunks already stored (to resume). */
+export async function openUpload(db: Executor, actor: Actor, sectionId: string) {
+  if (!actor.user) return null;
+  const [u] = await db
+    .select()
+    .from(bidUploads)
+    .where(and(eq(bidUploads.sectionId, sectionId), eq(bidUploads.userId, actor.user.id), eq(bidUploads.status, "open")));
+  if (!u) return null;
+  const chunks = await db
+    .select({ fileIndex: bidUploadChunks.fileIndex, chunkIndex: bidUploadChunks.chunkIndex, sha256: bidUploadChunks.sha256 })
+    .from(bidUploadChunks)
+    .where(eq(bidUploadChunks.uploadId, u.id))
+    .orderBy(asc(bidUploadChunks.fileIndex), asc(bidUploadChunks.chunkIndex));
+  return { uploadId: u.id, certificateId: u.certificateId, chunkSize: u.chunkSize, files: u.files, recipients: u.recipients, totalBytes: u.totalBytes, chunks };
+}
+
+async function ownedOpenUpload(db: Executor, actor: Actor, uploadId: string) {
+  if (!actor.user) throw new DomainError("UNAUTHENTICATED");
+  if (!/^[0-9a-f-]{36}$/.test(uploadId)) throw new DomainError("UPLOAD_NOT_FOUND");
+  const [row] = await db
+    .select({ u: bidUploads, deadline: projects.bidDeadline, passed: sql<boolean>`now() >= ${projects.bidDeadline}` })
+    .from(bidUploads)
+    .innerJoin(sections, eq(sections.id, bidUploads.sectionId))
+    .innerJoin(projects, eq(projects.id, sections.projectId))
+    .where(and(eq(bidUploads.id, uploadId), eq(bidUploads.userId, actor.user.id), eq(bidUploads.status, "open")));
+  if (!row) throw new DomainError("UPLOAD_NOT_FOUND");
+  return row;
+}
+
+/**
+ * Stores one ciphertext chunk (streamed to the blob store, fsynced). Checked against the
+ * declared layout (exact length), the deadline (database clock: late chunks are pointless)
+ * and R18 (a chunk that looks like plaintext is refused). Idempotent: a re-sent chunk
+ * replaces the stored one.
+ */
+export async function putBidChunk(
+  ctx: Pick<AppContext, "db" | "blobs">,
+  actor: Actor,
+  uploadId: string,
+  fileIndex: number,
+  chunkIndex: number,
+  body: AsyncIterable<Uint8Array>,
+  expectedSha256?: string | null,
+): Promise<{ sha256: string; size: number }> {
+  const { u, deadline, passed } = await ownedOpenUpload(ctx.db, actor, uploadId);
+  if (passed) throw new DomainError("RULE_VIOLATION", {}, [violation("RULE_R19_DEADLINE_PASSED", { deadline: formatCst(deadline) })]);
+  const file = u.files[fileIndex];
+  const expected = file && Number.isInteger(chunkIndex) ? chunkLength(file.size, u.chunkSize, chunkIndex) : -1;
+  if (expected < 0) throw new DomainError("UPLOAD_INVALID", { reason: "chunk index" });
+  let head: Uint8Array | null = null;
+  async function* tap() {
+    for await (const part of body) {
+      if (!head) head = part.subarray(0, 64 * 1024);
+      else if (head.length < 64 * 1024) head = concat(head, part.subarray(0, 64 * 1024 - head.length));
+      yield part;
+    }
+  }
+  let stored: { sha256: string; size: number };
+  try {
+    stored = await ctx.blobs.put(tap(), { maxBytes: expected });
+  } catch (e) {
+    if (e instanceof BlobTooLargeError) throw new DomainError("UPLOAD_INVALID", { reason: "chunk length" });
+    throw e;
+  }
+  if (stored.size !== expected) throw new DomainError("UPLOAD_INVALID", { reason: "chunk length" });
+  if (expectedSha256 && expectedSha256.toLowerCase() !== stored.sha256) throw new DomainError("UPLOAD_INVALID", { reason: "checksum" });
+  if (looksUnencrypted(head ?? new Uint8Array(0))) throw new DomainError("RULE_VIOLATION", {}, [violation("RULE_R18_PLAINTEXT")]);
+  await ctx.db.transaction(async (tx) => {
+    const [prior] = await tx
+      .select({ sha256: bidUploadChunks.sha256 })
+      .from(bidUploadChunks)
+      .where(and(eq(bidUploadChunks.uploadId, uploadId), eq(bidUploadChunks.fileIndex, fileIndex), eq(bidUploadChunks.chunkIndex, chunkIndex)))
+      .for("update");
+    // Different ciphertext for a stored position means different plaintext under the same
+    // key and nonce: refused, so a changed file can never cause GCM nonce reuse.
+    if (prior && prior.sha256 !== stored.sha256) throw new DomainError("UPLOAD_INVALID", { reason: "chunk already stored with different content" });
+    await tx
+      .insert(bidUploadChunks)
+      .values({ uploadId, fileIndex, chunkIndex, sha256: stored.sha256, size: stored.size })
+      .onConflictDoUpdate({ target: [bidUploadChunks.uploadId, bidUploadChunks.fileIndex, bidUploadChunks.chunkIndex], set: { sha256: stored.sha256, size: stored.size, at: sql`now()` } });
+    await tx
+      .update(bidUploads)
+      .set({ lastActivityAt: sql`now()`, storedBytes: sql`(select coalesce(sum(${bidUploadChunks.size}), 0) from ${bidUploadChunks} where ${bidUploadChunks.uploadId} = ${uploadId})` })
+      .where(eq(bidUploads.id, uploadId));
+  });
+  return stored;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+export type CompletedBid = { bidId: string; version: number; receipt: string; manifestSha256: string; receivedAt: string };
+
+/**
+ * Accepts a bid (R19–R21): in one transaction, with the database clock, the deadline is
+ * checked, every declared chunk must be stored with the hash the signed manifest names, the
+ * manifest must verify with the bidder's (unrevoked, trusted) certificate and wrap the
+ * content key for the bidder and the section's opening key. The previous version, if any,
+ * becomes `replaced`. The platform signs the receipt (回执) in the same transaction.
+ */
+export async function completeBidUpload(ctx: Ctx, actor: Actor, uploadId: string, input: { manifest: Manifest; signature: string }): Promise<CompletedBid> {
+  return runCommand(ctx, actor, "bid.submit", async ({ tx, now }) => {
+    const { u } = await ownedOpenUpload(tx, actor, uploadId);
+    const { p, s, key } = await lockSectionForBid(tx, actor, u.sectionId);
+    const [current] = await tx.select().from(bids).where(and(eq(bids.sectionId, s.id), eq(bids.orgId, actor.orgId!), eq(bids.status, "submitted")));
+    assertOpenForBids(p, s, now, current ? "replace" : "submit");
+    const [locked] = await tx.select().from(bidUploads).where(eq(bidUploads.id, uploadId)).for("update");
+    if (!locked || locked.status !== "open") throw new DomainError("UPLOAD_NOT_FOUND");
+    const [cert] = await tx.select().from(certificates).where(eq(certificates.id, u.certificateId));
+    assertUsable(cert, actor, now, trustedCaPems(ctx.config));
+    const stored = new Map(
+      (await tx.select().from(bidUploadChunks).where(eq(bidUploadChunks.uploadId, uploadId))).map((c) => [`${c.fileIndex}:${c.chunkIndex}`, c.sha256] as const),
+    );
+    const bidderSpki = fromBase64(cert!.publicKeySpki);
+    const m = input.manifest;
+    const problems = checkManifest(
+      m,
+      { chunkSize: u.chunkSize, files: u.files, stored },
+      { bidder: cert!.fingerprint, opening: key?.kid ?? null, rsaBytes: { bidder: rsaBytesOf(bidderSpki), opening: key ? rsaBytesOf(fromBase64(key.publicKeySpki)) : null } },
+    );
+    // The recipients must be the ones declared when the upload began (they were used to resume).
+    if (!problems.length && canonicalJson(m.recipients) !== canonicalJson(u.recipients)) problems.push(violation("RULE_R18_MALFORMED", { detail: "recipients changed" }));
+    if (problems.length) throw new DomainError("RULE_VIOLATION", {}, problems);
+    let sigOk = false;
+    try {
+      sigOk = await verifyManifest(m, fromBase64(input.signature), await importVerifyKey(bidderSpki));
+    } catch {
+      sigOk = false;
+    }
+    if (!sigOk) throw new DomainError("RULE_VIOLATION", {}, [violation("RULE_R18_SIGNATURE")]);
+
+    const manifestSha256 = createHash("sha256").update(manifestBytes(m)).digest("hex");
+    const [{ v } = { v: 0 }] = await tx
+      .select({ v: max(bids.version) })
+      .from(bids)
+      .where(and(eq(bids.sectionId, s.id), eq(bids.orgId, actor.orgId!)));
+    const version = (v ?? 0) + 1;
+    if (current) await tx.update(bids).set({ status: "replaced", closedAt: now }).where(eq(bids.id, current.id));
+    const [org] = await tx.select({ name: organisations.name, creditCode: organisations.creditCode }).from(organisations).where(eq(organisations.id, actor.orgId!));
+    const bidId = randomUUID();
+    const payload: ReceiptPayload = {
+      typ: "tenderhall.bid-receipt.v1",
+      receiptId: bidId,
+      project: { id: p.id, code: p.code, title: p.title },
+      section: { id: s.id, code: s.code, title: s.title },
+      bidder: { orgId: actor.orgId!, name: org!.name, creditCode: org!.creditCode },
+      version,
+      manifestSha256,
+      totalBytes: u.totalBytes,
+      certificate: cert!.fingerprint,
+      receivedAt: now.toISOString(),
+    };
+    const receipt = await signReceipt(payload, platformSigningKey(ctx.config));
+    await tx.insert(bids).values({
+      id: bidId,
+      sectionId: s.id,
+      orgId: actor.orgId!,
+      version,
+      uploadId,
+      certificateId: cert!.id,
+      manifest: m,
+      manifestSha256,
+      signature: input.signature,
+      totalBytes: u.totalBytes,
+      receipt,
+      submittedBy: actor.user!.id,
+      ip: u.ip,
+      userAgent: u.userAgent,
+      receivedAt: now,
+    });
+    await tx.update(bidUploads).set({ status: "completed", lastActivityAt: now }).where(eq(bidUploads.id, uploadId));
+    return {
+      result: { bidId, version, receipt, manifestSha256, receivedAt: now.toISOString() },
+      subjectType: "bid",
+      subjectId: bidId,
+      payload: { sectionId: s.id, version, manifestSha256, totalBytes: u.totalBytes, certificate: cert!.fingerprint, replaces: current?.version ?? null },
+      events: [{ channel: channels.user(actor.user!.id), type: "bid.received", data: { sectionId: s.id, version } }],
+    };
+  });
+}
+
+/** Withdraws the bidder's current bid before the deadline (R21). */
+export async function withdrawBid(ctx: Ctx, actor: Actor, sectionId: string): Promise<void> {
+  await runCommand(ctx, actor, "bid.withdraw", async ({ tx, now }) => {
+    const { p, s } = await lockSectionForBid(tx, actor, sectionId);
+    assertOpenForBids(p, s, now, "withdraw");
+    const [current] = await tx.select().from(bids).where(and(eq(bids.sectionId, s.id), eq(bids.orgId, actor.orgId!), eq(bids.status, "submitted")));
+    if (!current) throw new DomainError("NOT_FOUND");
+    await tx.update(bids).set({ status: "withdrawn", closedAt: now }).where(eq(bids.id, current.id));
+    return {
+      result: undefined,
+      subjectType: "bid",
+      subjectId: current.id,
+      payload: { sectionId: s.id, version: current.version },
+      events: [{ channel: channels.user(actor.user!.id), type: "bid.withdrawn", data: { sectionId: s.id } }],
+    };
+  });
+}
+
+/** One stored ciphertext chunk of the caller's own open upload (the bid form, to resume after a reload). */
+export async function readOwnChunk(ctx: Pick<AppContext, "db" | "blobs">, actor: Actor, uploadId: string, fileIndex: number, chunkIndex: number) {
+  await ownedOpenUpload(ctx.db, actor, uploadId);
+  const [c] = await ctx.db
+    .select({ sha256: bidUploadChunks.sha256 })
+    .from(bidUploadChunks)
+    .where(and(eq(bidUploadChunks.uploadId, uploadId), eq(bidUploadChunks.fileIndex, fileIndex), eq(bidUploadChunks.chunkIndex, chunkIndex)));
+  if (!c) throw new DomainError("NOT_FOUND");
+  return ctx.blobs.get(c.sha256);
+}
+
+/** Discards the caller's unfinished upload (its chunks become garbage for the blob sweep). */
+export async function discardUpload(ctx: Pick<AppContext, "db">, actor: Actor, uploadId: string): Promise<void> {
+  await ownedOpenUpload(ctx.db, actor, uploadId);
+  await ctx.db.delete(bidUploads).where(and(eq(bidUploads.id, uploadId), eq(bidUploads.status, "open")));
+}
+
+/**
+ * Abandoned partial uploads are removed: idle for `idleMs`, or their section's deadline has
+ * passed (they can never complete). Their chunk blobs are then swept as unreferenced.
+ */
+export async function cleanupAbandonedUploads(db: Executor, idleMs = 24 * 3600_000): Promise<number> {
+  const stale = await db
+    .select({ id: bidUploads.id })
+    .from(bidUploads)
+    .innerJoin(sections, eq(sections.id, bidUploads.sectionId))
+    .innerJoin(projects, eq(projects.id, sections.projectId))
+    .where(and(eq(bidUploads.status, "open"), or(lt(bidUploads.lastActivityAt, sql`now() - ${`${idleMs} milliseconds`}::interval`), sql`now() >= ${projects.bidDeadline}`)));
+  if (!stale.length) return 0;
+  await db.delete(bidUploads).where(inArray(bidUploads.id, stale.map((r) => r.id)));
+  return stale.length;
+}
+
+/** The bidder's own view of its bid for a section: every version (only its own organisation's). */
+export async function myBids(db: Executor, actor: Actor, sectionId: string) {
+  if (!actor.orgId || !hasPermission(actor.roles, "bid:submit")) return [];
+  return db
+    .select({
+      id: bids.id,
+      version: bids.version,
+      status: bids.status,
+      manifestSha256: bids.manifestSha256,
+      totalBytes: bids.totalBytes,
+      receivedAt: bids.receivedAt,
+      closedAt: bids.closedAt,
+      sealedBeforeAmendment: bids.sealedBeforeAmendment,
+      files: sql<number>`jsonb_array_length(${bids.manifest} -> 'files')`,
+    })
+    .from(bids)
+    .where(and(eq(bids.sectionId, sectionId), eq(bids.orgId, actor.orgId)))
+    .orderBy(desc(bids.version));
+}
+
+/** A receipt, only for the bidder's own organisation. */
+export async function bidReceipt(db: Executor, actor: Actor, bidId: string) {
+  if (!actor.orgId || !/^[0-9a-f-]{36}$/.test(bidId)) throw new DomainError("NOT_FOUND");
+  const [row] = await db.select({ receipt: bids.receipt, orgId: bids.orgId, version: bids.version, sectionId: bids.sectionId }).from(bids).where(eq(bids.id, bidId));
+  if (!row || row.orgId !== actor.orgId) throw new DomainError("NOT_FOUND");
+  return row;
+}
+
+/** Supervisors see how many sealed bids each section holds, never who (issue item 6). */
+export async function sealedBidCounts(db: Executor, actor: Actor, projectId: string): Promise<Map<string, number>> {
+  requirePermission(actor, "supervise:read");
+  const rows = await db
+    .select({ sectionId: bids.sectionId, n: count() })
+    .from(bids)
+    .innerJoin(sections, eq(sections.id, bids.sectionId))
+    .where(and(eq(sections.projectId, projectId), eq(bids.status, "submitted")))
+    .groupBy(bids.sectionId);
+  return new Map(rows.map((r) => [r.sectionId, Number(r.n)]));
+}
+
+/** The section's opening key and its custodians, as recorded at publication (public information). */
+export async function openingKeyOf(db: Executor, sectionId: string) {
+  const [k] = await db.select().from(openingKeys).where(eq(openingKeys.sectionId, sectionId));
+  if (!k) return null;
+  const shares = await db
+    .select({ shareIndex: openingKeyShares.shareIndex, role: openingKeyShares.custodianRole, holder: certificates.subjectCn, org: certificates.subjectO })
+    .from(openingKeyShares)
+    .innerJoin(certificates, eq(certificates.id, openingKeyShares.certificateId))
+    .where(eq(openingKeyShares.sectionId, sectionId))
+    .orderBy(asc(openingKeyShares.shareIndex));
+  return { ...k, shares };
+}
+
+/** Marks sealed bids of a project as predating an amendment that affects bid preparation. Returns the bidders' organisations. */
+export async function flagBidsSealedBefore(tx: Tx, projectId: string, amendmentSeq: number): Promise<string[]> {
+  const rows = await tx
+    .update(bids)
+    .set({ sealedBeforeAmendment: amendmentSeq })
+    .where(and(eq(bids.status, "submitted"), inArray(bids.sectionId, tx.select({ id: sections.id }).from(sections).where(eq(sections.projectId, projectId)))))
+    .returning({ orgId: bids.orgId });
+  return [...new Set(rows.map((r) => r.orgId))];
+}

@@ -91,6 +91,7 @@ function Header() {
           {roles.includes("expert") && <NavLink to="/invitations">{t("nav.invitations")}</NavLink>}
           {roles.includes("expert") && <NavLink to="/my-profile">{t("nav.myProfile")}</NavLink>}
           {can("record:read") && <NavLink to="/record">{t("nav.record")}</NavLink>}
+          {can("certificate:enroll") && <NavLink to="/certificates">{t("nav.certificates")}</NavLink>}
           {data?.user && (
             <NavLink to="/inbox">
               {t("nav.inbox")}

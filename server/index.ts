@@ -13,7 +13,7 @@ import { cleanupAbandonedUploads } from "#app/services/bids.server";
 import { channelsFromEnv } from "#app/services/channels.server";
 import { jobHandlers } from "#app/services/job-handlers.server";
 import { startJobWorker } from "#app/services/jobs.server";
-import { seedDemo } from "./seed";
+import { DEMO_PASSWORD, seedDemo } from "./seed";
 import { boot } from "./boot";
 import { attachLive } from "./live";
 import { bidApi } from "./bid-api";
@@ -144,5 +144,5 @@ function parseCookie(header: string | undefined, name: string): string | null {
 function printDemoLogins(logins: { role: string; username: string; password: string; org: string }[]) {
   console.log("\nDemo trading centre seeded. Demo logins (development data only):");
   for (const l of logins) console.log(`  ${l.role.padEnd(15)} ${l.username.padEnd(14)} ${l.password}   ${l.org}`);
-  console.log("");
+  console.log(`Demo certificates (PKCS#12, passphrase ${DEMO_PASSWORD}): ${path.join(config.dataDir, "demo-certs")}/<username>.p12\n`);
 }

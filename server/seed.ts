@@ -23,6 +23,25 @@ import {
 } from "#app/services/tenders.server";
 import { ZTB_PROFILE } from "#app/domain/rules/profiles";
 import { demoPdf } from "./demo-pdf";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { buildCsr, buildPkcs12 } from "#crypto/certs";
+import { generateUserKeyPair } from "#crypto/keys";
+import { enrollCertificate } from "#app/services/certificates.server";
+
+/**
+ * DEMO ONLY: a certificate for a demo user, enrolled exactly as the browser does, with its
+ * PKCS#12 file written to DATA_DIR/demo-certs/<username>.p12 (passphrase = the demo
+ * password) so the demo can be tried without enrolling first. Real users' keys never
+ * touch the server (PRODUCT.md §3.2).
+ */
+async function demoCertificate(app: AppContext, actor: Actor, username: string) {
+  const keys = await generateUserKeyPair();
+  const issued = await enrollCertificate(app, actor, buildCsr(keys, username));
+  const dir = path.join(app.config.dataDir, "demo-certs");
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(path.join(dir, `${username}.p12`), buildPkcs12({ ...keys, certPem: issued.certPem, chainPem: issued.chainPem, passphrase: DEMO_PASSWORD, friendlyName: `Tenderhall demo ${username}` }), { mode: 0o600 });
+}
 
 /** Demo credentials: development data only, printed at start and listed in the README. */
 export const DEMO_PASSWORD = "demo12345";
@@ -43,7 +62,10 @@ export async function seedDemo(app: AppContext, opts: { now?: Date } = {}): Prom
     const orgId = await createOrganisation(app, sys, { ...org, contactName: displayName, contactPhone: "0459-1234567" });
     const userId = await createUser(app, sys, { username, displayName, password: DEMO_PASSWORD, orgId, role });
     logins.push({ role, username, password: DEMO_PASSWORD, org: org.name });
-    return { orgId, userId, actor: await actorForUser(app.db, userId, "127.0.0.1", "seed") };
+    const actor = await actorForUser(app.db, userId, "127.0.0.1", "seed");
+    // Key custodians need certificates before a tender can be published (opening-key shares).
+    if (role !== "admin" && role !== "expert") await demoCertificate(app, actor, username);
+    return { orgId, userId, actor };
   };
 
   await mk({ name: "大庆市公共资源交易中心", kind: "centre", region: "黑龙江省大庆市" }, "admin", "系统管理员", "admin");
@@ -63,7 +85,9 @@ export async function seedDemo(app: AppContext, opts: { now?: Date } = {}): Prom
       user: { username: b[1]!, displayName: b[2]!, password: DEMO_PASSWORD },
     });
     logins.push({ role: "bidder", username: b[1]!, password: DEMO_PASSWORD, org: b[0]! });
-    bidders.push(await actorForUser(app.db, userId, "127.0.0.1", "seed"));
+    const actor = await actorForUser(app.db, userId, "127.0.0.1", "seed");
+    await demoCertificate(app, actor, b[1]!);
+    bidders.push(actor);
   }
 
   const now = opts.now ?? new Date();

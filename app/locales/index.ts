@@ -1,10 +1,12 @@
 import enAdmin from "./en/admin.json";
+import enBids from "./en/bids.json";
 import enCommon from "./en/common.json";
 import enPool from "./en/pool.json";
 import enPortal from "./en/portal.json";
 import enRules from "./en/rules.json";
 import enTender from "./en/tender.json";
 import zhAdmin from "./zh-CN/admin.json";
+import zhBids from "./zh-CN/bids.json";
 import zhCommon from "./zh-CN/common.json";
 import zhPool from "./zh-CN/pool.json";
 import zhPortal from "./zh-CN/portal.json";
@@ -13,6 +15,6 @@ import zhTender from "./zh-CN/tender.json";
 
 /** Every catalog, by language and namespace. test/unit/i18n.test.ts fails when a key is missing in either. */
 export const resources = {
-  "zh-CN": { common: zhCommon, rules: zhRules, portal: zhPortal, admin: zhAdmin, tender: zhTender, pool: zhPool },
-  en: { common: enCommon, rules: enRules, portal: enPortal, admin: enAdmin, tender: enTender, pool: enPool },
+  "zh-CN": { common: zhCommon, rules: zhRules, portal: zhPortal, admin: zhAdmin, tender: zhTender, pool: zhPool, bids: zhBids },
+  en: { common: enCommon, rules: enRules, portal: enPortal, admin: enAdmin, tender: enTender, pool: enPool, bids: enBids },
 } as const;

@@ -84,6 +84,9 @@ export default function AdminIndex() {
           <Link to="/admin/users#new-user">{t("dashboard.taskUser")}</Link>
         </li>
         <li>
+          <Link to="/admin/certificates">{t("bids:admin.title")}</Link>
+        </li>
+        <li>
           <Link to={`/admin/holidays?year=${c.year + 1}`}>{t("dashboard.taskHolidays", { year: c.year + 1 })}</Link>
         </li>
         <li>

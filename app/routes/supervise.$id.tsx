@@ -5,6 +5,7 @@ import { AmendmentList } from "#app/components/amendment-list";
 import { DomainError, httpStatusOf, toErrorPayload } from "#app/domain/errors";
 import { formatCst, formatYuan } from "#app/domain/tender-form";
 import { supervisedTenderPage } from "#app/services/portal.server";
+import { sealedBidCounts } from "#app/services/bids.server";
 import { useLiveRevalidate } from "#app/utils/live";
 import { requireActor } from "#app/utils/request.server";
 
@@ -14,7 +15,10 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const actor = await requireActor(request, context, "supervise:read");
   try {
-    return json(await supervisedTenderPage(context.app.db, actor, params.id ?? ""));
+    const page = await supervisedTenderPage(context.app.db, actor, params.id ?? "");
+    // Supervisors see how many sealed bids each section holds, never who (sealed-bid confidentiality).
+    const counts = await sealedBidCounts(context.app.db, actor, page.project.id);
+    return json({ ...page, sealedCounts: Object.fromEntries(page.sections.map((s) => [s.id, counts.get(s.id) ?? 0])) });
   } catch (e) {
     if (e instanceof DomainError) throw json({ error: toErrorPayload(e) }, { status: httpStatusOf(e.code) });
     throw e;
@@ -28,7 +32,7 @@ function formatDayEnd(d: string): string {
 }
 
 export default function SuperviseTender() {
-  const { project: p, tenderingUnit, agency, sections, downloads, objections, questions, amendments, documents } = useLoaderData<typeof loader>();
+  const { project: p, tenderingUnit, agency, sections, downloads, objections, questions, amendments, documents, sealedCounts } = useLoaderData<typeof loader>();
   const { t } = useTranslation("portal");
   useLiveRevalidate([`tender:${p.id}`]);
   const zfcg = p.regime === "ZFCG";
@@ -121,7 +125,12 @@ export default function SuperviseTender() {
           {sections.map((s) => (
             <tr key={s.id}>
               <td>{s.code}</td>
-              <td>{s.title}</td>
+              <td>
+                {s.title}
+                <div className="small muted" data-testid={`sealed-count-${s.code}`}>
+                  {t("bids:supervise.sealedCount", { n: sealedCounts[s.id] ?? 0 })}
+                </div>
+              </td>
               <td className="num">{s.ceilingPriceFen == null ? t("detail.noCeiling") : `¥${formatYuan(s.ceilingPriceFen)}`}</td>
               <td className="num">¥{formatYuan(s.bondFen)}</td>
               <td>

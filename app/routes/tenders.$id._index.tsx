@@ -376,6 +376,15 @@ export default function TenderDetail() {
         <section className="card" id="mine" data-testid="bidder-panel">
           <h2>{t("detail.mine")}</h2>
           <p className="muted small">{t("detail.mineIntro")}</p>
+          {p.status === "published" && (
+            <p className="actions" data-testid="bid-links">
+              {sections.map((s) => (
+                <Link key={s.id} to={`/tenders/${p.id}/sections/${s.id}/bid`} className="button">
+                  {t("detail.submitBid", { code: s.code })}
+                </Link>
+              ))}
+            </p>
+          )}
 
           <h3>{t("detail.myQuestions")}</h3>
           {mine.questions.length === 0 && <p className="muted small">{t("detail.noMyQuestions")}</p>}

@@ -4,12 +4,12 @@ import path from "node:path";
 import { and, eq, sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { openPkcs12 } from "#crypto/certs";
-import { importUnwrapKey, importWrapKey, rsaSign } from "#crypto/keys";
+import { importSigningKey, importUnwrapKey, importWrapKey, rsaSign } from "#crypto/keys";
 import { combineShares, openBox } from "#crypto/opening-key";
 import { verifyReceipt } from "#crypto/receipt";
 import { fromBase64, type Manifest, type ManifestFile } from "#crypto/seal/format";
 import { openFile, unwrapContentKey } from "#crypto/seal/open";
-import { importContentKey, sealFile, signManifest, wrapFor } from "#crypto/seal/seal";
+import { bs, importContentKey, sealFile, signManifest, wrapFor } from "#crypto/seal/seal";
 import { bids, bidUploads, openingKeys, openingKeyShares, recordEntries } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
 import { sweepUnreferencedBlobs } from "#app/services/blob-sweep.server";
@@ -72,7 +72,7 @@ async function submit(app: AppContext, actor: Actor, bidder: Enrolled, sectionId
   const s = await sealLocally(bidder, opening, payload);
   const { uploadId } = await beginBidUpload(app, actor, sectionId, { certificateId: bidder.certificateId, chunkSize: CHUNK, files: s.declared, recipients: s.recipients });
   for (const c of s.chunks) await putBidChunk(app, actor, uploadId, c.file, c.chunk, once(c.ct));
-  const signature = Buffer.from(await signManifest(s.manifest, await crypto.subtle.importKey("pkcs8", bidder.privateKeyPkcs8, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["sign"]))).toString("base64");
+  const signature = Buffer.from(await signManifest(s.manifest, await importSigningKey(bidder.privateKeyPkcs8))).toString("base64");
   return { ...(await completeBidUpload(app, actor, uploadId, { manifest: s.manifest, signature })), sealed: s, uploadId };
 }
 
@@ -197,7 +197,7 @@ forEachDriver("sealed bids", (env) => {
     const swept = await sweepUnreferencedBlobs(app.db, app.blobs, new Date(Date.now() + 2 * 3600_000));
     expect(swept.length).toBeGreaterThanOrEqual(lateOther.chunks.length);
     // Completed bids keep their chunks.
-    for (const c of again.sealed.chunks) expect(await app.blobs.has(Buffer.from(await crypto.subtle.digest("SHA-256", c.ct)).toString("hex"))).toBe(true);
+    for (const c of again.sealed.chunks) expect(await app.blobs.has(Buffer.from(await crypto.subtle.digest("SHA-256", bs(c.ct))).toString("hex"))).toBe(true);
   });
 
   it("refuses unencrypted and malformed uploads, forged manifests and revoked certificates (R18)", async () => {
@@ -235,7 +235,7 @@ forEachDriver("sealed bids", (env) => {
     const otherCt = new Uint8Array(randomBytes(s.chunks[0]!.ct.length));
     expect((await failure(putBidChunk(app, bidder, uploadId, 0, 0, once(otherCt))))?.params.reason).toBe("chunk already stored with different content");
     const signed = async (m: Manifest, pkcs8 = cert.privateKeyPkcs8) =>
-      Buffer.from(await signManifest(m, await crypto.subtle.importKey("pkcs8", pkcs8, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["sign"]))).toString("base64");
+      Buffer.from(await signManifest(m, await importSigningKey(pkcs8))).toString("base64");
     expect(ruleOf(await failure(completeBidUpload(app, bidder, uploadId, { manifest: s.manifest, signature: await signed(s.manifest) })))).toEqual(["RULE_R18_MALFORMED"]);
     for (const c of s.chunks.slice(1)) await putBidChunk(app, bidder, uploadId, c.file, c.chunk, once(c.ct));
     // Signed by another key, or with the opening key's recipient removed: refused.

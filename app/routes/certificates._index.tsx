@@ -1,4 +1,4 @@
-import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData, useRevalidator } from "@remix-run/react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -6,8 +6,8 @@ import { ErrorAlert } from "#app/components/forms";
 import type { ErrorPayload } from "#app/domain/errors";
 import { formatCst } from "#app/domain/tender-form";
 import { useRootData } from "#app/root";
-import { listMyCertificates, provePossession, registerExternalCertificate } from "#app/services/certificates.server";
-import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
+import { listMyCertificates } from "#app/services/certificates.server";
+import { requireActor } from "#app/utils/request.server";
 import { newKeyAndCsr, offerDownload, openP12File, packP12, postForm, signChallengeB64 } from "#app/client/p12";
 
 export const meta: MetaFunction = () => [{ title: "数字证书 · Tenderhall" }];
@@ -30,28 +30,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       revocationReason: c.revocationReason,
     })),
   });
-}
-
-/** Possession proof and registration of a certificate from a recognised external CA (R71). */
-export async function action({ request, context }: ActionFunctionArgs) {
-  const actor = await requireActor(request, context, "certificate:enroll");
-  try {
-    const form = await readForm(request, context);
-    const intent = form.get("intent");
-    const nonce = String(form.get("nonce") ?? "");
-    const signature = String(form.get("signature") ?? "");
-    if (intent === "prove") {
-      await provePossession(context.app, actor, { nonce, certificateId: String(form.get("certificateId") ?? ""), signature });
-      return json({ ok: true, done: "proved" });
-    }
-    if (intent === "register") {
-      await registerExternalCertificate(context.app, actor, { certPem: String(form.get("certPem") ?? ""), nonce, signature });
-      return json({ ok: true, done: "registered" });
-    }
-    return json({ ok: false }, { status: 400 });
-  } catch (e) {
-    return errorResponse(e);
-  }
 }
 
 type Status = { kind: "idle" } | { kind: "busy"; step: string } | { kind: "error"; error: ErrorPayload } | { kind: "ok"; message: string; url?: string; filename?: string };
@@ -111,7 +89,7 @@ export default function Certificates() {
       const fields: Record<string, string> = { intent, nonce: challenge.nonce, signature };
       if (intent === "prove") fields.certificateId = mine!.id;
       else fields.certPem = opened.certPem;
-      await postForm("/certificates?index", csrf, fields);
+      await postForm("/certificates/prove", csrf, fields);
       setProve({ kind: "ok", message: intent === "prove" ? t("cert.proved", { cn: opened.subjectCn }) : t("cert.registered") });
       revalidator.revalidate();
     } catch (err) {

@@ -134,7 +134,11 @@ export default function RecordPage() {
                     </Link>
                   </td>
                   <td className="small">
-                    {e.actorName ? (
+                    {e.sealed ? (
+                      <span className="muted" data-testid="sealed-actor">
+                        {t("record.sealed")}
+                      </span>
+                    ) : e.actorName ? (
                       <>
                         {e.actorName}
                         <div className="muted">

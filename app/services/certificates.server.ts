@@ -28,6 +28,7 @@ const receiptSigners = new Map<string, { privateKeyPkcs8: Uint8Array; certPem: s
 /** The platform signing key as PKCS#8 for WebCrypto (receipts). Server-held by design (ARCHITECTURE.md). */
 export function platformSigningKey(config: Ctx["config"]) {
   let hit = receiptSigners.get(config.dataDir);
+  // (keyed by data folder: the signing key does not depend on the external CA list)
   if (!hit) {
     const s = documentSigner(config);
     hit = openPkcs12(s.key.p12, s.key.passphrase);

@@ -39,6 +39,8 @@ export type Config = {
   seedDemo: boolean;
   cookieSecure: boolean;
   maxDocumentBytes: number;
+  /** PEM files of external CAs whose user certificates are accepted (TRUSTED_CA_FILES, comma-separated — R71). */
+  trustedCaFiles: string[];
 };
 
 /** Parses the environment once at boot and fails fast with a readable message. */
@@ -62,6 +64,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: e.SEED_DEMO,
     cookieSecure: e.COOKIE_SECURE,
     maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
+    trustedCaFiles: (env.TRUSTED_CA_FILES ?? "")
+      .split(",")
+      .map((f) => f.trim())
+      .filter(Boolean),
   };
 }
 

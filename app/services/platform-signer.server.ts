@@ -28,8 +28,9 @@ function keys() {
   return { privateKeyPem: k.privateKey.export({ type: "pkcs8", format: "pem" }).toString(), publicKeyPem: k.publicKey.export({ type: "spki", format: "pem" }).toString() };
 }
 
-export function documentSigner(config: Pick<Config, "dataDir">, env: NodeJS.ProcessEnv = process.env): DocumentSigner {
-  const hit = cache.get(config.dataDir);
+export function documentSigner(config: Pick<Config, "dataDir"> & Partial<Pick<Config, "trustedCaFiles">>, env: NodeJS.ProcessEnv = process.env): DocumentSigner {
+  const key = `${config.dataDir}\n${(config.trustedCaFiles ?? []).join(",")}`;
+  const hit = cache.get(key);
   if (hit) return hit;
   const font = new Uint8Array(readFileSync(createRequire(import.meta.url).resolve("@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf")));
   const identity = { name: "Tenderhall 公共资源交易平台", location: "中国", reason: "平台电子签章" };
@@ -39,7 +40,7 @@ export function documentSigner(config: Pick<Config, "dataDir">, env: NodeJS.Proc
       key: { p12: new Uint8Array(readFileSync(env.PLATFORM_P12)), passphrase: env.PLATFORM_P12_PASSPHRASE ?? "", ...identity },
       caCertPem: readFileSync(env.PLATFORM_CA_CERT, "utf8"),
       caKeyPem: env.PLATFORM_CA_KEY ? readFileSync(env.PLATFORM_CA_KEY, "utf8") : null,
-      externalCaPems: externalCas(env),
+      externalCaPems: externalCas(config.trustedCaFiles ?? []),
       font,
     };
   } else {
@@ -60,18 +61,14 @@ export function documentSigner(config: Pick<Config, "dataDir">, env: NodeJS.Proc
       key: { p12: new Uint8Array(readFileSync(files.p12)), passphrase: readFileSync(files.pass, "utf8"), ...identity },
       caCertPem: readFileSync(files.ca, "utf8"),
       caKeyPem: readFileSync(files.caKey, "utf8"),
-      externalCaPems: externalCas(env),
+      externalCaPems: externalCas(config.trustedCaFiles ?? []),
       font,
     };
   }
-  cache.set(config.dataDir, signer);
+  cache.set(key, signer);
   return signer;
 }
 
-function externalCas(env: NodeJS.ProcessEnv): string[] {
-  return (env.TRUSTED_CA_FILES ?? "")
-    .split(",")
-    .map((f) => f.trim())
-    .filter(Boolean)
-    .map((f) => readFileSync(f, "utf8"));
+function externalCas(files: string[]): string[] {
+  return files.map((f) => readFileSync(f, "utf8"));
 }

@@ -1,6 +1,6 @@
-import { and, desc, eq, lt, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "#db/client";
-import { organisations, recordEntries, recordHead, users } from "#db/schema/index";
+import { bids, organisations, projects, recordEntries, recordHead, sections, users } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
 import { hasPermission } from "#app/domain/permissions";
 import type { Actor } from "./actor";
@@ -46,8 +46,26 @@ export async function listRecordWithNames(
     .orderBy(desc(recordEntries.seq))
     .limit(limit + 1);
   const [head] = await db.select({ seq: recordHead.seq, hash: recordHead.hash }).from(recordHead).where(eq(recordHead.id, 1));
+  // Sealed-bid confidentiality: until the section's deadline, who submitted, replaced or
+  // withdrew a bid is not shown (supervisors see counts only); the entry and its hashes are.
+  const bidIds = rows.filter((r) => r.subjectType === "bid").map((r) => r.subjectId);
+  const sealed = new Set(
+    bidIds.length
+      ? (
+          await db
+            .select({ id: bids.id })
+            .from(bids)
+            .innerJoin(sections, eq(sections.id, bids.sectionId))
+            .innerJoin(projects, eq(projects.id, sections.projectId))
+            .where(and(inArray(bids.id, bidIds), sql`now() < ${projects.bidDeadline}`))
+        ).map((r) => r.id)
+      : [],
+  );
+  const masked = rows.map((r) =>
+    r.subjectType === "bid" && sealed.has(r.subjectId) ? { ...r, actorUserId: null, actorName: null, actorUsername: null, orgName: null, ip: null, sealed: true } : { ...r, sealed: false },
+  );
   return {
-    entries: rows.slice(0, limit),
+    entries: masked.slice(0, limit),
     /** Where the next (older) page starts, or null on the last page. */
     olderBefore: rows.length > limit ? rows[limit - 1]!.seq : null,
     head: head ?? { seq: 0, hash: "" },

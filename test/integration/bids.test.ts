@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { and, eq, sql } from "drizzle-orm";
 import { expect, it } from "vitest";
-import { openPkcs12 } from "#crypto/certs";
-import { importSigningKey, importUnwrapKey, importWrapKey, rsaSign } from "#crypto/keys";
+import { certInfo, issueUserCert, openPkcs12 } from "#crypto/certs";
+import { signChallenge } from "#crypto/challenge";
+import { createRootCa } from "#crypto/pki";
+import { generateUserKeyPair, importSigningKey, importUnwrapKey, importWrapKey, rsaSign } from "#crypto/keys";
 import { combineShares, openBox } from "#crypto/opening-key";
 import { verifyReceipt } from "#crypto/receipt";
 import { fromBase64, type Manifest, type ManifestFile } from "#crypto/seal/format";
@@ -25,7 +27,8 @@ import {
   bidContext,
   bidReceipt,
 } from "#app/services/bids.server";
-import { revokeCertificate, trustedCaPems } from "#app/services/certificates.server";
+import { issueChallenge, provePossession, registerExternalCertificate, revokeCertificate, trustedCaPems } from "#app/services/certificates.server";
+import { listRecordWithNames } from "#app/services/record-view.server";
 import { documentSigner } from "#app/services/platform-signer.server";
 import { getManagedProject } from "#app/services/tender-queries.server";
 import { addDocument, createProject, issueAmendment, publishProject } from "#app/services/tenders.server";
@@ -309,5 +312,60 @@ forEachDriver("sealed bids", (env) => {
     // The opening key's shares are sealed to custodians: no server key opens any of them.
     const shares = await app.db.select().from(openingKeyShares);
     for (const s of shares) for (const k of serverKeys) await expect(openBox(s.box, k)).rejects.toThrow();
+  });
+
+  it("recognises certificates from a configured external CA after a possession proof (R71); the record hides bidders until the deadline", async () => {
+    const { app: base } = env();
+    const { generateKeyPairSync } = await import("node:crypto");
+    const pem = () => {
+      const k = generateKeyPairSync("rsa", { modulusLength: 2048 });
+      return { privateKeyPem: k.privateKey.export({ type: "pkcs8", format: "pem" }).toString(), publicKeyPem: k.publicKey.export({ type: "spki", format: "pem" }).toString() };
+    };
+    const now = new Date();
+    const externalCa = createRootCa({ keys: pem(), serialHex: "0e01", now, years: 5, cn: "Heilongjiang CA", org: "HLJCA" });
+    const rogueCa = createRootCa({ keys: pem(), serialHex: "0e02", now, years: 5, cn: "Rogue CA", org: "Nobody" });
+    const caFile = path.join(base.config.dataDir, "external-ca.pem");
+    writeFileSync(caFile, externalCa.certPem);
+    const app: AppContext = { ...base, config: { ...base.config, trustedCaFiles: [caFile] } };
+    const bidder = await makeActor(app, "bidder");
+    const keys = await generateUserKeyPair();
+    const subject = { commonName: "外部证书持有人", organisation: "外省某公司", userId: bidder.user!.id };
+    const extCert = issueUserCert({ ca: externalCa, publicKeySpki: keys.publicKeySpki, subject, serialHex: "0a01", now, days: 365 });
+    const rogueCert = issueUserCert({ ca: rogueCa, publicKeySpki: keys.publicKeySpki, subject, serialHex: "0a02", now, days: 365 });
+    const sign = async (purpose: string) => {
+      const c = await issueChallenge(app, bidder, purpose);
+      return { nonce: c.nonce, signature: Buffer.from(await signChallenge(c, keys.privateKeyPkcs8)).toString("base64") };
+    };
+    expect((await failure(registerExternalCertificate(app, bidder, { certPem: rogueCert, ...(await sign("register")) })))?.code).toBe("CERT_UNTRUSTED");
+    // A signature by another key does not prove possession.
+    const other = await generateUserKeyPair();
+    const c = await issueChallenge(app, bidder, "register");
+    const wrongSig = Buffer.from(await signChallenge(c, other.privateKeyPkcs8)).toString("base64");
+    expect((await failure(registerExternalCertificate(app, bidder, { certPem: extCert, nonce: c.nonce, signature: wrongSig })))?.code).toBe("CHALLENGE_INVALID");
+    const certId = await registerExternalCertificate(app, bidder, { certPem: extCert, ...(await sign("register")) });
+    // A used nonce cannot be replayed.
+    const replay = await sign("possession");
+    await provePossession(app, bidder, { ...replay, certificateId: certId });
+    expect((await failure(provePossession(app, bidder, { ...replay, certificateId: certId })))?.code).toBe("CHALLENGE_INVALID");
+    // Without the external CA configured, the same certificate is not trusted.
+    expect((await failure(provePossession(base, bidder, { ...(await sign("possession")), certificateId: certId })))?.code).toBe("CERT_UNTRUSTED");
+
+    // The external certificate seals a bid like a platform one.
+    const { tu, supervisor, projectId } = await setup(app);
+    await enrollFor(app, tu);
+    await enrollFor(app, supervisor);
+    await publishProject(app, tu, projectId);
+    const sectionId = (await getManagedProject(app.db, tu, projectId)).sections[0]!.id;
+    const [key] = await app.db.select().from(openingKeys).where(eq(openingKeys.sectionId, sectionId));
+    const enrolled: Enrolled = { certificateId: certId, certPem: extCert, chainPem: [externalCa.certPem], fingerprint: certInfo(extCert).fingerprint, ...keys };
+    const bid = await submit(app, bidder, enrolled, sectionId, { kid: key!.kid, publicKeySpki: fromBase64(key!.publicKeySpki) }, [bidForm("9"), new Uint8Array(randomBytes(1000))]);
+    expect(bid.version).toBe(1);
+
+    // The record keeps the entry, but until the deadline a supervisor cannot see who submitted it.
+    const view = await listRecordWithNames(app.db, supervisor, { subjectId: bid.bidId });
+    expect(view.entries).toHaveLength(1);
+    expect(view.entries[0]).toMatchObject({ action: "bid.submit", sealed: true, orgName: null, actorName: null, ip: null });
+    await setBidDeadline(app, projectId, new Date(Date.now() - 1000));
+    expect((await listRecordWithNames(app.db, supervisor, { subjectId: bid.bidId })).entries[0]).toMatchObject({ sealed: false, actorName: bidder.user!.displayName });
   });
 });

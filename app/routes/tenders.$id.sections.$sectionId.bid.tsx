@@ -212,6 +212,8 @@ export default function SubmitBid() {
       </section>
 
       <ErrorAlert error={action?.error} />
+      {/* Outside the form: a refusal at the deadline stays visible after the page closes (R19). */}
+      <ErrorAlert error={error} />
       {action?.done === "withdrawn" && <div className="alert alert-ok">{t("bid.withdrawn")}</div>}
 
       {d.closed ? (
@@ -283,7 +285,6 @@ export default function SubmitBid() {
               </span>
             </div>
           )}
-          <ErrorAlert error={error} />
           {done && (
             <div className="alert alert-ok" data-testid="bid-done">
               {t(done.resumed ? "bid.doneResumed" : "bid.done", { version: done.version })}{" "}

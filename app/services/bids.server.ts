@@ -125,6 +125,7 @@ export type BeginUploadInput = { certificateId: string; chunkSize: number; files
  * entry: nothing is a bid until `completeBidUpload` accepts it.
  */
 export async function beginBidUpload(ctx: Ctx, actor: Actor, sectionId: string, input: BeginUploadInput): Promise<{ uploadId: string }> {
+  requirePermission(actor, "bid:submit");
   const layout = checkDeclaredLayout(input.chunkSize, input.files);
   if (layout.length) throw new DomainError("RULE_VIOLATION", {}, layout);
   if (!Array.isArray(input.recipients) || input.recipients.length > 4) throw new DomainError("RULE_VIOLATION", {}, [violation("RULE_R18_RECIPIENTS")]);

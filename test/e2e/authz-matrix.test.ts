@@ -25,6 +25,8 @@ const MATRIX: Record<string, Record<Who, number>> = {
   "/draws": { public: 302, admin: 403, tenderer: 403, agent: 403, bidder1: 403, supervisor: 200, expert: 403 },
   "/invitations": { public: 302, admin: 200, tenderer: 200, agent: 200, bidder1: 200, supervisor: 200, expert: 200 },
   "/my-profile": { public: 302, admin: 404, tenderer: 404, agent: 404, bidder1: 404, supervisor: 404, expert: 200 },
+  "/certificates": { public: 302, admin: 200, tenderer: 200, agent: 200, bidder1: 200, supervisor: 200, expert: 200 },
+  "/admin/certificates": { public: 302, admin: 200, tenderer: 403, agent: 403, bidder1: 403, supervisor: 403, expert: 403 },
   "/register": { public: 200, admin: 302, tenderer: 302, agent: 302, bidder1: 302, supervisor: 302, expert: 302 },
 };
 
@@ -80,7 +82,7 @@ describe("route × role authorisation matrix", () => {
 
   it("CSRF: every mutating route refuses a POST without the token, and one from another origin", async () => {
     const s = sessions.get("admin")!;
-    for (const route of ["/logout", "/admin/orgs", "/admin/users", "/admin/holidays", "/record", "/inbox", "/login", "/register", "/invitations", "/my-profile"]) {
+    for (const route of ["/logout", "/admin/orgs", "/admin/users", "/admin/holidays", "/record", "/inbox", "/login", "/register", "/invitations", "/my-profile", "/certificates/enroll", "/certificates/challenge", "/certificates/prove", "/admin/certificates"]) {
       const res = await fetch(`${server.url}${route}`, {
         method: "POST",
         redirect: "manual",
@@ -103,5 +105,25 @@ describe("route × role authorisation matrix", () => {
     expect(cross.status).toBe(403);
     const list = await (await fetch(`${server.url}/admin/orgs`, { headers: { cookie: s.cookie } })).text();
     expect(list).not.toContain("跨站伪造单位");
+  });
+
+  it("the sealed-bid upload API refuses anonymous requests (401), requests without the CSRF header (403) and other origins", async () => {
+    const section = "00000000-0000-4000-8000-000000000000";
+    const body = JSON.stringify({ certificateId: section, chunkSize: 65536, files: [], recipients: [] });
+    const anon = await fetch(`${server.url}/api/sections/${section}/uploads`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    expect(anon.status).toBe(401);
+    expect((await anon.json()).error.code).toBe("UNAUTHENTICATED");
+    const b = sessions.get("bidder1")!;
+    const noToken = await fetch(`${server.url}/api/sections/${section}/uploads`, { method: "POST", headers: { cookie: b.cookie, "content-type": "application/json" }, body });
+    expect(noToken.status).toBe(403);
+    expect((await noToken.json()).error.code).toBe("CSRF");
+    const cross = await fetch(`${server.url}/api/sections/${section}/uploads`, { method: "POST", headers: { cookie: b.cookie, origin: "http://evil.example", "content-type": "application/json" }, body });
+    expect(cross.status).toBe(403);
+    await cross.arrayBuffer();
+    // A tendering unit is not a bidder (R22): refused even with a valid token.
+    const t = sessions.get("tenderer")!;
+    const notBidder = await fetch(`${server.url}/api/sections/${section}/uploads`, { method: "POST", headers: { cookie: t.cookie, "x-csrf-token": t.csrf, "content-type": "application/json" }, body });
+    expect(notBidder.status).toBe(403);
+    await notBidder.arrayBuffer();
   });
 });

@@ -189,7 +189,9 @@ describe("foundation end to end", () => {
     await page.goto("/");
     await page.getByTestId("lang-switch").click();
     await page.waitForFunction(() => document.documentElement.lang === "en");
-    expect(await page.textContent("header")).toContain("Sign in");
+    // The header re-renders after the language cookie is set; wait for it rather than race it.
+    await page.locator("header").getByText("Sign in").waitFor();
+    expect(await page.textContent("header")).not.toContain("登录");
     await context.close();
   });
 

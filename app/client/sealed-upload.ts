@@ -11,8 +11,9 @@
  * stored one means the file changed: the upload stops rather than reuse a nonce.
  */
 import { importUnwrapKey, importWrapKey, importSigningKey } from "#crypto/keys";
-import { chunkAad, chunkNonce, DEFAULT_CHUNK_SIZE, fromBase64, toHex, type Manifest, type ManifestFile, type Recipient } from "#crypto/seal/format";
-import { bs, importContentKey, sealFile, signManifest, wrapFor, type ContentKey } from "#crypto/seal/seal";
+import { chunkAad, chunkNonce, DEFAULT_CHUNK_SIZE, fromBase64, type Manifest, type ManifestFile, type Recipient } from "#crypto/seal/format";
+import { createSHA256 } from "hash-wasm";
+import { bs, importContentKey, sealFile, signManifest, wrapFor, type ContentKey, type HashOptions, type Sha256Factory } from "#crypto/seal/seal";
 
 export type BidForm = { priceYuan: string; durationDays: string; quality: string; projectManager: string; remarks?: string };
 
@@ -105,6 +106,8 @@ export type SealOptions = {
   onProgress?: (p: Progress) => void;
   /** In-flight chunk PUTs while the next chunk is sealed. */
   parallel?: number;
+  /** How to hash (default: hash-wasm for the plaintext stream, WebCrypto for chunks; Node callers may pass node:crypto's). */
+  hashing?: HashOptions;
   signal?: AbortSignal;
 };
 
@@ -169,11 +172,10 @@ export async function sealAndUpload(o: SealOptions): Promise<{ bidId: string; ve
       await sealFile(
         ck,
         { index, name: src.name, data: src.data() },
-        async (chunkIndex, ct) => {
+        async (chunkIndex, ct, hash) => {
           if (o.signal?.aborted) throw new UploadError("ABORTED");
           if (failure) throw failure;
           const plain = ct.length - 16;
-          const hash = toHex(await globalThis.crypto.subtle.digest("SHA-256", bs(ct)));
           const have = stored.get(`${index}:${chunkIndex}`);
           if (have === hash) {
             done += plain;
@@ -196,6 +198,7 @@ export async function sealAndUpload(o: SealOptions): Promise<{ bidId: string; ve
           while (inflight.size >= (o.parallel ?? 3)) await Promise.race(inflight);
         },
         chunkSize,
+        o.hashing ?? { createSha256: await wasmSha256() },
       ),
     );
   }
@@ -214,6 +217,15 @@ export async function sealAndUpload(o: SealOptions): Promise<{ bidId: string; ve
   );
   report("done");
   return { ...result, resumed: !!usable };
+}
+
+/** hash-wasm's SHA-256 (WebAssembly, about twice the speed of a pure-JS hash in the browser), one instance per file. */
+async function wasmSha256(): Promise<Sha256Factory> {
+  const h = await createSHA256();
+  return () => {
+    h.init();
+    return { update: (b: Uint8Array) => h.update(b), digest: () => h.digest("binary") };
+  };
 }
 
 /** Decrypts the stored bid-form chunk of an open upload (its real file names and sizes). */

@@ -75,3 +75,8 @@ export async function openDatabase(opts: OpenOptions): Promise<DbHandle> {
 }
 
 export { schema };
+
+/** Rows of a raw `db.execute(sql…)` on either driver (postgres-js returns an array, PGlite `{ rows }`). */
+export function rowsOf<T>(result: unknown): T[] {
+  return ((result as { rows?: T[] }).rows ?? (result as T[])) as T[];
+}

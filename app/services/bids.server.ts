@@ -8,7 +8,7 @@ import { fromBase64, toBase64, type Manifest, type Recipient } from "#crypto/sea
 import { verifyManifest } from "#crypto/seal/open";
 import { manifestBytes } from "#crypto/seal/seal";
 import { importVerifyKey } from "#crypto/keys";
-import type { Executor, Tx } from "#db/client";
+import { rowsOf, type Executor, type Tx } from "#db/client";
 import {
   bids,
   bidUploadChunks,
@@ -222,24 +222,26 @@ export async function putBidChunk(
   if (stored.size !== expected) throw new DomainError("UPLOAD_INVALID", { reason: "chunk length" });
   if (expectedSha256 && expectedSha256.toLowerCase() !== stored.sha256) throw new DomainError("UPLOAD_INVALID", { reason: "checksum" });
   if (looksUnencrypted(head ?? new Uint8Array(0))) throw new DomainError("RULE_VIOLATION", {}, [violation("RULE_R18_PLAINTEXT")]);
-  await ctx.db.transaction(async (tx) => {
-    const [prior] = await tx
-      .select({ sha256: bidUploadChunks.sha256 })
-      .from(bidUploadChunks)
-      .where(and(eq(bidUploadChunks.uploadId, uploadId), eq(bidUploadChunks.fileIndex, fileIndex), eq(bidUploadChunks.chunkIndex, chunkIndex)))
-      .for("update");
-    // Different ciphertext for a stored position means different plaintext under the same
-    // key and nonce: refused, so a changed file can never cause GCM nonce reuse.
-    if (prior && prior.sha256 !== stored.sha256) throw new DomainError("UPLOAD_INVALID", { reason: "chunk already stored with different content" });
-    await tx
-      .insert(bidUploadChunks)
-      .values({ uploadId, fileIndex, chunkIndex, sha256: stored.sha256, size: stored.size })
-      .onConflictDoUpdate({ target: [bidUploadChunks.uploadId, bidUploadChunks.fileIndex, bidUploadChunks.chunkIndex], set: { sha256: stored.sha256, size: stored.size, at: sql`now()` } });
-    await tx
-      .update(bidUploads)
-      .set({ lastActivityAt: sql`now()`, storedBytes: sql`(select coalesce(sum(${bidUploadChunks.size}), 0) from ${bidUploadChunks} where ${bidUploadChunks.uploadId} = ${uploadId})` })
-      .where(eq(bidUploads.id, uploadId));
-  });
+  // One statement (one round trip, atomic): record the chunk, or accept a re-sent identical
+  // chunk; a different ciphertext for a stored position means different plaintext under the
+  // same key and nonce, so nothing is returned and the chunk is refused (no GCM nonce reuse).
+  const rows = rowsOf<{ fresh: boolean }>(
+    await ctx.db.execute(sql`
+      with chunk as (
+        insert into ${bidUploadChunks} (upload_id, file_index, chunk_index, sha256, size)
+        values (${uploadId}::uuid, ${fileIndex}, ${chunkIndex}, ${stored.sha256}, ${stored.size})
+        on conflict (upload_id, file_index, chunk_index) do update set at = now()
+          where ${bidUploadChunks}.sha256 = excluded.sha256
+        returning (xmax = 0) as fresh
+      ), upload as (
+        update ${bidUploads}
+           set last_activity_at = now(),
+               stored_bytes = stored_bytes + (select case when fresh then ${stored.size}::bigint else 0 end from chunk)
+         where id = ${uploadId}::uuid and exists (select 1 from chunk)
+      )
+      select fresh from chunk`),
+  );
+  if (!rows.length) throw new DomainError("UPLOAD_INVALID", { reason: "chunk already stored with different content" });
   return stored;
 }
 

@@ -235,6 +235,8 @@ forEachDriver("sealed bids", (env) => {
     // Missing chunks: the manifest does not match what is stored.
     await putBidChunk(app, bidder, uploadId, 0, 0, once(s.chunks[0]!.ct));
     await putBidChunk(app, bidder, uploadId, 0, 0, once(s.chunks[0]!.ct)); // idempotent
+    const [progress] = await app.db.select({ storedBytes: bidUploads.storedBytes }).from(bidUploads).where(eq(bidUploads.id, uploadId));
+    expect(progress!.storedBytes).toBe(s.chunks[0]!.ct.length); // counted once
     const otherCt = new Uint8Array(randomBytes(s.chunks[0]!.ct.length));
     expect((await failure(putBidChunk(app, bidder, uploadId, 0, 0, once(otherCt))))?.params.reason).toBe("chunk already stored with different content");
     const signed = async (m: Manifest, pkcs8 = cert.privateKeyPkcs8) =>

@@ -171,23 +171,32 @@ export function certInfo(certPem: string): CertInfo {
  * configured external CA — R71) and is within its validity period at `now`.
  */
 export function chainsTo(certPem: string, trustedCaPems: string[], now: Date): boolean {
+  const issuer = issuingCa(certPem, trustedCaPems, now);
+  return issuer !== null && now >= issuer.certNotBefore && now <= issuer.certNotAfter && now >= issuer.notBefore && now <= issuer.notAfter;
+}
+
+/**
+ * The trusted CA whose key signed `certPem` (signature checked; the CA valid at `now`), with
+ * both validity windows, so callers can cache the costly signature check and re-apply the
+ * dates at each use. Null when no trusted CA signed it.
+ */
+export function issuingCa(certPem: string, trustedCaPems: string[], now: Date): { notBefore: Date; notAfter: Date; certNotBefore: Date; certNotAfter: Date } | null {
   let cert: forge.pki.Certificate;
   try {
     cert = forge.pki.certificateFromPem(certPem);
   } catch {
-    return false;
+    return null;
   }
-  if (now < cert.validity.notBefore || now > cert.validity.notAfter) return false;
   for (const pem of trustedCaPems) {
     try {
       const ca = forge.pki.certificateFromPem(pem);
       if (now < ca.validity.notBefore || now > ca.validity.notAfter) continue;
-      if (ca.verify(cert)) return true;
+      if (ca.verify(cert)) return { notBefore: ca.validity.notBefore, notAfter: ca.validity.notAfter, certNotBefore: cert.validity.notBefore, certNotAfter: cert.validity.notAfter };
     } catch {
       // not this CA
     }
   }
-  return false;
+  return null;
 }
 
 /**

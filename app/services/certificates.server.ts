@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { and, desc, eq, gt, lte, sql } from "drizzle-orm";
 import type { Role } from "#app/domain/roles";
-import { CertError, certInfo, chainsTo, issueUserCert, openPkcs12, readCsr } from "#crypto/certs";
+import { CertError, certInfo, chainsTo, issuingCa, issueUserCert, openPkcs12, readCsr } from "#crypto/certs";
 import { verifyChallenge } from "#crypto/challenge";
 import { fromBase64, toBase64 } from "#crypto/seal/format";
 import type { Executor, Tx } from "#db/client";
@@ -131,8 +131,25 @@ export function assertUsable(cert: Certificate | undefined, actor: Actor, now: D
   if (!cert) throw new DomainError("CERT_UNKNOWN");
   if (cert.userId !== actor.user?.id) throw new DomainError("CERT_NOT_YOURS");
   if (cert.status === "revoked") throw new DomainError("CERT_REVOKED", { serial: cert.serialHex });
-  if (now < cert.notBefore || now > cert.notAfter || !chainsTo(cert.certPem, trusted, now)) throw new DomainError("CERT_UNTRUSTED", { serial: cert.serialHex });
+  if (now < cert.notBefore || now > cert.notAfter || !chainValid(cert, trusted, now)) throw new DomainError("CERT_UNTRUSTED", { serial: cert.serialHex });
   return cert;
+}
+
+/**
+ * The chain check of `assertUsable`, with the RSA signature verification (node-forge, pure
+ * JS, several ms) cached per certificate and trust list; the validity dates are re-applied
+ * at every use. Revocation is the database's `status`, checked by the caller each time.
+ */
+const chainCache = new Map<string, ReturnType<typeof issuingCa>>();
+function chainValid(cert: Certificate, trusted: string[], now: Date): boolean {
+  const key = `${cert.fingerprint}|${createHash("sha256").update(trusted.join("\n")).digest("hex")}`;
+  let issuer = chainCache.get(key) ?? null;
+  if (!issuer || now < issuer.notBefore || now > issuer.notAfter) {
+    issuer = issuingCa(cert.certPem, trusted, now);
+    if (chainCache.size > 10_000) chainCache.clear();
+    if (issuer) chainCache.set(key, issuer); // failures are not cached
+  }
+  return issuer !== null && now >= issuer.notBefore && now <= issuer.notAfter && now >= issuer.certNotBefore && now <= issuer.certNotAfter;
 }
 
 /**

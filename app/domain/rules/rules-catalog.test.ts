@@ -6,6 +6,7 @@ import { checkAmendmentScope, checkBond, checkObjectionFiling, validatePublicati
 import { cst, GOLDEN_WEEK_2026 as cal } from "./test-fixtures";
 import { RULE_VIOLATION_CODES, type RuleViolation } from "./violations";
 import { checkBidWindow, checkDeclaredLayout, checkManifest } from "./bids";
+import { afterDecryption, checkBidderRelease, checkClose, checkCustodianRelease, checkFailureDecision, checkHallOpen, checkObjection } from "./opening";
 
 type Catalog = Record<string, unknown> & { titles: Record<string, string>; noticeFields: Record<string, string> };
 const catalogs: [string, Catalog][] = [
@@ -50,6 +51,18 @@ function producedViolations(): RuleViolation[] {
       { chunkSize: 65536, files: [], stored: new Map() },
       { bidder: "a", opening: null, rsaBytes: { bidder: 256, opening: null } },
     ),
+    ...checkHallOpen(knownAt, new Date(knownAt.getTime() + 1), "2026-11-23 10:00"),
+    ...afterDecryption(["decrypted", "revoked"], { minBidders: 3, recheckMinBiddersAfterDecryptionFailure: true }).violations,
+    ...checkBidderRelease({ phase: "fallback", now: knownAt, windowEndsAt: knownAt, checkedIn: true, state: "pending" }),
+    ...checkBidderRelease({ phase: "decryption", now: knownAt, windowEndsAt: new Date(knownAt.getTime() + 1), checkedIn: false, state: "pending" }),
+    ...checkBidderRelease({ phase: "decryption", now: knownAt, windowEndsAt: new Date(knownAt.getTime() + 1), checkedIn: true, state: "decrypted" }),
+    ...checkCustodianRelease("fallback", { model: "bidder", threshold: 0 }),
+    ...checkFailureDecision({ phase: "fallback", state: "pending", reason: "" }),
+    ...checkFailureDecision({ phase: "resolution", state: "pending", reason: "" }),
+    ...checkObjection("decryption", "异议内容"),
+    ...checkObjection("reading", ""),
+    ...checkClose("resolution", 0),
+    ...checkClose("reading", 2),
   ].filter((v): v is RuleViolation => v !== null);
 }
 
@@ -69,7 +82,7 @@ describe("rules catalogs (app/locales/*/rules.json)", () => {
 
   it("R5–R14: every violation the validators produce fills every placeholder of its message", () => {
     const produced = producedViolations();
-    const producible = Object.keys(RULE_VIOLATION_CODES).filter((c) => !c.startsWith("RULE_R46_") && c !== "RULE_DOCUMENTS_REQUIRED" && c !== "RULE_R10_AMENDMENT_EXTENDED" && c !== "RULE_R18_PLAINTEXT" && c !== "RULE_R18_SIGNATURE");
+    const producible = Object.keys(RULE_VIOLATION_CODES).filter((c) => !c.startsWith("RULE_R46_") && c !== "RULE_DOCUMENTS_REQUIRED" && c !== "RULE_R10_AMENDMENT_EXTENDED" && c !== "RULE_R18_PLAINTEXT" && c !== "RULE_R18_SIGNATURE" && c !== "RULE_R26_WRONG_KEY");
     expect([...new Set(produced.map((v) => v.code))].sort()).toEqual(producible.sort());
     for (const v of produced) {
       for (const p of placeholders(messages(zh)[v.code]!)) expect(v.params, `${v.code} {{${p}}}`).toHaveProperty(p);

@@ -4,3 +4,4 @@ export * from "./record";
 export * from "./experts";
 export * from "./jobs";
 export * from "./bids";
+export * from "./opening";

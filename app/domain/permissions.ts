@@ -23,13 +23,17 @@ export type Permission =
   | "draw:read-names"
   | "certificate:enroll"
   | "certificate:revoke"
-  | "bid:submit";
+  | "bid:submit"
+  /** R24–R30: run the opening (decide R27 failures, answer objections, close the record). */
+  | "opening:run"
+  /** R24–R30: attend the opening as a bidder (check in, release the key, object, confirm). */
+  | "opening:attend";
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   admin: ["admin:orgs", "admin:users", "admin:holidays", "record:read", "pool:manage", "draw:reveal", "certificate:enroll", "certificate:revoke"],
-  tendering_unit: ["tender:manage", "tender:downloads:view", "tender:answer", "draw:request", "certificate:enroll"],
-  agency: ["tender:manage", "tender:downloads:view", "tender:answer", "draw:request", "certificate:enroll"],
-  bidder: ["tender:obtain", "tender:ask", "tender:object", "certificate:enroll", "bid:submit"],
+  tendering_unit: ["tender:manage", "tender:downloads:view", "tender:answer", "draw:request", "certificate:enroll", "opening:run"],
+  agency: ["tender:manage", "tender:downloads:view", "tender:answer", "draw:request", "certificate:enroll", "opening:run"],
+  bidder: ["tender:obtain", "tender:ask", "tender:object", "certificate:enroll", "bid:submit", "opening:attend"],
   expert: ["certificate:enroll"],
   // R36: supervisors may see the sealed list; the tender side and bidders may not.
   supervisor: ["supervise:read", "tender:downloads:view", "record:read", "draw:salt", "draw:read-names", "certificate:enroll"],

@@ -2,6 +2,7 @@ import { serverT } from "#app/i18n";
 import type { NotificationChannel } from "./channels.server";
 import { confirmationTimedOut, issueDrawRecord } from "./draws.server";
 import type { JobHandler } from "./jobs.server";
+import { openHall, windowEnded } from "./opening.server";
 
 /** Every job kind and its idempotent handler. */
 export function jobHandlers(channels: NotificationChannel[]): Record<string, JobHandler> {
@@ -12,6 +13,12 @@ export function jobHandlers(channels: NotificationChannel[]): Record<string, Job
     },
     "draw.record_pdf": async (app, payload) => {
       await issueDrawRecord(app, String(payload.drawId));
+    },
+    "opening.open": async (app, payload) => {
+      await openHall(app, String(payload.sectionId));
+    },
+    "opening.window_end": async (app, payload) => {
+      await windowEnded(app, String(payload.sectionId));
     },
     "notify.external": async (_app, payload) => {
       const params = (payload.params ?? {}) as Record<string, string | number>;

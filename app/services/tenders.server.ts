@@ -24,6 +24,7 @@ import { loadCalendar } from "./calendar.server";
 import { channels } from "./live-channels.server";
 import { notifyOrganisations } from "./notify.server";
 import { createOpeningKeys, flagBidsSealedBefore } from "./bids.server";
+import { scheduleOpening } from "./opening.server";
 
 type Ctx = Pick<AppContext, "db">;
 
@@ -243,6 +244,8 @@ export async function publishProject(ctx: Pick<AppContext, "db" | "config">, act
     if (unique.length) throw new DomainError("RULE_VIOLATION", {}, unique);
     // Issue "sealed bids" item 3: opening keys generated, split among the custodians, never stored whole.
     const openingKeys = await createOpeningKeys(tx, ctx.config, p, secs, now);
+    // R24: each section's hall opens by itself at the deadline (a job: survives restarts).
+    for (const sec of secs) await scheduleOpening(tx, sec.id, p.bidDeadline);
     await tx.update(projects).set({ status: "published", publishedAt: now, profileVersion: profile.version }).where(eq(projects.id, projectId));
     await tx.update(sections).set({ status: "published" }).where(eq(sections.projectId, projectId));
     return {
@@ -409,7 +412,11 @@ export async function issueAmendment(
         issuedAt: now,
       })
       .returning({ id: amendments.id });
-    if (extended) await tx.update(projects).set({ bidDeadline: newDeadline }).where(eq(projects.id, projectId));
+    if (extended) {
+      await tx.update(projects).set({ bidDeadline: newDeadline }).where(eq(projects.id, projectId));
+      // The job for the old deadline finds the hall not yet due and does nothing.
+      for (const sec of await tx.select({ id: sections.id }).from(sections).where(eq(sections.projectId, projectId))) await scheduleOpening(tx, sec.id, newDeadline);
+    }
     // Bids sealed before an amendment that affects bid preparation are flagged; their bidders are told (privately).
     const flaggedBidders = input.affectsBidPreparation ? await flagBidsSealedBefore(tx, projectId, seq) : [];
     if (flaggedBidders.length) {

@@ -9,9 +9,9 @@ import { createRootCa } from "#crypto/pki";
 import { generateUserKeyPair, importSigningKey, importUnwrapKey, importWrapKey, rsaSign } from "#crypto/keys";
 import { combineShares, openBox } from "#crypto/opening-key";
 import { verifyReceipt } from "#crypto/receipt";
-import { fromBase64, type Manifest, type ManifestFile } from "#crypto/seal/format";
+import { fromBase64, type Manifest } from "#crypto/seal/format";
 import { openFile, unwrapContentKey } from "#crypto/seal/open";
-import { bs, importContentKey, sealFile, signManifest, wrapFor } from "#crypto/seal/seal";
+import { bs, signManifest } from "#crypto/seal/seal";
 import { bids, bidUploads, openingKeys, openingKeyShares, recordEntries } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
 import { sweepUnreferencedBlobs } from "#app/services/blob-sweep.server";
@@ -32,12 +32,12 @@ import { listRecordWithNames } from "#app/services/record-view.server";
 import { documentSigner } from "#app/services/platform-signer.server";
 import { getManagedProject } from "#app/services/tender-queries.server";
 import { addDocument, createProject, issueAmendment, publishProject } from "#app/services/tenders.server";
-import type { Actor } from "#app/services/actor";
 import type { AppContext } from "#app/services/context.server";
 import { demoPdf } from "../../server/demo-pdf";
 import { forEachDriver } from "../helpers/db";
 import { makeActor, projectForm, setBidDeadline } from "../helpers/factories";
 import { enrollFor, type Enrolled } from "../helpers/pki";
+import { CHUNK, once, sealLocally, submit } from "../helpers/bids";
 
 const failure = (p: Promise<unknown>) =>
   p.then(
@@ -49,35 +49,7 @@ const failure = (p: Promise<unknown>) =>
   );
 const ruleOf = (e: DomainError | null) => e?.violations.map((v) => v.code) ?? e?.code;
 
-async function* once(b: Uint8Array) {
-  yield b;
-}
-
 const MARKER = "绝密投标价-ZXQ-4711";
-const CHUNK = 64 * 1024;
-
-/** Seals a bid the way the browser does and returns what an upload needs. */
-async function sealLocally(bidder: Enrolled, opening: { kid: string; publicKeySpki: Uint8Array } | null, payload: Uint8Array[]) {
-  const ck = await importContentKey(new Uint8Array(randomBytes(32)));
-  const recipients = [await wrapFor({ kid: bidder.fingerprint, publicKey: await importWrapKey(bidder.publicKeySpki) }, ck)];
-  if (opening) recipients.push(await wrapFor({ kid: opening.kid, publicKey: await importWrapKey(opening.publicKeySpki) }, ck));
-  const chunks: { file: number; chunk: number; ct: Uint8Array }[] = [];
-  const files: ManifestFile[] = [];
-  for (const [i, data] of payload.entries()) {
-    files.push(await sealFile(ck, { index: i, name: i === 0 ? "bid-form.json" : `file-${i}.pdf`, data: once(data) }, async (c, ct) => void chunks.push({ file: i, chunk: c, ct }), CHUNK));
-  }
-  const manifest: Manifest = { v: 1, alg: "AES-256-GCM", chunkSize: CHUNK, files, recipients };
-  const declared = files.map((f) => ({ index: f.index, name: f.name, size: f.size }));
-  return { manifest, chunks, declared, recipients };
-}
-
-async function submit(app: AppContext, actor: Actor, bidder: Enrolled, sectionId: string, opening: { kid: string; publicKeySpki: Uint8Array } | null, payload: Uint8Array[]) {
-  const s = await sealLocally(bidder, opening, payload);
-  const { uploadId } = await beginBidUpload(app, actor, sectionId, { certificateId: bidder.certificateId, chunkSize: CHUNK, files: s.declared, recipients: s.recipients });
-  for (const c of s.chunks) await putBidChunk(app, actor, uploadId, c.file, c.chunk, once(c.ct));
-  const signature = Buffer.from(await signManifest(s.manifest, await importSigningKey(bidder.privateKeyPkcs8))).toString("base64");
-  return { ...(await completeBidUpload(app, actor, uploadId, { manifest: s.manifest, signature })), sealed: s, uploadId };
-}
 
 const bidForm = (price: string) => new TextEncoder().encode(JSON.stringify({ form: { priceYuan: price, durationDays: "540", projectManager: "张工" }, files: [{ name: "技术标.pdf" }] }));
 

@@ -23,6 +23,8 @@ const MATRIX: Record<Permission, Role[]> = {
   "certificate:enroll": ["admin", "tendering_unit", "agency", "bidder", "expert", "supervisor"],
   "certificate:revoke": ["admin"],
   "bid:submit": ["bidder"],
+  "opening:run": ["tendering_unit", "agency"],
+  "opening:attend": ["bidder"],
 };
 
 describe("permissions", () => {

@@ -1,0 +1,555 @@
+import { once } from "node:events";
+import { PassThrough } from "node:stream";
+import { and, asc, eq, isNull } from "drizzle-orm";
+import { combineShares, openingKid } from "#crypto/opening-key";
+import { importUnwrapKey } from "#crypto/keys";
+import { fromBase64, type Manifest } from "#crypto/seal/format";
+import { openFile, unwrapContentKey } from "#crypto/seal/open";
+import type { Executor, Tx } from "#db/client";
+import {
+  bidOpenings,
+  bidUploadChunks,
+  bids,
+  certificates,
+  openingCheckins,
+  openingConfirmations,
+  openingKeys,
+  openingKeyShares,
+  openingObjections,
+  openings,
+  openingShareReleases,
+  organisations,
+  projects,
+  sections,
+  type BidOpening,
+  type Opening,
+} from "#db/schema/index";
+import { DomainError } from "#app/domain/errors";
+import {
+  afterDecryption,
+  checkBidderRelease,
+  checkCustodianRelease,
+  checkFailureDecision,
+  checkHallOpen,
+  checkMinimumBids,
+  checkObjection,
+  decryptionEndsAt,
+  failureOutcome,
+  phaseAfterWindow,
+  readingRows,
+  readSealedForm,
+  type BidOpeningState,
+  type OpeningPhase,
+} from "#app/domain/rules/opening";
+import { getProfile } from "#app/domain/rules/profiles";
+import { violation, type RuleViolation } from "#app/domain/rules/violations";
+import { formatCst } from "#app/domain/tender-form";
+import { systemActor, type Actor } from "./actor";
+import { consumeChallenge } from "./certificates.server";
+import { dbNow, requirePermission, runCommand } from "./command.server";
+import type { AppContext } from "./context.server";
+import { scheduleJob } from "./jobs.server";
+import { channels } from "./live-channels.server";
+
+/**
+ * The online opening hall (不见面开标, RULES.md R24–R30). Every state change is a command
+ * (one transaction with its record entry and live event on `opening:<sectionId>`). Events on
+ * that channel carry only what is public at that moment: counts and who checked in during
+ * decryption, names and prices only in the 唱标 once every bid is opened or decided (R26).
+ *
+ * Decryption runs outside the command's transaction (it reads and writes blobs), then the
+ * command re-checks the bid is still pending and records the result.
+ */
+
+type Ctx = Pick<AppContext, "db" | "blobs" | "config">;
+const rule = (v: RuleViolation[]) => {
+  if (v.length) throw new DomainError("RULE_VIOLATION", {}, v);
+};
+
+async function sectionRow(db: Executor, sectionId: string) {
+  const [row] = await db.select({ s: sections, p: projects }).from(sections).innerJoin(projects, eq(projects.id, sections.projectId)).where(eq(sections.id, sectionId));
+  if (!row) throw new DomainError("NOT_FOUND");
+  return row;
+}
+
+async function lockOpening(tx: Tx, sectionId: string): Promise<Opening> {
+  const [o] = await tx.select().from(openings).where(eq(openings.sectionId, sectionId)).for("update");
+  if (!o) throw new DomainError("RULE_VIOLATION", {}, [violation("RULE_R24_HALL_NOT_OPEN", { deadline: formatCst((await sectionRow(tx, sectionId)).p.bidDeadline) })]);
+  return o;
+}
+
+/** The tendering side of this section (tendering unit or its agency) may run the opening. */
+function assertRunsOpening(actor: Actor, p: { tenderingUnitId: string; agencyId: string | null }) {
+  requirePermission(actor, "opening:run");
+  if (actor.orgId !== p.tenderingUnitId && actor.orgId !== p.agencyId) throw new DomainError("FORBIDDEN");
+}
+
+/** Schedules the hall to open at the section's bid deadline (jobs survive restarts; idempotent). */
+export async function scheduleOpening(tx: Tx | Executor, sectionId: string, deadline: Date) {
+  await scheduleJob(tx, { kind: "opening.open", dueAt: deadline, payload: { sectionId }, dedupeKey: `opening.open:${sectionId}:${deadline.toISOString()}` });
+}
+
+/**
+ * R24/R25: opens the hall at the deadline. With fewer bids than the profile's minimum the
+ * section fails (流标) at once; otherwise every submitted bid enters the decryption window.
+ * Idempotent (a job may run twice); a job that comes early (the deadline moved) does nothing.
+ */
+export async function openHall(ctx: Ctx, sectionId: string): Promise<OpeningPhase | null> {
+  return runCommandOrSkip(ctx, "opening.open", sectionId, async (tx, now) => {
+    const { s, p } = await sectionRow(tx, sectionId);
+    const [existing] = await tx.select().from(openings).where(eq(openings.sectionId, sectionId)).for("update");
+    if (existing || s.status !== "published" || p.status !== "published") return null;
+    if (checkHallOpen(now, p.bidDeadline, formatCst(p.bidDeadline)).length) return null;
+    const submitted = await tx.select({ id: bids.id, orgId: bids.orgId }).from(bids).where(and(eq(bids.sectionId, sectionId), eq(bids.status, "submitted")));
+    const failure = checkMinimumBids(submitted.length, getProfile(p.regime));
+    const phase: OpeningPhase = failure.length ? "failed" : "decryption";
+    await tx.insert(openings).values({
+      sectionId,
+      phase,
+      openedAt: now,
+      decryptionEndsAt: decryptionEndsAt(now, p.decryptionWindowMinutes),
+      phaseChangedAt: now,
+      bidCount: submitted.length,
+      failure: failure.length ? failure : null,
+    });
+    await tx.update(sections).set({ status: failure.length ? "failed" : "opening" }).where(eq(sections.id, sectionId));
+    if (submitted.length) await tx.insert(bidOpenings).values(submitted.map((b) => ({ bidId: b.id, sectionId, orgId: b.orgId })));
+    if (!failure.length) await scheduleJob(tx, { kind: "opening.window_end", dueAt: decryptionEndsAt(now, p.decryptionWindowMinutes), payload: { sectionId }, dedupeKey: `opening.window_end:${sectionId}` });
+    return {
+      result: phase,
+      payload: { phase, bidCount: submitted.length, decryptionEndsAt: decryptionEndsAt(now, p.decryptionWindowMinutes).toISOString(), failure },
+      event: { type: "opening.opened", data: { phase, bidCount: submitted.length, failure } },
+    };
+  });
+}
+
+/** Runs a system command for a section; `body` returning null means nothing to do (no record entry). */
+async function runCommandOrSkip<T>(
+  ctx: Ctx,
+  action: string,
+  sectionId: string,
+  body: (tx: Tx, now: Date) => Promise<{ result: T; payload: Record<string, unknown>; event: { type: string; data: Record<string, unknown> } } | null>,
+  actor: Actor = systemActor(),
+): Promise<T | null> {
+  try {
+    return await runCommand(ctx, actor, action, async ({ tx, now }) => {
+      const out = await body(tx, now);
+      if (!out) throw new Skip();
+      return { result: out.result, subjectType: "section", subjectId: sectionId, payload: out.payload, events: [{ channel: channels.opening(sectionId), type: out.event.type, data: out.event.data }] };
+    });
+  } catch (e) {
+    if (e instanceof Skip) return null;
+    throw e;
+  }
+}
+class Skip extends Error {}
+
+/** R24: a bidder checks in by signing a challenge (purpose `checkin:<sectionId>`) with its certificate. */
+export async function checkIn(ctx: Ctx, actor: Actor, sectionId: string, proof: { nonce: string; certificateId: string; signature: string }) {
+  requirePermission(actor, "opening:attend");
+  return runCommand(ctx, actor, "opening.check_in", async ({ tx, now }) => {
+    const o = await lockOpening(tx, sectionId);
+    if (o.phase === "closed" || o.phase === "failed") throw new DomainError("INVALID_STATE", { status: o.phase });
+    const [mine] = await tx.select({ id: bidOpenings.bidId }).from(bidOpenings).where(and(eq(bidOpenings.sectionId, sectionId), eq(bidOpenings.orgId, actor.orgId!)));
+    if (!mine) throw new DomainError("FORBIDDEN");
+    const { cert } = await consumeChallenge(tx, ctx.config, actor, now, { ...proof, purpose: `checkin:${sectionId}` });
+    await tx
+      .insert(openingCheckins)
+      .values({ sectionId, orgId: actor.orgId!, userId: actor.user!.id, certificateId: cert!.id, at: now, ip: actor.ip, userAgent: actor.userAgent?.slice(0, 400) ?? null })
+      .onConflictDoNothing();
+    const [org] = await tx.select({ name: organisations.name }).from(organisations).where(eq(organisations.id, actor.orgId!));
+    return {
+      result: undefined,
+      subjectType: "section",
+      subjectId: sectionId,
+      payload: { orgId: actor.orgId, certificate: cert!.fingerprint },
+      events: [{ channel: channels.opening(sectionId), type: "opening.checked_in", data: { bidder: org!.name } }],
+    };
+  });
+}
+
+/** Decrypts one bid with its content key: every chunk against the manifest, plaintext to the blob store. */
+async function decryptBid(ctx: Ctx, bid: { id: string; uploadId: string; manifest: Manifest }, key: CryptoKey) {
+  const rows = await ctx.db
+    .select({ fileIndex: bidUploadChunks.fileIndex, chunkIndex: bidUploadChunks.chunkIndex, sha256: bidUploadChunks.sha256 })
+    .from(bidUploadChunks)
+    .where(eq(bidUploadChunks.uploadId, bid.uploadId))
+    .orderBy(asc(bidUploadChunks.fileIndex), asc(bidUploadChunks.chunkIndex));
+  const files: { index: number; name: string; size: number; sha256: string }[] = [];
+  let formBytes: Uint8Array | null = null;
+  for (const f of bid.manifest.files) {
+    const blobs = ctx.blobs;
+    const chunkShas = rows.filter((r) => r.fileIndex === f.index).map((r) => r.sha256);
+    async function* ciphertext() {
+      for (const sha of chunkShas) {
+        const parts: Buffer[] = [];
+        for await (const part of await blobs.get(sha)) parts.push(part as Buffer);
+        yield new Uint8Array(Buffer.concat(parts));
+      }
+    }
+    const formParts: Uint8Array[] = [];
+    let bytes = 0;
+    // Plaintext streams into the blob store chunk by chunk (memory flat); the bid form (file 0) is also kept.
+    const stream = new PlainSink(ctx);
+    try {
+      await openFile(key, f, ciphertext(), async (pt) => {
+        bytes += pt.length;
+        if (f.index === 0) formParts.push(pt);
+        await stream.write(pt);
+      });
+    } catch (e) {
+      stream.abort(e);
+      throw e;
+    }
+    const stored = await stream.close();
+    if (f.index === 0) formBytes = new Uint8Array(Buffer.concat(formParts));
+    files.push({ index: f.index, name: f.name, size: bytes, sha256: stored.sha256 });
+  }
+  return { files, form: formBytes ? readSealedForm(formBytes) : null };
+}
+
+/** Streams plaintext into the blob store (which takes an async iterable) with backpressure. */
+class PlainSink {
+  private readonly pipe = new PassThrough();
+  private readonly result: Promise<{ sha256: string; size: number }>;
+  constructor(ctx: Ctx) {
+    this.result = ctx.blobs.put(this.pipe);
+    this.result.catch(() => undefined); // surfaced by close()
+  }
+  async write(b: Uint8Array) {
+    if (!this.pipe.write(b)) await once(this.pipe, "drain");
+  }
+  async close() {
+    this.pipe.end();
+    return this.result;
+  }
+  /** Drops a partial plaintext (the blob store deletes its temp file). */
+  abort(e: unknown) {
+    this.pipe.destroy(e instanceof Error ? e : new Error(String(e)));
+  }
+}
+
+async function openableBid(db: Executor, sectionId: string, where: { orgId?: string; bidId?: string }) {
+  const [row] = await db
+    .select({ bo: bidOpenings, b: bids })
+    .from(bidOpenings)
+    .innerJoin(bids, eq(bids.id, bidOpenings.bidId))
+    .where(and(eq(bidOpenings.sectionId, sectionId), where.orgId ? eq(bidOpenings.orgId, where.orgId) : eq(bidOpenings.bidId, where.bidId!)));
+  return row;
+}
+
+/**
+ * R26: a bidder releases the content key it unwrapped in its browser (raw 32 bytes, base64).
+ * The server opens every chunk against the signed manifest; a wrong key or a tampered chunk
+ * is refused with the reason and changes nothing but the hall's last-error line.
+ */
+export async function releaseBidKey(ctx: Ctx, actor: Actor, sectionId: string, contentKeyB64: string) {
+  requirePermission(actor, "opening:attend");
+  const now = await dbNow(ctx.db);
+  const [o] = await ctx.db.select().from(openings).where(eq(openings.sectionId, sectionId));
+  if (!o) rule([violation("RULE_R26_WINDOW_CLOSED")]);
+  const row = await openableBid(ctx.db, sectionId, { orgId: actor.orgId! });
+  if (!row) throw new DomainError("FORBIDDEN");
+  const [checked] = await ctx.db.select().from(openingCheckins).where(and(eq(openingCheckins.sectionId, sectionId), eq(openingCheckins.orgId, actor.orgId!)));
+  rule(checkBidderRelease({ phase: o!.phase, now, windowEndsAt: o!.decryptionEndsAt, checkedIn: !!checked, state: row.bo.state }));
+  let raw: Uint8Array;
+  try {
+    raw = fromBase64(contentKeyB64);
+  } catch {
+    raw = new Uint8Array(0);
+  }
+  if (raw.length !== 32) return refuse(ctx, actor, sectionId, row.bo, "key length");
+  const key = await globalThis.crypto.subtle.importKey("raw", raw as unknown as BufferSource, { name: "AES-GCM" }, false, ["decrypt"]);
+  let opened: Awaited<ReturnType<typeof decryptBid>>;
+  try {
+    opened = await decryptBid(ctx, { id: row.b.id, uploadId: row.b.uploadId, manifest: row.b.manifest }, key);
+  } catch {
+    return refuse(ctx, actor, sectionId, row.bo, "chunk or key");
+  }
+  if (!opened.form) return refuse(ctx, actor, sectionId, row.bo, "bid form unreadable");
+  await recordOpened(ctx, actor, sectionId, row.b.id, "bidder", opened, (o2) => checkBidderRelease({ phase: o2.phase, now, windowEndsAt: o2.decryptionEndsAt, checkedIn: true, state: "pending" }));
+  await advance(ctx, sectionId);
+}
+
+async function refuse(ctx: Ctx, actor: Actor, sectionId: string, bo: BidOpening, detail: string): Promise<never> {
+  await runCommand(ctx, actor, "opening.release_refused", async ({ tx }) => {
+    await tx.update(bidOpenings).set({ lastError: detail }).where(eq(bidOpenings.bidId, bo.bidId));
+    return { result: undefined, subjectType: "bid", subjectId: bo.bidId, payload: { sectionId, detail }, events: [{ channel: channels.opening(sectionId), type: "opening.release_refused", data: {} }] };
+  });
+  throw new DomainError("RULE_VIOLATION", {}, [violation("RULE_R26_WRONG_KEY", { detail })]);
+}
+
+async function recordOpened(
+  ctx: Ctx,
+  actor: Actor,
+  sectionId: string,
+  bidId: string,
+  by: "bidder" | "custodians",
+  opened: Awaited<ReturnType<typeof decryptBid>>,
+  recheck: (o: Opening) => RuleViolation[],
+) {
+  await runCommand(ctx, actor, by === "bidder" ? "opening.bid_decrypted" : "opening.bid_opened_by_custodians", async ({ tx, now }) => {
+    const o = await lockOpening(tx, sectionId);
+    rule(recheck(o));
+    const [bo] = await tx.select().from(bidOpenings).where(eq(bidOpenings.bidId, bidId)).for("update");
+    if (bo!.state !== "pending") rule([violation("RULE_R26_ALREADY_OPENED")]);
+    await tx.update(bidOpenings).set({ state: "decrypted", openedBy: by, openedAt: now, files: opened.files, form: opened.form, lastError: null }).where(eq(bidOpenings.bidId, bidId));
+    const counts = await stateCounts(tx, sectionId);
+    return {
+      result: undefined,
+      subjectType: "bid",
+      subjectId: bidId,
+      // The plaintext hashes go to the record; the price stays out of it until the reading.
+      payload: { sectionId, by, files: opened.files.map((f) => ({ index: f.index, sha256: f.sha256, size: f.size })) },
+      events: [{ channel: channels.opening(sectionId), type: "opening.progress", data: counts }],
+    };
+  });
+}
+
+async function stateCounts(db: Executor, sectionId: string): Promise<Record<BidOpeningState, number>> {
+  const rows = await db.select({ state: bidOpenings.state }).from(bidOpenings).where(eq(bidOpenings.sectionId, sectionId));
+  const out: Record<BidOpeningState, number> = { pending: 0, decrypted: 0, revoked: 0, withdrawn: 0 };
+  for (const r of rows) out[r.state]++;
+  return out;
+}
+
+/** The decryption window's end (a job): custodians, R27 resolution, or the reading. */
+export async function windowEnded(ctx: Ctx, sectionId: string) {
+  await runCommandOrSkip(ctx, "opening.window_closed", sectionId, async (tx, now) => {
+    const [o] = await tx.select().from(openings).where(eq(openings.sectionId, sectionId)).for("update");
+    if (!o || o.phase !== "decryption" || now < o.decryptionEndsAt) return null;
+    const { s } = await sectionRow(tx, sectionId);
+    const states = (await tx.select({ state: bidOpenings.state }).from(bidOpenings).where(eq(bidOpenings.sectionId, sectionId))).map((r) => r.state);
+    const next = phaseAfterWindow(states, s.keyModel);
+    const phase = next === "reading" ? "resolution" : next; // `advance` moves on to the reading
+    await tx.update(openings).set({ phase, phaseChangedAt: now }).where(eq(openings.sectionId, sectionId));
+    return { result: phase, payload: { phase }, event: { type: "opening.phase", data: { phase } } };
+  });
+  await advance(ctx, sectionId);
+}
+
+/**
+ * R26 fallback: a custodian opens its share (sealed to its certificate) in its own browser and
+ * releases it. Shares are held in this process's memory only; with k of them the opening key
+ * is rebuilt in memory, opens every bid still pending, and is dropped. A restart loses the
+ * released shares (never stored): the custodians release them again.
+ */
+const releasedShares = new Map<string, Map<number, Uint8Array>>();
+
+export async function releaseShare(ctx: Ctx, actor: Actor, sectionId: string, input: { shareIndex: number; share: string }) {
+  if (!actor.user) throw new DomainError("UNAUTHENTICATED");
+  const { s } = await sectionRow(ctx.db, sectionId);
+  const [o] = await ctx.db.select().from(openings).where(eq(openings.sectionId, sectionId));
+  rule(checkCustodianRelease(o?.phase ?? "decryption", s.keyModel));
+  const mine = await ctx.db
+    .select({ certificateId: openingKeyShares.certificateId })
+    .from(openingKeyShares)
+    .innerJoin(certificates, eq(certificates.id, openingKeyShares.certificateId))
+    .where(and(eq(openingKeyShares.sectionId, sectionId), eq(openingKeyShares.shareIndex, input.shareIndex), eq(certificates.userId, actor.user.id), eq(certificates.status, "active")));
+  if (!mine.length) throw new DomainError("FORBIDDEN");
+  let share: Uint8Array;
+  try {
+    share = fromBase64(input.share);
+  } catch {
+    throw new DomainError("VALIDATION", { field: "share" });
+  }
+  if (share.length < 16 || share.length > 8192) throw new DomainError("VALIDATION", { field: "share" });
+  await runCommand(ctx, actor, "opening.share_released", async ({ tx, now }) => {
+    await tx.insert(openingShareReleases).values({ sectionId, shareIndex: input.shareIndex, userId: actor.user!.id, certificateId: mine[0]!.certificateId, at: now }).onConflictDoNothing();
+    return {
+      result: undefined,
+      subjectType: "section",
+      subjectId: sectionId,
+      payload: { shareIndex: input.shareIndex },
+      events: [{ channel: channels.opening(sectionId), type: "opening.share_released", data: { shareIndex: input.shareIndex } }],
+    };
+  });
+  const held = releasedShares.get(sectionId) ?? new Map<number, Uint8Array>();
+  held.set(input.shareIndex, share);
+  releasedShares.set(sectionId, held);
+  const [k] = await ctx.db.select().from(openingKeys).where(eq(openingKeys.sectionId, sectionId));
+  if (!k || held.size < k.threshold) return { released: held.size, threshold: k?.threshold ?? 0, opened: 0 };
+  let pkcs8: Uint8Array;
+  try {
+    pkcs8 = await combineShares([...held.values()]);
+  } catch {
+    releasedShares.delete(sectionId);
+    throw new DomainError("RULE_VIOLATION", {}, [violation("RULE_R26_WRONG_KEY", { detail: "shares" })]);
+  }
+  releasedShares.delete(sectionId);
+  const opened = await openWithOpeningKey(ctx, actor, sectionId, pkcs8);
+  pkcs8.fill(0);
+  await finishFallback(ctx, sectionId);
+  return { released: k.threshold, threshold: k.threshold, opened };
+}
+
+async function openWithOpeningKey(ctx: Ctx, actor: Actor, sectionId: string, pkcs8: Uint8Array): Promise<number> {
+  let priv: CryptoKey;
+  try {
+    priv = await importUnwrapKey(pkcs8);
+  } catch {
+    throw new DomainError("RULE_VIOLATION", {}, [violation("RULE_R26_WRONG_KEY", { detail: "shares" })]);
+  }
+  const pending = await ctx.db
+    .select({ b: bids })
+    .from(bidOpenings)
+    .innerJoin(bids, eq(bids.id, bidOpenings.bidId))
+    .where(and(eq(bidOpenings.sectionId, sectionId), eq(bidOpenings.state, "pending")));
+  let n = 0;
+  for (const { b } of pending) {
+    try {
+      const key = await unwrapContentKey(b.manifest, openingKid(sectionId), priv);
+      const opened = await decryptBid(ctx, { id: b.id, uploadId: b.uploadId, manifest: b.manifest }, key);
+      if (!opened.form) throw new Error("form");
+      await recordOpened(ctx, actor, sectionId, b.id, "custodians", opened, (o) => (o.phase === "fallback" ? [] : [violation("RULE_R26_WINDOW_CLOSED")]));
+      n++;
+    } catch (e) {
+      if (e instanceof DomainError) throw e;
+      await ctx.db.update(bidOpenings).set({ lastError: "custodians: chunk or key" }).where(eq(bidOpenings.bidId, b.id));
+    }
+  }
+  return n;
+}
+
+async function finishFallback(ctx: Ctx, sectionId: string) {
+  await runCommandOrSkip(ctx, "opening.fallback_done", sectionId, async (tx, now) => {
+    const [o] = await tx.select().from(openings).where(eq(openings.sectionId, sectionId)).for("update");
+    if (!o || o.phase !== "fallback") return null;
+    await tx.update(openings).set({ phase: "resolution", phaseChangedAt: now }).where(eq(openings.sectionId, sectionId));
+    return { result: "resolution", payload: { phase: "resolution" }, event: { type: "opening.phase", data: { phase: "resolution" } } };
+  });
+  await advance(ctx, sectionId);
+}
+
+/**
+ * R27: the tendering side decides a bid that could not be opened — the bidder's fault →
+ * revoked, another cause → withdrawn — with the reason; recorded with who decided.
+ */
+export async function decideFailure(ctx: Ctx, actor: Actor, sectionId: string, bidId: string, input: { cause: "bidder_fault" | "other"; reason: string }) {
+  const { p } = await sectionRow(ctx.db, sectionId);
+  assertRunsOpening(actor, p);
+  if (input.cause !== "bidder_fault" && input.cause !== "other") throw new DomainError("VALIDATION", { field: "cause" });
+  await runCommand(ctx, actor, "opening.failure_decided", async ({ tx, now }) => {
+    const o = await lockOpening(tx, sectionId);
+    const [bo] = await tx.select().from(bidOpenings).where(and(eq(bidOpenings.bidId, bidId), eq(bidOpenings.sectionId, sectionId))).for("update");
+    if (!bo) throw new DomainError("NOT_FOUND");
+    rule(checkFailureDecision({ phase: o.phase, state: bo.state, reason: String(input.reason ?? "") }));
+    const state = failureOutcome(input.cause);
+    await tx.update(bidOpenings).set({ state, failureCause: input.cause, decidedBy: actor.user!.id, decidedReason: input.reason.trim(), decidedAt: now }).where(eq(bidOpenings.bidId, bidId));
+    const counts = await stateCounts(tx, sectionId);
+    return {
+      result: undefined,
+      subjectType: "bid",
+      subjectId: bidId,
+      payload: { sectionId, state, cause: input.cause, reason: input.reason.trim() },
+      events: [{ channel: channels.opening(sectionId), type: "opening.progress", data: counts }],
+    };
+  });
+  await advance(ctx, sectionId);
+}
+
+/**
+ * Moves on when nothing is pending any more (R26): the 唱标 is computed once, stored as
+ * broadcast and sent to every viewer (R28) — or, with the profile's re-check, the section
+ * fails (R25/R27). Called after every change; does nothing while bids are pending.
+ */
+export async function advance(ctx: Ctx, sectionId: string) {
+  await runCommandOrSkip(ctx, "opening.read_out", sectionId, async (tx, now) => {
+    const [o] = await tx.select().from(openings).where(eq(openings.sectionId, sectionId)).for("update");
+    if (!o || !(o.phase === "decryption" || o.phase === "resolution")) return null;
+    const { p } = await sectionRow(tx, sectionId);
+    const rows = await tx
+      .select({ bo: bidOpenings, name: organisations.name, receivedAt: bids.receivedAt })
+      .from(bidOpenings)
+      .innerJoin(bids, eq(bids.id, bidOpenings.bidId))
+      .innerJoin(organisations, eq(organisations.id, bidOpenings.orgId))
+      .where(eq(bidOpenings.sectionId, sectionId));
+    const decision = afterDecryption(
+      rows.map((r) => r.bo.state),
+      getProfile(p.regime),
+    );
+    if (decision.next === "wait") return null;
+    if (decision.next === "failed") {
+      await tx.update(openings).set({ phase: "failed", phaseChangedAt: now, failure: decision.violations }).where(eq(openings.sectionId, sectionId));
+      await tx.update(sections).set({ status: "failed" }).where(eq(sections.id, sectionId));
+      return { result: "failed", payload: { phase: "failed", failure: decision.violations }, event: { type: "opening.failed", data: { failure: decision.violations } } };
+    }
+    const reading = readingRows(rows.map((r) => ({ bidder: r.name, receivedAt: r.receivedAt, state: r.bo.state, form: r.bo.form })));
+    await tx.update(openings).set({ phase: "reading", phaseChangedAt: now, reading, readAt: now }).where(eq(openings.sectionId, sectionId));
+    return { result: "reading", payload: { phase: "reading", reading }, event: { type: "opening.reading", data: { reading } } };
+  });
+}
+
+/** R30: a bidder raises an objection in the hall (during the reading). */
+export async function raiseObjection(ctx: Ctx, actor: Actor, sectionId: string, text: string) {
+  requirePermission(actor, "opening:attend");
+  return runCommand(ctx, actor, "opening.objection_raised", async ({ tx }) => {
+    const o = await lockOpening(tx, sectionId);
+    rule(checkObjection(o.phase, String(text ?? "")));
+    const [bo] = await tx.select().from(bidOpenings).where(and(eq(bidOpenings.sectionId, sectionId), eq(bidOpenings.orgId, actor.orgId!)));
+    if (!bo) throw new DomainError("FORBIDDEN");
+    const [row] = await tx.insert(openingObjections).values({ sectionId, orgId: actor.orgId!, userId: actor.user!.id, text: text.trim().slice(0, 2000) }).returning({ id: openingObjections.id });
+    return {
+      result: row!.id,
+      subjectType: "section",
+      subjectId: sectionId,
+      payload: { objectionId: row!.id, text: text.trim().slice(0, 2000) },
+      events: [{ channel: channels.opening(sectionId), type: "opening.objection", data: { id: row!.id } }],
+    };
+  });
+}
+
+/** R30: the tendering side answers an objection on the spot. */
+export async function answerObjection(ctx: Ctx, actor: Actor, sectionId: string, objectionId: string, answer: string) {
+  const { p } = await sectionRow(ctx.db, sectionId);
+  assertRunsOpening(actor, p);
+  await runCommand(ctx, actor, "opening.objection_answered", async ({ tx, now }) => {
+    const o = await lockOpening(tx, sectionId);
+    rule(checkObjection(o.phase, String(answer ?? "")));
+    const [obj] = await tx.select().from(openingObjections).where(and(eq(openingObjections.id, objectionId), eq(openingObjections.sectionId, sectionId), isNull(openingObjections.answeredAt))).for("update");
+    if (!obj) throw new DomainError("NOT_FOUND");
+    await tx.update(openingObjections).set({ answer: answer.trim().slice(0, 2000), answeredBy: actor.user!.id, answeredAt: now }).where(eq(openingObjections.id, objectionId));
+    return {
+      result: undefined,
+      subjectType: "section",
+      subjectId: sectionId,
+      payload: { objectionId, answer: answer.trim().slice(0, 2000) },
+      events: [{ channel: channels.opening(sectionId), type: "opening.objection_answered", data: { id: objectionId } }],
+    };
+  });
+}
+
+/** R29: a bidder confirms the opening record (the reading as broadcast). */
+export async function confirmRecord(ctx: Ctx, actor: Actor, sectionId: string) {
+  requirePermission(actor, "opening:attend");
+  await runCommand(ctx, actor, "opening.confirmed", async ({ tx, now }) => {
+    const o = await lockOpening(tx, sectionId);
+    if (o.phase !== "reading") rule([violation("RULE_R26_NOT_COMPLETE")]);
+    const [bo] = await tx.select().from(bidOpenings).where(and(eq(bidOpenings.sectionId, sectionId), eq(bidOpenings.orgId, actor.orgId!)));
+    if (!bo) throw new DomainError("FORBIDDEN");
+    await tx.insert(openingConfirmations).values({ sectionId, orgId: actor.orgId!, userId: actor.user!.id, at: now }).onConflictDoNothing();
+    return { result: undefined, subjectType: "section", subjectId: sectionId, payload: {}, events: [{ channel: channels.opening(sectionId), type: "opening.confirmed", data: {} }] };
+  });
+}
+
+/** Everything the hall shows, before role filtering (the route decides what each viewer sees). */
+export async function hallState(db: Executor, sectionId: string) {
+  const { s, p } = await sectionRow(db, sectionId);
+  const [o] = await db.select().from(openings).where(eq(openings.sectionId, sectionId));
+  const bidRows = o
+    ? await db
+        .select({ bo: bidOpenings, name: organisations.name })
+        .from(bidOpenings)
+        .innerJoin(organisations, eq(organisations.id, bidOpenings.orgId))
+        .where(eq(bidOpenings.sectionId, sectionId))
+    : [];
+  const checkins = await db
+    .select({ orgId: openingCheckins.orgId, at: openingCheckins.at, name: organisations.name })
+    .from(openingCheckins)
+    .innerJoin(organisations, eq(organisations.id, openingCheckins.orgId))
+    .where(eq(openingCheckins.sectionId, sectionId));
+  const objections = await db.select().from(openingObjections).where(eq(openingObjections.sectionId, sectionId)).orderBy(asc(openingObjections.raisedAt));
+  const confirmations = await db.select().from(openingConfirmations).where(eq(openingConfirmations.sectionId, sectionId));
+  const releases = await db.select().from(openingShareReleases).where(eq(openingShareReleases.sectionId, sectionId));
+  return { section: s, project: p, opening: o ?? null, bids: bidRows, checkins, objections, confirmations, releases };
+}

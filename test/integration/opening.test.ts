@@ -1,0 +1,202 @@
+import { and, eq, sql } from "drizzle-orm";
+import { expect, it } from "vitest";
+import { signChallenge } from "#crypto/challenge";
+import { openBox } from "#crypto/opening-key";
+import { toBase64 } from "#crypto/seal/format";
+import { bidOpenings, openingKeys, openingKeyShares, openings, recordEntries, sections } from "#db/schema/index";
+import { DomainError } from "#app/domain/errors";
+import { issueChallenge } from "#app/services/certificates.server";
+import { answerObjection, checkIn, confirmRecord, decideFailure, hallState, openHall, raiseObjection, releaseBidKey, releaseShare, windowEnded } from "#app/services/opening.server";
+import { getManagedProject } from "#app/services/tender-queries.server";
+import { addDocument, createProject, publishProject } from "#app/services/tenders.server";
+import type { Actor } from "#app/services/actor";
+import type { AppContext } from "#app/services/context.server";
+import { demoPdf } from "../../server/demo-pdf";
+import { submit } from "../helpers/bids";
+import { forEachDriver } from "../helpers/db";
+import { makeActor, projectForm, setBidDeadline } from "../helpers/factories";
+import { enrollFor, type Enrolled } from "../helpers/pki";
+
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => {
+      if (e instanceof DomainError) return e;
+      throw e;
+    },
+  );
+const ruleOf = (e: DomainError | null) => e?.violations.map((v) => v.code) ?? e?.code;
+
+const form = (price: string) => new TextEncoder().encode(JSON.stringify({ v: 1, form: { priceYuan: price, durationDays: "540", quality: "合格", projectManager: "陈建国" }, files: [{ name: "技术标.pdf", size: 12 }] }));
+
+type Bidder = { actor: Actor; cert: Enrolled; rawKey: Uint8Array; bidId: string };
+
+/** A published tender with `n` sealed bids, the deadline just passed. */
+async function tenderWithBids(app: AppContext, n: number, keyModel: "bidder" | "bidder_with_custodian_fallback") {
+  const tu = await makeActor(app, "tendering_unit");
+  const supervisor = await makeActor(app, "supervisor");
+  const over = keyModel === "bidder" ? { keyModel } : { keyModel, keyThreshold: 2, custodians: ["tendering_unit", "supervisor"] };
+  const projectId = await createProject(app, tu, await projectForm(app, over));
+  await addDocument(app, tu, projectId, { filename: "招标文件.pdf", contentType: "application/pdf", ...(await app.blobs.put(demoPdf(["opening"]))) });
+  const tuCert = await enrollFor(app, tu);
+  const supCert = await enrollFor(app, supervisor);
+  await publishProject(app, tu, projectId);
+  const sectionId = (await getManagedProject(app.db, tu, projectId)).sections[0]!.id;
+  const [k] = await app.db.select().from(openingKeys).where(eq(openingKeys.sectionId, sectionId));
+  const opening = k ? { kid: k.kid, publicKeySpki: Buffer.from(k.publicKeySpki, "base64") } : null;
+  const bidders: Bidder[] = [];
+  for (let i = 0; i < n; i++) {
+    const actor = await makeActor(app, "bidder", `投标单位${i + 1}-${projectId.slice(0, 4)}`);
+    const cert = await enrollFor(app, actor);
+    const r = await submit(app, actor, cert, sectionId, opening, [form(String(9_800_000 + i * 100_000)), new TextEncoder().encode("技术标正文")]);
+    bidders.push({ actor, cert, rawKey: r.sealed.rawKey, bidId: r.bidId });
+  }
+  await setBidDeadline(app, projectId, new Date(Date.now() - 1000));
+  return { tu, supervisor, tuCert, supCert, projectId, sectionId, bidders };
+}
+
+async function checkInAs(app: AppContext, b: Bidder, sectionId: string) {
+  const ch = await issueChallenge(app, b.actor, `checkin:${sectionId}`);
+  const signature = toBase64(await signChallenge(ch, b.cert.privateKeyPkcs8));
+  await checkIn(app, b.actor, sectionId, { nonce: ch.nonce, certificateId: b.cert.certificateId, signature });
+}
+
+async function closeWindow(app: AppContext, sectionId: string) {
+  await app.db.update(openings).set({ decryptionEndsAt: new Date(Date.now() - 1000) }).where(eq(openings.sectionId, sectionId));
+  await windowEnded(app, sectionId);
+}
+
+forEachDriver("online opening", (env) => {
+  it("R24–R30: check-in, bidder decryption, a wrong key refused, custodians open the rest, 唱标, objection answered, confirmation", async () => {
+    const { app } = env();
+    const t = await tenderWithBids(app, 3, "bidder_with_custodian_fallback");
+    const [b1, b2, b3] = t.bidders as [Bidder, Bidder, Bidder];
+
+    // R24: the hall opens at the deadline (the job is idempotent).
+    expect(await openHall(app, t.sectionId)).toBe("decryption");
+    expect(await openHall(app, t.sectionId)).toBeNull();
+    const [sec] = await app.db.select({ status: sections.status }).from(sections).where(eq(sections.id, t.sectionId));
+    expect(sec!.status).toBe("opening");
+
+    // R24: no release before check-in; check-in with a certificate-signed challenge.
+    expect(ruleOf(await failure(releaseBidKey(app, b1.actor, t.sectionId, toBase64(b1.rawKey))))).toEqual(["RULE_R24_NOT_CHECKED_IN"]);
+    for (const b of [b1, b2, b3]) await checkInAs(app, b, t.sectionId);
+    expect((await hallState(app.db, t.sectionId)).checkins).toHaveLength(3);
+
+    // R26: the right key opens the bid; the plaintext is stored with its hash.
+    await releaseBidKey(app, b1.actor, t.sectionId, toBase64(b1.rawKey));
+    // A wrong key is refused with the reason and changes nothing but the last-error line.
+    expect(ruleOf(await failure(releaseBidKey(app, b2.actor, t.sectionId, toBase64(new Uint8Array(32).fill(7)))))).toEqual(["RULE_R26_WRONG_KEY"]);
+    await releaseBidKey(app, b3.actor, t.sectionId, toBase64(b3.rawKey));
+    expect(ruleOf(await failure(releaseBidKey(app, b3.actor, t.sectionId, toBase64(b3.rawKey))))).toEqual(["RULE_R26_ALREADY_OPENED"]);
+    const states = Object.fromEntries((await app.db.select().from(bidOpenings).where(eq(bidOpenings.sectionId, t.sectionId))).map((r) => [r.bidId, r]));
+    expect([states[b1.bidId]!.state, states[b2.bidId]!.state, states[b3.bidId]!.state]).toEqual(["decrypted", "pending", "decrypted"]);
+    expect(states[b2.bidId]!.lastError).toBe("chunk or key");
+    const plainSha = states[b1.bidId]!.files![1]!.sha256;
+    const stored = await app.blobs.get(plainSha);
+    let text = "";
+    for await (const part of stored) text += Buffer.from(part as Buffer).toString("utf8");
+    expect(text).toBe("技术标正文");
+    // R26: no price anywhere public before every bid is opened.
+    expect((await hallState(app.db, t.sectionId)).opening!.reading).toBeNull();
+
+    // After the window: the key model allows custodians.
+    await closeWindow(app, t.sectionId);
+    expect((await hallState(app.db, t.sectionId)).opening!.phase).toBe("fallback");
+    // Each custodian opens its own share in its own browser (here: with its test key) and releases it.
+    const shares = await app.db.select().from(openingKeyShares).where(eq(openingKeyShares.sectionId, t.sectionId));
+    const shareOf = async (cert: Enrolled) => {
+      const row = shares.find((s) => s.certificateId === cert.certificateId)!;
+      return { shareIndex: row.shareIndex, share: toBase64(await openBox(row.box, cert.privateKeyPkcs8)) };
+    };
+    // Someone else's share index is refused.
+    expect((await failure(releaseShare(app, b1.actor, t.sectionId, await shareOf(t.tuCert))))?.code).toBe("FORBIDDEN");
+    expect(await releaseShare(app, t.tu, t.sectionId, await shareOf(t.tuCert))).toMatchObject({ released: 1, threshold: 2, opened: 0 });
+    expect(await releaseShare(app, t.supervisor, t.sectionId, await shareOf(t.supCert))).toMatchObject({ opened: 1 });
+
+    // Everything opened → 唱标 (R28): names, prices and listed items, in the order received.
+    const hall = await hallState(app.db, t.sectionId);
+    expect(hall.opening!.phase).toBe("reading");
+    expect(hall.opening!.reading!.map((r) => r.priceYuan)).toEqual(["9800000", "9900000", "10000000"]);
+    expect(hall.opening!.reading![0]!.bidder).toMatch(/^投标单位1/);
+    const [bo2] = await app.db.select().from(bidOpenings).where(eq(bidOpenings.bidId, b2.bidId));
+    expect(bo2!.openedBy).toBe("custodians");
+
+    // R30: an objection in the hall, answered there; bidders confirm.
+    const objectionId = await raiseObjection(app, b2.actor, t.sectionId, "对第二家唱标工期有异议");
+    expect((await failure(answerObjection(app, b1.actor, t.sectionId, objectionId, "答复")))?.code).toBe("FORBIDDEN");
+    await answerObjection(app, t.tu, t.sectionId, objectionId, "经核对投标文件，工期为540日历天，唱标无误。");
+    for (const b of [b1, b2]) await confirmRecord(app, b.actor, t.sectionId);
+    const after = await hallState(app.db, t.sectionId);
+    expect(after.objections[0]).toMatchObject({ answer: "经核对投标文件，工期为540日历天，唱标无误。" });
+    expect(after.confirmations).toHaveLength(2);
+
+    // Every step is in the record; the decrypted entries carry hashes, never the price.
+    const actions = (await app.db.select({ action: recordEntries.action, payload: recordEntries.payload }).from(recordEntries).where(eq(recordEntries.subjectId, t.sectionId))).map((r) => r.action);
+    expect(actions).toEqual(expect.arrayContaining(["opening.open", "opening.check_in", "opening.window_closed", "opening.share_released", "opening.read_out", "opening.objection_raised", "opening.objection_answered", "opening.confirmed"]));
+    const decrypted = await app.db.select({ payload: recordEntries.payload }).from(recordEntries).where(and(eq(recordEntries.action, "opening.bid_decrypted"), eq(recordEntries.subjectId, b1.bidId)));
+    expect(JSON.stringify(decrypted[0]!.payload)).not.toContain("9800000");
+  });
+
+  it("R25: fewer bids than the minimum → the section fails (流标) when the hall opens", async () => {
+    const { app } = env();
+    const t = await tenderWithBids(app, 2, "bidder");
+    expect(await openHall(app, t.sectionId)).toBe("failed");
+    const hall = await hallState(app.db, t.sectionId);
+    expect(hall.opening!.failure!.map((v) => v.code)).toEqual(["RULE_R25_TOO_FEW_BIDS"]);
+    expect(hall.section.status).toBe("failed");
+  });
+
+  it("R24: the hall does not open before the deadline (database clock)", async () => {
+    const { app } = env();
+    const t = await tenderWithBids(app, 3, "bidder");
+    await setBidDeadline(app, t.projectId, new Date(Date.now() + 60_000));
+    expect(await openHall(app, t.sectionId)).toBeNull();
+    expect((await hallState(app.db, t.sectionId)).opening).toBeNull();
+  });
+
+  it("R27: without a custodian fallback, an unopened bid is decided — bidder's fault → revoked — and the others are read", async () => {
+    const { app } = env();
+    const t = await tenderWithBids(app, 3, "bidder");
+    const [b1, b2, b3] = t.bidders as [Bidder, Bidder, Bidder];
+    await openHall(app, t.sectionId);
+    for (const b of [b1, b2]) {
+      await checkInAs(app, b, t.sectionId);
+      await releaseBidKey(app, b.actor, t.sectionId, toBase64(b.rawKey));
+    }
+    // Decisions wait for the window's end.
+    expect(ruleOf(await failure(decideFailure(app, t.tu, t.sectionId, b3.bidId, { cause: "bidder_fault", reason: "投标人未在解密时间内解密" })))).toEqual(["RULE_R27_NOT_NOW"]);
+    await closeWindow(app, t.sectionId);
+    expect((await hallState(app.db, t.sectionId)).opening!.phase).toBe("resolution");
+    // Custodians cannot step in under this key model.
+    expect(ruleOf(await failure(releaseShare(app, t.tu, t.sectionId, { shareIndex: 1, share: toBase64(new Uint8Array(64)) })))).toEqual(["RULE_R26_FALLBACK_NOT_ALLOWED"]);
+    expect(ruleOf(await failure(decideFailure(app, t.tu, t.sectionId, b3.bidId, { cause: "bidder_fault", reason: "" })))).toEqual(["RULE_R27_REASON_REQUIRED"]);
+    expect((await failure(decideFailure(app, b1.actor, t.sectionId, b3.bidId, { cause: "other", reason: "不应由投标人决定" })))?.code).toBe("FORBIDDEN");
+    await decideFailure(app, t.tu, t.sectionId, b3.bidId, { cause: "bidder_fault", reason: "投标人未在解密时间内解密" });
+    const hall = await hallState(app.db, t.sectionId);
+    expect(hall.bids.find((b) => b.bo.bidId === b3.bidId)!.bo).toMatchObject({ state: "revoked", failureCause: "bidder_fault", decidedBy: t.tu.user!.id });
+    // Default profile: the others continue (R27's re-check of R25 is off) and are read.
+    expect(hall.opening!.phase).toBe("reading");
+    expect(hall.opening!.reading).toHaveLength(2);
+  });
+
+  it("a wrong-length key or a tampered chunk is refused and the bid stays sealed", async () => {
+    const { app } = env();
+    const t = await tenderWithBids(app, 3, "bidder");
+    const [b1] = t.bidders as [Bidder];
+    await openHall(app, t.sectionId);
+    await checkInAs(app, b1, t.sectionId);
+    expect((await failure(releaseBidKey(app, b1.actor, t.sectionId, "AAAA")))?.violations[0]?.params).toEqual({ detail: "key length" });
+    // Tamper with the stored ciphertext of the bid file: the manifest's chunk hash no longer matches.
+    const [row] = await app.db.execute(sql`select c.sha256 from bid_upload_chunks c join bids b on b.upload_id = c.upload_id where b.id = ${b1.bidId}::uuid and c.file_index = 1`).then((r) => ((r as unknown as { rows?: { sha256: string }[] }).rows ?? (r as unknown as { sha256: string }[])));
+    const { readFile, writeFile } = await import("node:fs/promises");
+    const p = (app.blobs as unknown as { pathOf(s: string): string }).pathOf(row!.sha256);
+    const bytes = await readFile(p);
+    bytes[0] = bytes[0]! ^ 1;
+    await writeFile(p, bytes);
+    expect(ruleOf(await failure(releaseBidKey(app, b1.actor, t.sectionId, toBase64(b1.rawKey))))).toEqual(["RULE_R26_WRONG_KEY"]);
+    const [bo] = await app.db.select().from(bidOpenings).where(eq(bidOpenings.bidId, b1.bidId));
+    expect(bo!.state).toBe("pending");
+  });
+});
+

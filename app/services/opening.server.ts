@@ -28,6 +28,7 @@ import { DomainError } from "#app/domain/errors";
 import {
   afterDecryption,
   checkBidderRelease,
+  checkClose,
   checkCustodianRelease,
   checkFailureDecision,
   checkHallOpen,
@@ -45,7 +46,9 @@ import { getProfile } from "#app/domain/rules/profiles";
 import { violation, type RuleViolation } from "#app/domain/rules/violations";
 import { formatCst } from "#app/domain/tender-form";
 import { systemActor, type Actor } from "./actor";
+import { signedOfficialPdf } from "#crypto/pdf/signed-pdf";
 import { consumeChallenge } from "./certificates.server";
+import { documentSigner } from "./platform-signer.server";
 import { dbNow, requirePermission, runCommand } from "./command.server";
 import type { AppContext } from "./context.server";
 import { scheduleJob } from "./jobs.server";
@@ -552,4 +555,93 @@ export async function hallState(db: Executor, sectionId: string) {
   const confirmations = await db.select().from(openingConfirmations).where(eq(openingConfirmations.sectionId, sectionId));
   const releases = await db.select().from(openingShareReleases).where(eq(openingShareReleases.sectionId, sectionId));
   return { section: s, project: p, opening: o ?? null, bids: bidRows, checkins, objections, confirmations, releases };
+}
+
+const STATE_ZH: Record<BidOpeningState, string> = { pending: "未解密", decrypted: "已解密", revoked: "撤销（投标人原因）", withdrawn: "撤回（非投标人原因）" };
+
+/**
+ * R29: closes the opening and issues the opening record (开标记录表) — the reading as
+ * broadcast, every bid's decryption outcome (who opened it; R27 decisions with who and why),
+ * check-ins, objections with answers, and confirmations (absent bidders listed as not
+ * confirmed) — as a PDF with Chinese text signed with the platform's certificate, stored in
+ * the blob store and hashed into the record. The tendering unit or its agency closes it.
+ */
+export async function closeOpening(ctx: Ctx, actor: Actor, sectionId: string): Promise<{ sha256: string; size: number }> {
+  const { s, p } = await sectionRow(ctx.db, sectionId);
+  assertRunsOpening(actor, p);
+  const hall = await hallState(ctx.db, sectionId);
+  const o = hall.opening;
+  if (!o) rule([violation("RULE_R24_HALL_NOT_OPEN", { deadline: formatCst(p.bidDeadline) })]);
+  rule(checkClose(o!.phase, hall.objections.filter((x) => !x.answeredAt).length));
+  const now = await dbNow(ctx.db);
+  const confirmed = new Set(hall.confirmations.map((c) => c.orgId));
+  const checked = new Map(hall.checkins.map((c) => [c.orgId, c.at]));
+  const signer = documentSigner(ctx.config);
+  const pdf = await signedOfficialPdf(
+    {
+      title: "开标记录表",
+      number: `编号 OPEN-${sectionId.slice(0, 8).toUpperCase()} · 第1版`,
+      meta: [
+        ["项目名称", p.title],
+        ["项目编号", p.code],
+        ["标段（包）", `${s.code} ${s.title}`],
+        ["开标时间", formatCst(o!.openedAt)],
+        ["解密截止", formatCst(o!.decryptionEndsAt)],
+        ["唱标时间", o!.readAt ? formatCst(o!.readAt) : ""],
+        ["递交投标文件", `${o!.bidCount} 家`],
+        ["状态", "开标结束，记录签发"],
+      ],
+      sections: [
+        {
+          heading: "唱标结果",
+          table: {
+            headers: ["序号", "投标人", "投标报价（元）", "工期", "质量", "项目经理"],
+            rows: (o!.reading ?? []).map((r) => [String(r.order), r.bidder, r.priceYuan, r.durationDays, r.quality, r.projectManager]),
+            widths: [1, 4, 2, 1, 1, 1],
+          },
+        },
+        {
+          heading: "解密情况",
+          table: {
+            headers: ["投标人", "签到", "解密结果", "解密方", "说明"],
+            rows: hall.bids.map((b) => [
+              b.name,
+              checked.has(b.bo.orgId) ? formatCst(checked.get(b.bo.orgId)!) : "未签到",
+              STATE_ZH[b.bo.state],
+              b.bo.openedBy === "custodians" ? "密钥保管人" : b.bo.openedBy === "bidder" ? "投标人" : "",
+              b.bo.decidedReason ?? "",
+            ]),
+            widths: [3, 2, 2, 2, 2],
+          },
+        },
+        {
+          heading: "现场异议及答复",
+          paragraphs: hall.objections.length ? hall.objections.map((x, i) => `${i + 1}. 异议：${x.text}；答复：${x.answer ?? ""}`) : ["无"],
+        },
+        {
+          heading: "投标人确认",
+          table: { headers: ["投标人", "确认"], rows: hall.bids.map((b) => [b.name, confirmed.has(b.bo.orgId) ? "已确认" : "未确认"]), widths: [4, 2] },
+        },
+      ],
+      footer: "本记录由 Tenderhall 平台在线开标生成并加盖平台电子签章（R29）。唱标内容与开标现场广播一致；解密后的投标文件摘要已写入交易档案。",
+    },
+    signer.font,
+    signer.key,
+    now,
+  );
+  const stored = await ctx.blobs.put(pdf);
+  await runCommand(ctx, actor, "opening.closed", async ({ tx, now: at }) => {
+    const locked = await lockOpening(tx, sectionId);
+    rule(checkClose(locked.phase, 0));
+    await tx.update(openings).set({ phase: "closed", phaseChangedAt: at, closedAt: at, recordSha256: stored.sha256 }).where(eq(openings.sectionId, sectionId));
+    await tx.update(sections).set({ status: "opened" }).where(eq(sections.id, sectionId));
+    return {
+      result: undefined,
+      subjectType: "section",
+      subjectId: sectionId,
+      payload: { document: "开标记录表", sha256: stored.sha256, size: stored.size },
+      events: [{ channel: channels.opening(sectionId), type: "opening.closed", data: { sha256: stored.sha256 } }],
+    };
+  });
+  return stored;
 }

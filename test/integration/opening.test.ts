@@ -1,3 +1,7 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { and, eq, sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { signChallenge } from "#crypto/challenge";
@@ -6,7 +10,7 @@ import { toBase64 } from "#crypto/seal/format";
 import { bidOpenings, openingKeys, openingKeyShares, openings, recordEntries, sections } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
 import { issueChallenge } from "#app/services/certificates.server";
-import { answerObjection, checkIn, confirmRecord, decideFailure, hallState, openHall, raiseObjection, releaseBidKey, releaseShare, windowEnded } from "#app/services/opening.server";
+import { answerObjection, checkIn, closeOpening, confirmRecord, decideFailure, hallState, openHall, raiseObjection, releaseBidKey, releaseShare, windowEnded } from "#app/services/opening.server";
 import { getManagedProject } from "#app/services/tender-queries.server";
 import { addDocument, createProject, publishProject } from "#app/services/tenders.server";
 import type { Actor } from "#app/services/actor";
@@ -136,6 +140,27 @@ forEachDriver("online opening", (env) => {
     expect(actions).toEqual(expect.arrayContaining(["opening.open", "opening.check_in", "opening.window_closed", "opening.share_released", "opening.read_out", "opening.objection_raised", "opening.objection_answered", "opening.confirmed"]));
     const decrypted = await app.db.select({ payload: recordEntries.payload }).from(recordEntries).where(and(eq(recordEntries.action, "opening.bid_decrypted"), eq(recordEntries.subjectId, b1.bidId)));
     expect(JSON.stringify(decrypted[0]!.payload)).not.toContain("9800000");
+
+    // R29: the signed opening record (开标记录表): Chinese text, pdfsig-valid, hashed into the record.
+    expect((await failure(closeOpening(app, b1.actor, t.sectionId)))?.code).toBe("FORBIDDEN");
+    const doc = await closeOpening(app, t.tu, t.sectionId);
+    const closed = await hallState(app.db, t.sectionId);
+    expect(closed.opening).toMatchObject({ phase: "closed", recordSha256: doc.sha256 });
+    expect(closed.section.status).toBe("opened");
+    const dir = mkdtempSync(path.join(tmpdir(), "th-opening-"));
+    const file = path.join(dir, "开标记录表.pdf");
+    const parts: Buffer[] = [];
+    for await (const part of await app.blobs.get(doc.sha256)) parts.push(part as Buffer);
+    writeFileSync(file, Buffer.concat(parts));
+    expect(spawnSync("pdfsig", [file], { encoding: "utf8" }).stdout).toContain("Signature is Valid");
+    const txt = spawnSync("pdftotext", [file, "-"], { encoding: "utf8" }).stdout;
+    expect(txt).toContain("开标记录表");
+    expect(txt).toContain("9800000");
+    expect(txt.replace(/\s+/g, "")).toContain("密钥保管人");
+    const [entry] = await app.db.select({ payload: recordEntries.payload }).from(recordEntries).where(and(eq(recordEntries.action, "opening.closed"), eq(recordEntries.subjectId, t.sectionId)));
+    expect(entry!.payload).toMatchObject({ sha256: doc.sha256 });
+    if (process.env.KEEP_PDF) spawnSync("cp", [file, process.env.KEEP_PDF]);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("R25: fewer bids than the minimum → the section fails (流标) when the hall opens", async () => {

@@ -112,7 +112,8 @@ describe("signed receipt (R20)", () => {
     const other = createRootCa({ keys: pemKeys(), serialHex: "01cc", now, years: 10, cn: "Other CA", org: "Elsewhere" });
     expect(await verifyReceipt(jws, [other.certPem], now)).toEqual({ valid: false, reason: "UNTRUSTED_SIGNER" });
     expect(await verifyReceipt("a.b", [ca.certPem], now)).toEqual({ valid: false, reason: "MALFORMED" });
-    expect(p).toBeTruthy();
+    // The signed part carries the payload as given (canonical JSON, base64url).
+    expect(JSON.parse(Buffer.from(p!, "base64url").toString("utf8"))).toEqual(payload);
   });
 });
 

@@ -4,22 +4,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { and, eq, sql } from "drizzle-orm";
 import { expect, it } from "vitest";
-import { signChallenge } from "#crypto/challenge";
 import { openBox } from "#crypto/opening-key";
 import { toBase64 } from "#crypto/seal/format";
-import { bidOpenings, openingKeys, openingKeyShares, openings, recordEntries, sections } from "#db/schema/index";
+import { bidOpenings, openingKeyShares, recordEntries, sections } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
-import { issueChallenge } from "#app/services/certificates.server";
-import { answerObjection, checkIn, closeOpening, confirmRecord, decideFailure, hallState, openHall, raiseObjection, releaseBidKey, releaseShare, windowEnded } from "#app/services/opening.server";
-import { getManagedProject } from "#app/services/tender-queries.server";
-import { addDocument, createProject, publishProject } from "#app/services/tenders.server";
-import type { Actor } from "#app/services/actor";
-import type { AppContext } from "#app/services/context.server";
-import { demoPdf } from "../../server/demo-pdf";
-import { submit } from "../helpers/bids";
+import { answerObjection, closeOpening, confirmRecord, decideFailure, hallState, openHall, raiseObjection, releaseBidKey, releaseShare } from "#app/services/opening.server";
 import { forEachDriver } from "../helpers/db";
-import { makeActor, projectForm, setBidDeadline } from "../helpers/factories";
-import { enrollFor, type Enrolled } from "../helpers/pki";
+import { setBidDeadline } from "../helpers/factories";
+import { checkInAs, closeWindow, tenderWithBids, type Bidder } from "../helpers/opening";
+import type { Enrolled } from "../helpers/pki";
 
 const failure = (p: Promise<unknown>) =>
   p.then(
@@ -30,45 +23,6 @@ const failure = (p: Promise<unknown>) =>
     },
   );
 const ruleOf = (e: DomainError | null) => e?.violations.map((v) => v.code) ?? e?.code;
-
-const form = (price: string) => new TextEncoder().encode(JSON.stringify({ v: 1, form: { priceYuan: price, durationDays: "540", quality: "合格", projectManager: "陈建国" }, files: [{ name: "技术标.pdf", size: 12 }] }));
-
-type Bidder = { actor: Actor; cert: Enrolled; rawKey: Uint8Array; bidId: string };
-
-/** A published tender with `n` sealed bids, the deadline just passed. */
-async function tenderWithBids(app: AppContext, n: number, keyModel: "bidder" | "bidder_with_custodian_fallback") {
-  const tu = await makeActor(app, "tendering_unit");
-  const supervisor = await makeActor(app, "supervisor");
-  const over = keyModel === "bidder" ? { keyModel } : { keyModel, keyThreshold: 2, custodians: ["tendering_unit", "supervisor"] };
-  const projectId = await createProject(app, tu, await projectForm(app, over));
-  await addDocument(app, tu, projectId, { filename: "招标文件.pdf", contentType: "application/pdf", ...(await app.blobs.put(demoPdf(["opening"]))) });
-  const tuCert = await enrollFor(app, tu);
-  const supCert = await enrollFor(app, supervisor);
-  await publishProject(app, tu, projectId);
-  const sectionId = (await getManagedProject(app.db, tu, projectId)).sections[0]!.id;
-  const [k] = await app.db.select().from(openingKeys).where(eq(openingKeys.sectionId, sectionId));
-  const opening = k ? { kid: k.kid, publicKeySpki: Buffer.from(k.publicKeySpki, "base64") } : null;
-  const bidders: Bidder[] = [];
-  for (let i = 0; i < n; i++) {
-    const actor = await makeActor(app, "bidder", `投标单位${i + 1}-${projectId.slice(0, 4)}`);
-    const cert = await enrollFor(app, actor);
-    const r = await submit(app, actor, cert, sectionId, opening, [form(String(9_800_000 + i * 100_000)), new TextEncoder().encode("技术标正文")]);
-    bidders.push({ actor, cert, rawKey: r.sealed.rawKey, bidId: r.bidId });
-  }
-  await setBidDeadline(app, projectId, new Date(Date.now() - 1000));
-  return { tu, supervisor, tuCert, supCert, projectId, sectionId, bidders };
-}
-
-async function checkInAs(app: AppContext, b: Bidder, sectionId: string) {
-  const ch = await issueChallenge(app, b.actor, `checkin:${sectionId}`);
-  const signature = toBase64(await signChallenge(ch, b.cert.privateKeyPkcs8));
-  await checkIn(app, b.actor, sectionId, { nonce: ch.nonce, certificateId: b.cert.certificateId, signature });
-}
-
-async function closeWindow(app: AppContext, sectionId: string) {
-  await app.db.update(openings).set({ decryptionEndsAt: new Date(Date.now() - 1000) }).where(eq(openings.sectionId, sectionId));
-  await windowEnded(app, sectionId);
-}
 
 forEachDriver("online opening", (env) => {
   it("R24–R30: check-in, bidder decryption, a wrong key refused, custodians open the rest, 唱标, objection answered, confirmation", async () => {

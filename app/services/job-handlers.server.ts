@@ -2,7 +2,7 @@ import { serverT } from "#app/i18n";
 import type { NotificationChannel } from "./channels.server";
 import { confirmationTimedOut, issueDrawRecord } from "./draws.server";
 import type { JobHandler } from "./jobs.server";
-import { openHall, windowEnded } from "./opening.server";
+import { openHall, publishFailureNotice, windowEnded } from "./opening.server";
 
 /** Every job kind and its idempotent handler. */
 export function jobHandlers(channels: NotificationChannel[]): Record<string, JobHandler> {
@@ -19,6 +19,9 @@ export function jobHandlers(channels: NotificationChannel[]): Record<string, Job
     },
     "opening.window_end": async (app, payload) => {
       await windowEnded(app, String(payload.sectionId));
+    },
+    "opening.failure_notice": async (app, payload) => {
+      await publishFailureNotice(app, String(payload.sectionId));
     },
     "notify.external": async (_app, payload) => {
       const params = (payload.params ?? {}) as Record<string, string | number>;

@@ -52,6 +52,8 @@ import { documentSigner } from "./platform-signer.server";
 import { dbNow, requirePermission, runCommand } from "./command.server";
 import type { AppContext } from "./context.server";
 import { scheduleJob } from "./jobs.server";
+import { notifyOrganisations } from "./notify.server";
+import zhRules from "#app/locales/zh-CN/rules.json";
 import { channels } from "./live-channels.server";
 
 /**
@@ -117,7 +119,8 @@ export async function openHall(ctx: Ctx, sectionId: string): Promise<OpeningPhas
     });
     await tx.update(sections).set({ status: failure.length ? "failed" : "opening" }).where(eq(sections.id, sectionId));
     if (submitted.length) await tx.insert(bidOpenings).values(submitted.map((b) => ({ bidId: b.id, sectionId, orgId: b.orgId })));
-    if (!failure.length) await scheduleJob(tx, { kind: "opening.window_end", dueAt: decryptionEndsAt(now, p.decryptionWindowMinutes), payload: { sectionId }, dedupeKey: `opening.window_end:${sectionId}` });
+    if (failure.length) await scheduleFailureNotice(tx, sectionId, now);
+    else await scheduleJob(tx, { kind: "opening.window_end", dueAt: decryptionEndsAt(now, p.decryptionWindowMinutes), payload: { sectionId }, dedupeKey: `opening.window_end:${sectionId}` });
     return {
       result: phase,
       payload: { phase, bidCount: submitted.length, decryptionEndsAt: decryptionEndsAt(now, p.decryptionWindowMinutes).toISOString(), failure },
@@ -475,6 +478,7 @@ export async function advance(ctx: Ctx, sectionId: string) {
     if (decision.next === "failed") {
       await tx.update(openings).set({ phase: "failed", phaseChangedAt: now, failure: decision.violations }).where(eq(openings.sectionId, sectionId));
       await tx.update(sections).set({ status: "failed" }).where(eq(sections.id, sectionId));
+      await scheduleFailureNotice(tx, sectionId, now);
       return { result: "failed", payload: { phase: "failed", failure: decision.violations }, event: { type: "opening.failed", data: { failure: decision.violations } } };
     }
     const reading = readingRows(rows.map((r) => ({ bidder: r.name, receivedAt: r.receivedAt, state: r.bo.state, form: r.bo.form })));
@@ -644,4 +648,66 @@ export async function closeOpening(ctx: Ctx, actor: Actor, sectionId: string): P
     };
   });
   return stored;
+}
+
+/** The failure notice is issued by a job right after the section fails (a restart does not lose it). */
+async function scheduleFailureNotice(tx: Tx, sectionId: string, now: Date) {
+  await scheduleJob(tx, { kind: "opening.failure_notice", dueAt: now, payload: { sectionId }, dedupeKey: `opening.failure_notice:${sectionId}` });
+}
+
+/** Renders a rule violation in Chinese for official documents (the zh-CN rules catalog, interpolated). */
+function ruleTextZh(v: RuleViolation): string {
+  const template = (zhRules as unknown as Record<string, string | undefined>)[v.code] ?? v.code;
+  return template.replace(/\{\{(\w+)\}\}/g, (_, k: string) => String((v.params as Record<string, unknown>)[k] ?? ""));
+}
+
+/**
+ * R25/R27: publishes the failure notice (流标公告) of a failed section — a PDF with Chinese
+ * text signed with the platform's certificate, stored, hashed into the record, announced on
+ * the hall's channel and sent to the tendering side and every bidder of the section.
+ * Idempotent (the job may run twice).
+ */
+export async function publishFailureNotice(ctx: Ctx, sectionId: string): Promise<{ sha256: string } | null> {
+  const { s, p } = await sectionRow(ctx.db, sectionId);
+  const [o] = await ctx.db.select().from(openings).where(eq(openings.sectionId, sectionId));
+  if (!o || o.phase !== "failed" || o.failureNoticeSha256) return null;
+  const now = await dbNow(ctx.db);
+  const signer = documentSigner(ctx.config);
+  const reasons = (o.failure ?? []).map(ruleTextZh);
+  const pdf = await signedOfficialPdf(
+    {
+      title: "流标公告",
+      number: `编号 FAIL-${sectionId.slice(0, 8).toUpperCase()}`,
+      meta: [
+        ["项目名称", p.title],
+        ["项目编号", p.code],
+        ["标段（包）", `${s.code} ${s.title}`],
+        ["投标截止及开标时间", formatCst(o.openedAt)],
+        ["递交投标文件", `${o.bidCount} 家`],
+        ["公告时间", formatCst(now)],
+      ],
+      sections: [
+        { heading: "流标原因", paragraphs: reasons.length ? reasons : ["有效投标不足"] },
+        { heading: "后续安排", paragraphs: ["招标人将依法分析流标原因，修改招标文件后重新招标，或按规定报有关行政监督部门处理。已递交的投标文件未被解密的，不予开启。"] },
+      ],
+      footer: "本公告由 Tenderhall 平台在线开标生成并加盖平台电子签章（R25、R27），同时写入交易档案。",
+    },
+    signer.font,
+    signer.key,
+    now,
+  );
+  const stored = await ctx.blobs.put(pdf);
+  return runCommandOrSkip(ctx, "opening.failure_notice", sectionId, async (tx) => {
+    const [locked] = await tx.select().from(openings).where(eq(openings.sectionId, sectionId)).for("update");
+    if (!locked || locked.failureNoticeSha256) return null;
+    await tx.update(openings).set({ failureNoticeSha256: stored.sha256 }).where(eq(openings.sectionId, sectionId));
+    const bidders = await tx.select({ orgId: bidOpenings.orgId }).from(bidOpenings).where(eq(bidOpenings.sectionId, sectionId));
+    const orgIds = [p.tenderingUnitId, ...(p.agencyId ? [p.agencyId] : []), ...bidders.map((b) => b.orgId)];
+    await notifyOrganisations(tx, orgIds, { kind: "sectionFailed", params: { title: p.title, section: s.code }, link: `/tenders/${p.id}/sections/${sectionId}/opening` });
+    return {
+      result: { sha256: stored.sha256 },
+      payload: { document: "流标公告", sha256: stored.sha256, size: stored.size },
+      event: { type: "opening.failure_notice", data: { sha256: stored.sha256 } },
+    };
+  });
 }

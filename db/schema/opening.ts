@@ -30,6 +30,8 @@ export const openings = pgTable("openings", {
   closedAt: instant(),
   /** The signed opening record (开标记录表), in the blob store. */
   recordSha256: text(),
+  /** The signed failure notice (流标公告, R25/R27), in the blob store, when the section failed. */
+  failureNoticeSha256: text(),
 });
 
 export const bidOpeningState = pgEnum("bid_opening_state", ["pending", "decrypted", "revoked", "withdrawn"]);

@@ -1,18 +1,24 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { writeFileSync } from "node:fs";
 import { and, eq, sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { openBox } from "#crypto/opening-key";
 import { toBase64 } from "#crypto/seal/format";
-import { bidOpenings, openingKeyShares, recordEntries, sections } from "#db/schema/index";
+import { bidOpenings, jobs as jobsTable, memberships, notifications, openingKeyShares, recordEntries, sections } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
-import { answerObjection, closeOpening, confirmRecord, decideFailure, hallState, openHall, raiseObjection, releaseBidKey, releaseShare } from "#app/services/opening.server";
+import { answerObjection, closeOpening, confirmRecord, decideFailure, hallState, openHall, publishFailureNotice, raiseObjection, releaseBidKey, releaseShare } from "#app/services/opening.server";
+import { documentSigner } from "#app/services/platform-signer.server";
+import type { AppContext } from "#app/services/context.server";
 import { forEachDriver } from "../helpers/db";
 import { setBidDeadline } from "../helpers/factories";
 import { checkInAs, closeWindow, tenderWithBids, type Bidder } from "../helpers/opening";
+import { checkSignedPdf } from "../helpers/pdfsig";
 import type { Enrolled } from "../helpers/pki";
+
+async function blobBytes(app: AppContext, sha256: string): Promise<Uint8Array> {
+  const parts: Buffer[] = [];
+  for await (const part of await app.blobs.get(sha256)) parts.push(part as Buffer);
+  return new Uint8Array(Buffer.concat(parts));
+}
 
 const failure = (p: Promise<unknown>) =>
   p.then(
@@ -101,20 +107,17 @@ forEachDriver("online opening", (env) => {
     const closed = await hallState(app.db, t.sectionId);
     expect(closed.opening).toMatchObject({ phase: "closed", recordSha256: doc.sha256 });
     expect(closed.section.status).toBe("opened");
-    const dir = mkdtempSync(path.join(tmpdir(), "th-opening-"));
-    const file = path.join(dir, "开标记录表.pdf");
-    const parts: Buffer[] = [];
-    for await (const part of await app.blobs.get(doc.sha256)) parts.push(part as Buffer);
-    writeFileSync(file, Buffer.concat(parts));
-    expect(spawnSync("pdfsig", [file], { encoding: "utf8" }).stdout).toContain("Signature is Valid");
-    const txt = spawnSync("pdftotext", [file, "-"], { encoding: "utf8" }).stdout;
-    expect(txt).toContain("开标记录表");
-    expect(txt).toContain("9800000");
-    expect(txt.replace(/\s+/g, "")).toContain("密钥保管人");
+    const pdf = await blobBytes(app, doc.sha256);
+    const check = checkSignedPdf(pdf, documentSigner(app.config).caCertPem);
+    expect(check.plain).toContain("Signature is Valid");
+    expect(check.trusted).toContain("Certificate is Trusted");
+    expect(check.tampered).toContain("Digest Mismatch");
+    expect(check.text).toContain("开标记录表");
+    expect(check.text).toContain("9800000");
+    expect(check.text.replace(/\s+/g, "")).toContain("密钥保管人");
     const [entry] = await app.db.select({ payload: recordEntries.payload }).from(recordEntries).where(and(eq(recordEntries.action, "opening.closed"), eq(recordEntries.subjectId, t.sectionId)));
     expect(entry!.payload).toMatchObject({ sha256: doc.sha256 });
-    if (process.env.KEEP_PDF) spawnSync("cp", [file, process.env.KEEP_PDF]);
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env.KEEP_PDF) writeFileSync(process.env.KEEP_PDF, pdf);
   });
 
   it("R25: fewer bids than the minimum → the section fails (流标) when the hall opens", async () => {
@@ -124,6 +127,21 @@ forEachDriver("online opening", (env) => {
     const hall = await hallState(app.db, t.sectionId);
     expect(hall.opening!.failure!.map((v) => v.code)).toEqual(["RULE_R25_TOO_FEW_BIDS"]);
     expect(hall.section.status).toBe("failed");
+
+    // The failure notice (流标公告) is issued by a job: signed, trusted, hashed into the record, sent to the parties.
+    const jobs = await app.db.select().from(jobsTable).where(eq(jobsTable.kind, "opening.failure_notice"));
+    expect(jobs.map((j) => j.payload)).toEqual([{ sectionId: t.sectionId }]);
+    const notice = await publishFailureNotice(app, t.sectionId);
+    expect(await publishFailureNotice(app, t.sectionId)).toBeNull();
+    const check = checkSignedPdf(await blobBytes(app, notice!.sha256), documentSigner(app.config).caCertPem);
+    expect(check.plain).toContain("Signature is Valid");
+    expect(check.trusted).toContain("Certificate is Trusted");
+    expect(check.text).toContain("流标公告");
+    expect(check.text.replace(/\s+/g, "")).toContain("少于3家");
+    const [entry] = await app.db.select({ payload: recordEntries.payload }).from(recordEntries).where(and(eq(recordEntries.action, "opening.failure_notice"), eq(recordEntries.subjectId, t.sectionId)));
+    expect(entry!.payload).toMatchObject({ document: "流标公告", sha256: notice!.sha256 });
+    const inbox = await app.db.select({ kind: notifications.kind }).from(notifications).innerJoin(memberships, eq(memberships.userId, notifications.userId)).where(eq(memberships.orgId, t.bidders[0]!.actor.orgId!));
+    expect(inbox.map((n) => n.kind)).toContain("sectionFailed");
   });
 
   it("R24: the hall does not open before the deadline (database clock)", async () => {

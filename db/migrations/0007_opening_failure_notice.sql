@@ -1,0 +1,1 @@
+ALTER TABLE "openings" ADD COLUMN "failure_notice_sha256" text;

@@ -1,8 +1,8 @@
-import { Readable } from "node:stream";
 import { json, type LoaderFunctionArgs } from "@remix-run/node";
 import { DomainError, httpStatusOf, toErrorPayload } from "#app/domain/errors";
 import { dbNow } from "#app/services/command.server";
 import { drawForViewer } from "#app/services/draws.server";
+import { pdfResponse } from "#app/utils/pdf-response.server";
 import { requireActor } from "#app/utils/request.server";
 
 /** The signed draw record (names inside): only for viewers who may see the names (R36). */
@@ -12,15 +12,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     const view = await drawForViewer(context.app.db, actor, params.id ?? "", await dbNow(context.app.db));
     const sha = view.draw.recordPdfSha256;
     if (!view.namesVisible || !sha) throw new DomainError("NOT_FOUND");
-    const stream = await context.app.blobs.get(sha);
-    return new Response(Readable.toWeb(stream) as ReadableStream, {
-      headers: {
-        "Content-Type": "application/pdf",
-        "Content-Disposition": `attachment; filename="draw-record.pdf"; filename*=UTF-8''${encodeURIComponent("专家抽取记录.pdf")}`,
-        "Cache-Control": "private, no-store",
-        "X-Content-SHA256": sha,
-      },
-    });
+    return await pdfResponse(context.app.blobs, sha, "draw-record.pdf", "专家抽取记录.pdf");
   } catch (e) {
     if (e instanceof DomainError) throw json({ error: toErrorPayload(e) }, { status: httpStatusOf(e.code) });
     throw e;

@@ -227,6 +227,7 @@ export default function TenderDetail() {
             <th className="num">{t("detail.bond")}</th>
             <th>{t("detail.method")}</th>
             <th>{t("detail.keyModel")}</th>
+            <th>{t("bids:opening.hallLink")}</th>
           </tr>
         </thead>
         <tbody>
@@ -241,6 +242,11 @@ export default function TenderDetail() {
                 {t(`tender:keyModels.${s.keyModel.model}`)}
                 {s.keyModel.model === "bidder_with_custodian_fallback" &&
                   ` (${s.keyModel.threshold}/${s.keyModel.custodians.length}: ${s.keyModel.custodians.map((c) => t(`tender:custodians.${c}`)).join(sep)})`}
+              </td>
+              <td>
+                <Link to={`/tenders/${p.id}/sections/${s.id}/opening`} data-testid={`hall-${s.code}`}>
+                  {t("bids:opening.hallLink")}
+                </Link>
               </td>
             </tr>
           ))}

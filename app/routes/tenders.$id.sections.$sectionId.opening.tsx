@@ -7,7 +7,7 @@ import { DomainError, httpStatusOf, toErrorPayload, type ErrorPayload } from "#a
 import { formatCst } from "#app/domain/tender-form";
 import { useRootData } from "#app/root";
 import { dbNow } from "#app/services/command.server";
-import { answerObjection, checkIn, closeOpening, confirmRecord, decideFailure, raiseObjection, releaseBidKey, releaseShare } from "#app/services/opening.server";
+import { answerObjection, checkIn, closeOpening, confirmRecord, decideFailure, endFallback, raiseObjection, releaseBidKey, releaseShare } from "#app/services/opening.server";
 import { hallView, type HallView } from "#app/services/opening-view.server";
 import { useLiveRevalidate } from "#app/utils/live";
 import { errorResponse, getActor, readForm, requireActor } from "#app/utils/request.server";
@@ -48,6 +48,9 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         break;
       case "share":
         return json({ done: intent, share: await releaseShare(app, actor, sectionId, { shareIndex: Number(f("shareIndex")), share: f("share") }) });
+      case "endFallback":
+        await endFallback(app, actor, sectionId, f("reason"));
+        break;
       case "decide":
         await decideFailure(app, actor, sectionId, f("bidId"), { cause: f("cause") as "bidder_fault" | "other", reason: f("reason") });
         break;
@@ -187,6 +190,17 @@ export default function OpeningHall() {
       {d.own && <BidderPanel d={d} />}
       {d.custodian && <CustodianPanel d={d} />}
       {d.bids.length > 0 && <Progress d={d} />}
+      {d.can.endFallback && (
+        <Form method="post" className="card" data-testid="end-fallback">
+          <CsrfInput />
+          <input type="hidden" name="intent" value="endFallback" />
+          <p className="muted small">{t("opening.endFallbackHelp")}</p>
+          <input name="reason" required minLength={4} maxLength={500} placeholder={t("opening.reason")} aria-label={t("opening.reason")} />{" "}
+          <button type="submit" className="secondary">
+            {t("opening.endFallback")}
+          </button>
+        </Form>
+      )}
       {d.reading && <Reading d={d} />}
     </>
   );

@@ -131,6 +131,7 @@ export async function hallView(db: Executor, actor: Actor, sectionId: string, no
       release: !!mine && phase === "decryption" && own?.state === "pending" && now < o!.decryptionEndsAt,
       releaseShare: !!boxes.length && phase === "fallback",
       decide: runner && phase === "resolution",
+      endFallback: runner && phase === "fallback",
       object: !!mine && phase === "reading",
       confirm: !!mine && phase === "reading" && !own?.confirmed,
       answer: runner && phase === "reading",

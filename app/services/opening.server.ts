@@ -428,6 +428,30 @@ async function finishFallback(ctx: Ctx, sectionId: string) {
 }
 
 /**
+ * R27: when the custodians cannot assemble k shares (absent, certificate lost), the tendering
+ * side ends the fallback with a reason; the bids still sealed are then decided under R27.
+ * Shares released so far are dropped from memory.
+ */
+export async function endFallback(ctx: Ctx, actor: Actor, sectionId: string, reason: string) {
+  const { p } = await sectionRow(ctx.db, sectionId);
+  assertRunsOpening(actor, p);
+  await runCommand(ctx, actor, "opening.fallback_ended", async ({ tx, now }) => {
+    const o = await lockOpening(tx, sectionId);
+    if (o.phase !== "fallback") rule([violation("RULE_R27_NOT_NOW")]);
+    if (String(reason ?? "").trim().length < 4) rule([violation("RULE_R27_REASON_REQUIRED")]);
+    await tx.update(openings).set({ phase: "resolution", phaseChangedAt: now }).where(eq(openings.sectionId, sectionId));
+    return {
+      result: undefined,
+      subjectType: "section",
+      subjectId: sectionId,
+      payload: { phase: "resolution", reason: reason.trim().slice(0, 500) },
+      events: [{ channel: channels.opening(sectionId), type: "opening.phase", data: { phase: "resolution" } }],
+    };
+  });
+  releasedShares.delete(sectionId);
+}
+
+/**
  * R27: the tendering side decides a bid that could not be opened — the bidder's fault →
  * revoked, another cause → withdrawn — with the reason; recorded with who decided.
  */

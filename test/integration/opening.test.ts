@@ -5,7 +5,10 @@ import { openBox } from "#crypto/opening-key";
 import { toBase64 } from "#crypto/seal/format";
 import { bidOpenings, jobs as jobsTable, memberships, notifications, openingKeyShares, recordEntries, sections } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
-import { answerObjection, closeOpening, confirmRecord, decideFailure, hallState, openHall, publishFailureNotice, raiseObjection, releaseBidKey, releaseShare } from "#app/services/opening.server";
+import { answerObjection, closeOpening, confirmRecord, decideFailure, endFallback, hallState, openHall, publishFailureNotice, raiseObjection, releaseBidKey, releaseShare } from "#app/services/opening.server";
+import { hallView } from "#app/services/opening-view.server";
+import { PUBLIC_ACTOR } from "#app/services/actor";
+import { organisations } from "#db/schema/index";
 import { documentSigner } from "#app/services/platform-signer.server";
 import type { AppContext } from "#app/services/context.server";
 import { forEachDriver } from "../helpers/db";
@@ -18,6 +21,11 @@ async function blobBytes(app: AppContext, sha256: string): Promise<Uint8Array> {
   const parts: Buffer[] = [];
   for await (const part of await app.blobs.get(sha256)) parts.push(part as Buffer);
   return new Uint8Array(Buffer.concat(parts));
+}
+
+async function orgName(app: AppContext, b: Bidder): Promise<string> {
+  const [o] = await app.db.select({ name: organisations.name }).from(organisations).where(eq(organisations.id, b.actor.orgId!));
+  return o!.name;
 }
 
 const failure = (p: Promise<unknown>) =>
@@ -175,6 +183,65 @@ forEachDriver("online opening", (env) => {
     // Default profile: the others continue (R27's re-check of R25 is off) and are read.
     expect(hall.opening!.phase).toBe("reading");
     expect(hall.opening!.reading).toHaveLength(2);
+  });
+
+  it("R27: custodians who cannot assemble — the tendering side ends the fallback with a reason, then decides (other cause → withdrawn)", async () => {
+    const { app } = env();
+    const t = await tenderWithBids(app, 3, "bidder_with_custodian_fallback");
+    const [b1, b2, b3] = t.bidders as [Bidder, Bidder, Bidder];
+    await openHall(app, t.sectionId);
+    for (const b of [b1, b2]) {
+      await checkInAs(app, b, t.sectionId);
+      await releaseBidKey(app, b.actor, t.sectionId, toBase64(b.rawKey));
+    }
+    expect(ruleOf(await failure(endFallback(app, t.tu, t.sectionId, "保管人证书遗失")))).toEqual(["RULE_R27_NOT_NOW"]);
+    await closeWindow(app, t.sectionId);
+    expect((await hallState(app.db, t.sectionId)).opening!.phase).toBe("fallback");
+    expect(ruleOf(await failure(decideFailure(app, t.tu, t.sectionId, b3.bidId, { cause: "other", reason: "平台原因" })))).toEqual(["RULE_R27_NOT_NOW"]);
+    expect((await failure(endFallback(app, t.supervisor, t.sectionId, "保管人证书遗失")))?.code).toBe("FORBIDDEN");
+    expect(ruleOf(await failure(endFallback(app, t.tu, t.sectionId, " ")))).toEqual(["RULE_R27_REASON_REQUIRED"]);
+    await endFallback(app, t.tu, t.sectionId, "监督人员证书遗失，保管人无法到齐");
+    expect((await hallState(app.db, t.sectionId)).opening!.phase).toBe("resolution");
+    await decideFailure(app, t.tu, t.sectionId, b3.bidId, { cause: "other", reason: "密钥保管人无法到齐，非投标人原因" });
+    const hall = await hallState(app.db, t.sectionId);
+    expect(hall.bids.find((b) => b.bo.bidId === b3.bidId)!.bo).toMatchObject({ state: "withdrawn", failureCause: "other" });
+    expect(hall.opening!.phase).toBe("reading");
+    const [entry] = await app.db.select({ payload: recordEntries.payload }).from(recordEntries).where(and(eq(recordEntries.action, "opening.fallback_ended"), eq(recordEntries.subjectId, t.sectionId)));
+    expect(entry!.payload).toMatchObject({ reason: "监督人员证书遗失，保管人无法到齐" });
+  });
+
+  it("R26: what each viewer of the hall sees — the public no missing names and no prices before the 唱标; a bidder only its own wrapped key", async () => {
+    const { app } = env();
+    const t = await tenderWithBids(app, 3, "bidder_with_custodian_fallback");
+    const [b1, b2, b3] = t.bidders as [Bidder, Bidder, Bidder];
+    await openHall(app, t.sectionId);
+    await checkInAs(app, b1, t.sectionId);
+    await releaseBidKey(app, b1.actor, t.sectionId, toBase64(b1.rawKey));
+    const at = new Date();
+    const pub = await hallView(app.db, PUBLIC_ACTOR, t.sectionId, at);
+    expect(pub.roles).toEqual(["public"]);
+    expect(pub.presence.map((p) => p.name)).toEqual([await orgName(app, b1)]);
+    expect(pub.bids).toEqual([]);
+    expect(pub.reading).toBeNull();
+    expect(pub.own).toBeNull();
+    expect(pub.custodian).toBeNull();
+    expect(JSON.stringify(pub)).not.toContain("9800000");
+    const runner = await hallView(app.db, t.tu, t.sectionId, at);
+    expect(runner.roles).toEqual(["runner", "custodian"]);
+    expect(runner.presence).toHaveLength(3);
+    expect(runner.bids.map((b) => b.state).sort()).toEqual(["decrypted", "pending", "pending"]);
+    expect(JSON.stringify(runner)).not.toContain("9800000");
+    const sup = await hallView(app.db, t.supervisor, t.sectionId, at);
+    expect(sup.roles).toEqual(["supervisor", "custodian"]);
+    expect(sup.custodian!.boxes.map((b) => b.fingerprint)).toEqual([t.supCert.fingerprint]);
+    const mine = await hallView(app.db, b2.actor, t.sectionId, at);
+    expect(mine.roles).toEqual(["bidder"]);
+    expect(mine.own!.recipients.map((r) => r.kid)).toEqual([b2.cert.fingerprint]);
+    // The bidder sees who checked in and itself (not the other missing bidder).
+    expect(mine.presence.map((p) => p.name).sort()).toEqual([await orgName(app, b1), await orgName(app, b2)].sort());
+    expect(mine.presence.filter((p) => p.mine).map((p) => p.name)).toEqual([await orgName(app, b2)]);
+    expect(mine.can).toMatchObject({ checkIn: true, release: true, decide: false, close: false });
+    expect(JSON.stringify(mine)).not.toContain(b3.cert.fingerprint);
   });
 
   it("a wrong-length key or a tampered chunk is refused and the bid stays sealed", async () => {

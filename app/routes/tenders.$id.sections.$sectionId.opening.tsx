@@ -136,8 +136,8 @@ export default function OpeningHall() {
           <dl className="kv">
             <dt>{t("opening.openedAt")}</dt>
             <dd>{formatCst(o.openedAt)}</dd>
-            <dt>{t("opening.windowEnds")}</dt>
-            <dd>
+            {phase !== "failed" && <dt>{t("opening.windowEnds")}</dt>}
+            <dd hidden={phase === "failed"}>
               {formatCst(o.decryptionEndsAt)}
               {phase === "decryption" && (
                 <>
@@ -186,7 +186,7 @@ export default function OpeningHall() {
         )}
       </section>
 
-      {o && <Presence d={d} />}
+      {o && d.counts.total > 0 && <Presence d={d} />}
       {d.own && <BidderPanel d={d} />}
       {d.custodian && <CustodianPanel d={d} />}
       {d.bids.length > 0 && <Progress d={d} />}

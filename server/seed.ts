@@ -1,12 +1,5 @@
 import { count, eq } from "drizzle-orm";
-import {
-  experts,
-  organisations,
-  projects,
-  sections,
-  tenderDocuments,
-  users,
-} from "#db/schema/index";
+import { experts, openingKeys, organisations, projects, sections, tenderDocuments, users } from "#db/schema/index";
 import { SPECIALTY_TREE } from "#app/domain/specialties-data";
 import { importExperts } from "#app/services/expert-import.server";
 import { withCheckChar } from "#app/domain/credit-code";
@@ -15,11 +8,7 @@ import { ProjectFormSchema } from "#app/domain/tender-form";
 /** Raw form input, as a browser would post it (strings). */
 type ProjectFormInput = Record<string, unknown> & { bidDeadline: string };
 import { actorForUser } from "#app/services/auth.server";
-import {
-  createOrganisation,
-  createUser,
-  registerBidder,
-} from "#app/services/accounts.server";
+import { createOrganisation, createUser, registerBidder } from "#app/services/accounts.server";
 import { runCommand } from "#app/services/command.server";
 import type { AppContext } from "#app/services/context.server";
 import { systemActor, type Actor } from "#app/services/actor";
@@ -36,10 +25,11 @@ import { ZTB_PROFILE } from "#app/domain/rules/profiles";
 import { demoPdf } from "./demo-pdf";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { buildCsr, buildPkcs12 } from "#crypto/certs";
+import { buildCsr, buildPkcs12, certInfo } from "#crypto/certs";
 import { generateUserKeyPair } from "#crypto/keys";
 import { enrollCertificate } from "#app/services/certificates.server";
-import { scheduleOpening } from "#app/services/opening.server";
+import { openHall, scheduleOpening } from "#app/services/opening.server";
+import { bidFormBytes, sealAndSubmit, type SealingHolder } from "./demo-bids";
 
 /**
  * DEMO ONLY: a certificate for a demo user, enrolled exactly as the browser does, with its
@@ -47,165 +37,60 @@ import { scheduleOpening } from "#app/services/opening.server";
  * password) so the demo can be tried without enrolling first. Real users' keys never
  * touch the server (PRODUCT.md §3.2).
  */
-async function demoCertificate(
-  app: AppContext,
-  actor: Actor,
-  username: string
-) {
+async function demoCertificate(app: AppContext, actor: Actor, username: string): Promise<SealingHolder> {
   const keys = await generateUserKeyPair();
   const issued = await enrollCertificate(app, actor, buildCsr(keys, username));
   const dir = path.join(app.config.dataDir, "demo-certs");
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeFileSync(
-    path.join(dir, `${username}.p12`),
-    buildPkcs12({
-      ...keys,
-      certPem: issued.certPem,
-      chainPem: issued.chainPem,
-      passphrase: DEMO_PASSWORD,
-      friendlyName: `Tenderhall demo ${username}`,
-    }),
-    { mode: 0o600 }
-  );
+  writeFileSync(path.join(dir, `${username}.p12`), buildPkcs12({ ...keys, certPem: issued.certPem, chainPem: issued.chainPem, passphrase: DEMO_PASSWORD, friendlyName: `Tenderhall demo ${username}` }), { mode: 0o600 });
+  return { certificateId: issued.id, fingerprint: certInfo(issued.certPem).fingerprint, ...keys };
 }
 
 /** Demo credentials: development data only, printed at start and listed in the README. */
 export const DEMO_PASSWORD = "demo12345";
 
-export type DemoLogin = {
-  role: string;
-  username: string;
-  password: string;
-  org: string;
-};
+export type DemoLogin = { role: string; username: string; password: string; org: string };
 
 /**
  * Seeds a demo trading centre once (when no organisation exists): organisations and a user
  * for every role, and tenders in several states — all through the command layer, so the
  * record holds every step. Returns the demo logins, or null when already seeded.
  */
-export async function seedDemo(
-  app: AppContext,
-  opts: { now?: Date } = {}
-): Promise<{ logins: DemoLogin[] } | null> {
+export async function seedDemo(app: AppContext, opts: { now?: Date } = {}): Promise<{ logins: DemoLogin[] } | null> {
   const [existing] = await app.db.select({ n: count() }).from(organisations);
   if ((existing?.n ?? 0) > 0) return null;
   const sys = systemActor();
   const logins: DemoLogin[] = [];
-  const mk = async (
-    org: {
-      name: string;
-      kind: Parameters<typeof createOrganisation>[2]["kind"];
-      region: string;
-      creditCode?: string;
-    },
-    username: string,
-    displayName: string,
-    role: Parameters<typeof createUser>[2]["role"]
-  ) => {
-    const orgId = await createOrganisation(app, sys, {
-      ...org,
-      contactName: displayName,
-      contactPhone: "0459-1234567",
-    });
-    const userId = await createUser(app, sys, {
-      username,
-      displayName,
-      password: DEMO_PASSWORD,
-      orgId,
-      role,
-    });
+  const mk = async (org: { name: string; kind: Parameters<typeof createOrganisation>[2]["kind"]; region: string; creditCode?: string }, username: string, displayName: string, role: Parameters<typeof createUser>[2]["role"]) => {
+    const orgId = await createOrganisation(app, sys, { ...org, contactName: displayName, contactPhone: "0459-1234567" });
+    const userId = await createUser(app, sys, { username, displayName, password: DEMO_PASSWORD, orgId, role });
     logins.push({ role, username, password: DEMO_PASSWORD, org: org.name });
     const actor = await actorForUser(app.db, userId, "127.0.0.1", "seed");
     // Key custodians need certificates before a tender can be published (opening-key shares).
-    if (role !== "admin" && role !== "expert")
-      await demoCertificate(app, actor, username);
+    if (role !== "admin" && role !== "expert") await demoCertificate(app, actor, username);
     return { orgId, userId, actor };
   };
 
-  await mk(
-    {
-      name: "大庆市公共资源交易中心",
-      kind: "centre",
-      region: "黑龙江省大庆市",
-    },
-    "admin",
-    "系统管理员",
-    "admin"
-  );
-  const tu = await mk(
-    {
-      name: "大庆市第一中学",
-      kind: "tendering_unit",
-      region: "黑龙江省大庆市",
-      creditCode: withCheckChar("12230600MB1234567"),
-    },
-    "tenderer",
-    "王招标",
-    "tendering_unit"
-  );
-  const tu2 = await mk(
-    {
-      name: "大庆市教育局",
-      kind: "tendering_unit",
-      region: "黑龙江省大庆市",
-      creditCode: withCheckChar("11230600MB7654321"),
-    },
-    "purchaser",
-    "刘采购",
-    "tendering_unit"
-  );
-  const ag = await mk(
-    {
-      name: "黑龙江诚信招标代理有限公司",
-      kind: "agency",
-      region: "黑龙江省哈尔滨市",
-      creditCode: withCheckChar("91230100MA1ABCDE1"),
-    },
-    "agent",
-    "李代理",
-    "agency"
-  );
-  await mk(
-    {
-      name: "大庆市住房和城乡建设局",
-      kind: "supervisor",
-      region: "黑龙江省大庆市",
-    },
-    "supervisor",
-    "赵监督",
-    "supervisor"
-  );
-  const expertUser = await mk(
-    { name: "大庆石油学院", kind: "expert", region: "黑龙江省大庆市" },
-    "expert",
-    "孙专家",
-    "expert"
-  );
+  await mk({ name: "大庆市公共资源交易中心", kind: "centre", region: "黑龙江省大庆市" }, "admin", "系统管理员", "admin");
+  const tu = await mk({ name: "大庆市第一中学", kind: "tendering_unit", region: "黑龙江省大庆市", creditCode: withCheckChar("12230600MB1234567") }, "tenderer", "王招标", "tendering_unit");
+  const tu2 = await mk({ name: "大庆市教育局", kind: "tendering_unit", region: "黑龙江省大庆市", creditCode: withCheckChar("11230600MB7654321") }, "purchaser", "刘采购", "tendering_unit");
+  const ag = await mk({ name: "黑龙江诚信招标代理有限公司", kind: "agency", region: "黑龙江省哈尔滨市", creditCode: withCheckChar("91230100MA1ABCDE1") }, "agent", "李代理", "agency");
+  await mk({ name: "大庆市住房和城乡建设局", kind: "supervisor", region: "黑龙江省大庆市" }, "supervisor", "赵监督", "supervisor");
+  const expertUser = await mk({ name: "大庆石油学院", kind: "expert", region: "黑龙江省大庆市" }, "expert", "孙专家", "expert");
   const bidders: Actor[] = [];
+  const bidderKeys: SealingHolder[] = [];
   for (const [i, b] of [
     ["黑龙江龙建路桥建设有限公司", "bidder1", "陈投标"],
     ["大庆油田建设集团有限责任公司", "bidder2", "周投标"],
     ["哈尔滨华安建筑工程有限公司", "bidder3", "吴投标"],
   ].entries()) {
     const userId = await registerBidder(app, sys, {
-      org: {
-        name: b[0]!,
-        region: "黑龙江省",
-        creditCode: withCheckChar(`91230${i}00MA1XYW00${i}`),
-        contactName: b[2]!,
-        contactPhone: "0451-8888888",
-      },
+      org: { name: b[0]!, region: "黑龙江省", creditCode: withCheckChar(`91230${i}00MA1XYW00${i}`), contactName: b[2]!, contactPhone: "0451-8888888" },
       user: { username: b[1]!, displayName: b[2]!, password: DEMO_PASSWORD },
     });
-    logins.push({
-      role: "bidder",
-      username: b[1]!,
-      password: DEMO_PASSWORD,
-      org: b[0]!,
-    });
+    logins.push({ role: "bidder", username: b[1]!, password: DEMO_PASSWORD, org: b[0]! });
     const actor = await actorForUser(app.db, userId, "127.0.0.1", "seed");
-    await demoCertificate(app, actor, b[1]!);
+    bidderKeys.push(await demoCertificate(app, actor, b[1]!));
     bidders.push(actor);
   }
 
@@ -214,11 +99,7 @@ export async function seedDemo(
     const d = new Date(now.getTime() + days * 86400_000 + 8 * 3600_000);
     return `${d.toISOString().slice(0, 10)}T${hhmm}`;
   };
-  const base = (
-    code: string,
-    title: string,
-    over: Record<string, unknown>
-  ): ProjectFormInput => ({
+  const base = (code: string, title: string, over: Record<string, unknown>): ProjectFormInput => ({
     code,
     title,
     regime: "ZTB",
@@ -232,8 +113,7 @@ export async function seedDemo(
     contactName: "王招标",
     contactPhone: "0459-1234567",
     obtainMethod: "在本平台免费下载电子招标文件，无需报名。",
-    qualification:
-      "具备建筑工程施工总承包二级及以上资质，具有有效的安全生产许可证。",
+    qualification: "具备建筑工程施工总承包二级及以上资质，具有有效的安全生产许可证。",
     documentsFrom: at(0, "00:00"),
     documentsUntil: at(10, "17:00"),
     questionDeadline: at(12, "17:00"),
@@ -254,12 +134,7 @@ export async function seedDemo(
           { name: "投标报价", kind: "price", weight: "40", max: "40" },
           { name: "施工组织设计", kind: "technical", weight: "35", max: "35" },
           { name: "项目管理机构", kind: "technical", weight: "15", max: "15" },
-          {
-            name: "企业业绩与信誉",
-            kind: "commercial",
-            weight: "10",
-            max: "10",
-          },
+          { name: "企业业绩与信誉", kind: "commercial", weight: "10", max: "10" },
         ],
       },
     ],
@@ -268,45 +143,19 @@ export async function seedDemo(
   const create = async (actor: Actor, input: ProjectFormInput) => {
     const form = ProjectFormSchema.parse(input);
     const id = await createProject(app, actor, form);
-    const pdf = demoPdf([
-      `Tender documents ${form.code}`,
-      "Tenderhall demo document",
-      `Bid deadline ${input.bidDeadline} (UTC+8)`,
-    ]);
+    const pdf = demoPdf([`Tender documents ${form.code}`, "Tenderhall demo document", `Bid deadline ${input.bidDeadline} (UTC+8)`]);
     const stored = await app.blobs.put(pdf);
-    await addDocument(app, actor, id, {
-      filename: `${form.code}-招标文件.pdf`,
-      contentType: "application/pdf",
-      ...stored,
-    });
+    await addDocument(app, actor, id, { filename: `${form.code}-招标文件.pdf`, contentType: "application/pdf", ...stored });
     return id;
   };
 
   // 1. Bidding: a school building (ZTB, agency-run), documents obtained, a question answered.
-  const p1 = await create(
-    tu.actor,
-    base("DQ-2026-JS-0101", "大庆市第一中学教学楼改扩建工程施工招标", {
-      agencyId: ag.orgId,
-    })
-  );
+  const p1 = await create(tu.actor, base("DQ-2026-JS-0101", "大庆市第一中学教学楼改扩建工程施工招标", { agencyId: ag.orgId }));
   await publishProject(app, tu.actor, p1);
-  const [doc1] = await app.db
-    .select()
-    .from(tenderDocuments)
-    .where(eq(tenderDocuments.projectId, p1));
+  const [doc1] = await app.db.select().from(tenderDocuments).where(eq(tenderDocuments.projectId, p1));
   for (const b of bidders) await obtainDocument(app, b, p1, doc1!.id);
-  const q = await askQuestion(
-    app,
-    bidders[0]!,
-    p1,
-    "招标文件第三章工程量清单中的外墙保温做法与图纸不一致，以哪个为准？"
-  );
-  await answerQuestion(
-    app,
-    ag.actor,
-    q,
-    "以施工图设计说明为准，工程量清单将在澄清文件中同步修正。"
-  );
+  const q = await askQuestion(app, bidders[0]!, p1, "招标文件第三章工程量清单中的外墙保温做法与图纸不一致，以哪个为准？");
+  await answerQuestion(app, ag.actor, q, "以施工图设计说明为准，工程量清单将在澄清文件中同步修正。");
 
   // 2. Bidding: government procurement of goods in two lots (ZFCG).
   const p2 = await create(
@@ -316,10 +165,8 @@ export async function seedDemo(
       category: "goods",
       estimateYuan: "3600000",
       fundingSource: "财政预算资金",
-      description:
-        "采购交互式智能黑板、录播系统及校园网络设备，含安装调试与三年质保。",
-      qualification:
-        "具有独立承担民事责任的能力；参加政府采购活动前三年内无重大违法记录。",
+      description: "采购交互式智能黑板、录播系统及校园网络设备，含安装调试与三年质保。",
+      qualification: "具有独立承担民事责任的能力；参加政府采购活动前三年内无重大违法记录。",
       bidDeadline: at(28, "09:00"),
       sections: [
         {
@@ -330,61 +177,23 @@ export async function seedDemo(
           method: "comprehensive",
           criteria: [
             { name: "价格", kind: "price", weight: "30", max: "30" },
-            {
-              name: "技术参数响应",
-              kind: "technical",
-              weight: "50",
-              max: "50",
-            },
+            { name: "技术参数响应", kind: "technical", weight: "50", max: "50" },
             { name: "售后服务", kind: "commercial", weight: "20", max: "20" },
           ],
         },
-        {
-          code: "2包",
-          title: "校园网络设备",
-          ceilingPriceYuan: "1500000",
-          bondYuan: "15000",
-          method: "lowest_evaluated_price",
-          criteria: [],
-        },
+        { code: "2包", title: "校园网络设备", ceilingPriceYuan: "1500000", bondYuan: "15000", method: "lowest_evaluated_price", criteria: [] },
       ],
-    })
+    }),
   );
   await publishProject(app, tu2.actor, p2);
 
   // 3. Suspended: an objection to the documents awaits its answer (R11).
-  const p3 = await create(
-    tu.actor,
-    base("DQ-2026-JS-0315", "大庆市第一中学体育馆维修改造工程", {
-      estimateYuan: "4800000",
-      bidDeadline: at(30, "09:30"),
-      sections: [
-        {
-          code: "01",
-          title: "施工",
-          ceilingPriceYuan: "4700000",
-          bondYuan: "90000",
-          method: "lowest_evaluated_price",
-          criteria: [],
-        },
-      ],
-    })
-  );
+  const p3 = await create(tu.actor, base("DQ-2026-JS-0315", "大庆市第一中学体育馆维修改造工程", { estimateYuan: "4800000", bidDeadline: at(30, "09:30"), sections: [{ code: "01", title: "施工", ceilingPriceYuan: "4700000", bondYuan: "90000", method: "lowest_evaluated_price", criteria: [] }] }));
   await publishProject(app, tu.actor, p3);
-  await fileObjection(
-    app,
-    bidders[1]!,
-    p3,
-    "招标文件要求的“近三年获得省级优质工程奖”资格条件具有排他性，请求修改。"
-  );
+  await fileObjection(app, bidders[1]!, p3, "招标文件要求的“近三年获得省级优质工程奖”资格条件具有排他性，请求修改。");
 
   // 4. Draft: not yet public.
-  await create(
-    tu.actor,
-    base("DQ-2026-JS-0420", "大庆市第一中学食堂改造工程（草稿）", {
-      bidDeadline: at(35, "09:30"),
-    })
-  );
+  await create(tu.actor, base("DQ-2026-JS-0420", "大庆市第一中学食堂改造工程（草稿）", { bidDeadline: at(35, "09:30") }));
 
   // 5. Closed: a tender whose bid deadline has passed, imported as history (recorded as such).
   const day = 86400_000;
@@ -403,13 +212,37 @@ export async function seedDemo(
     agencyId: ag.orgId,
     tenderingUnitId: tu.orgId,
   });
-  const [lateDoc] = await app.db
-    .select()
-    .from(tenderDocuments)
-    .where(eq(tenderDocuments.projectId, late));
+  const [lateDoc] = await app.db.select().from(tenderDocuments).where(eq(tenderDocuments.projectId, late));
   await obtainDocument(app, bidders[1]!, late, lateDoc!.id);
+  // 7. Opening now: three bids sealed with the demo bidders' certificates, the deadline just passed, the hall
+  //    open in its decryption window (bidders check in and decrypt with their demo PKCS#12 files at /tenders/…/opening).
+  const p7 = await create(tu.actor, base("DQ-2026-JS-0466", "大庆市第一中学图书馆改造工程", { agencyId: ag.orgId, estimateYuan: "3900000", sections: [{ code: "01", title: "施工", ceilingPriceYuan: "3850000", bondYuan: "70000", method: "lowest_evaluated_price", criteria: [] }] }));
+  await publishProject(app, tu.actor, p7);
+  const [s7] = await app.db.select({ id: sections.id }).from(sections).where(eq(sections.projectId, p7));
+  const [k7] = await app.db.select().from(openingKeys).where(eq(openingKeys.sectionId, s7!.id));
+  const opening7 = k7 ? { kid: k7.kid, publicKeySpki: new Uint8Array(Buffer.from(k7.publicKeySpki, "base64")) } : null;
+  for (const [i, b] of bidders.entries()) {
+    const tech = new TextEncoder().encode(`DEMO 技术标 — ${i + 1}`);
+    const form = bidFormBytes({ priceYuan: ["3765000.00", "3712800.00", "3798000.00"][i]!, durationDays: String([210, 200, 215][i]), quality: "合格", projectManager: ["赵立新", "钱国庆", "孙振华"][i]! }, [{ name: "技术标.pdf", size: tech.length }]);
+    await sealAndSubmit(app, b, bidderKeys[i]!, s7!.id, opening7, [form, tech], 64 * 1024);
+  }
+  await fastForwardDeadline(app, sys, p7);
+  await openHall(app, s7!.id);
+
   await seedExperts(app, expertUser.userId, withCheckChar("12230600MB1234567"));
   return { logins };
+}
+
+/**
+ * DEMO ONLY: moves a demo tender's bid deadline to a minute ago so its opening hall can be
+ * shown at once (recorded as a demo step, not as an amendment).
+ */
+async function fastForwardDeadline(app: AppContext, sys: Actor, projectId: string) {
+  await runCommand(app, sys, "seed.fast_forward_deadline", async ({ tx, now }) => {
+    const deadline = new Date(now.getTime() - 60_000);
+    await tx.update(projects).set({ bidDeadline: deadline }).where(eq(projects.id, projectId));
+    return { result: undefined, subjectType: "project", subjectId: projectId, payload: { demo: true, bidDeadline: deadline.toISOString() } };
+  });
 }
 
 /**
@@ -421,22 +254,10 @@ async function importHistoric(
   app: AppContext,
   sys: Actor,
   owner: Actor,
-  t: {
-    code: string;
-    title: string;
-    publishedAt: Date;
-    bidDeadline: Date;
-    agencyId?: string;
-    tenderingUnitId?: string;
-  }
+  t: { code: string; title: string; publishedAt: Date; bidDeadline: Date; agencyId?: string; tenderingUnitId?: string },
 ): Promise<string> {
   const day = 86400_000;
-  const pdf = await app.blobs.put(
-    demoPdf([
-      `Tender documents ${t.code}`,
-      "Tenderhall demo document (imported)",
-    ])
-  );
+  const pdf = await app.blobs.put(demoPdf([`Tender documents ${t.code}`, "Tenderhall demo document (imported)"]));
   const open = t.bidDeadline.getTime() > Date.now();
   return runCommand(app, sys, "seed.import_historic", async ({ tx }) => {
     const [p] = await tx
@@ -455,12 +276,7 @@ async function importHistoric(
         agencyId: t.agencyId ?? null,
         estimateFen: 560_000_000,
         status: "published",
-        notice: {
-          contactName: "王招标",
-          contactPhone: "0459-1234567",
-          obtainMethod: "在本平台免费下载电子招标文件。",
-          qualification: "市政公用工程施工总承包三级及以上资质。",
-        },
+        notice: { contactName: "王招标", contactPhone: "0459-1234567", obtainMethod: "在本平台免费下载电子招标文件。", qualification: "市政公用工程施工总承包三级及以上资质。" },
         documentsFrom: t.publishedAt,
         documentsUntil: new Date(t.publishedAt.getTime() + 7 * day),
         questionDeadline: new Date(t.bidDeadline.getTime() - 5 * day),
@@ -468,8 +284,7 @@ async function importHistoric(
         profileCode: "ZTB",
         profileVersion: ZTB_PROFILE.version,
         publishedAt: t.publishedAt,
-        searchText:
-          `${t.code} ${t.title} 黑龙江省大庆市 大庆市第一中学`.toLowerCase(),
+        searchText: `${t.code} ${t.title} 黑龙江省大庆市 大庆市第一中学`.toLowerCase(),
         createdBy: owner.user!.id,
       })
       .returning({ id: projects.id });
@@ -498,16 +313,7 @@ async function importHistoric(
       sha256: pdf.sha256,
       uploadedBy: owner.user!.id,
     });
-    return {
-      result: p!.id,
-      subjectType: "project",
-      subjectId: p!.id,
-      payload: {
-        code: t.code,
-        historic: true,
-        publishedAt: t.publishedAt.toISOString(),
-      },
-    };
+    return { result: p!.id, subjectType: "project", subjectId: p!.id, payload: { code: t.code, historic: true, publishedAt: t.publishedAt.toISOString() } };
   });
 }
 
@@ -515,94 +321,22 @@ async function importHistoric(
  * A demo pool of 120 experts through the real importer (an in-memory CSV), spread over the
  * specialty tree and two regions, a few suspended or conflicted; E0001 is the demo expert.
  */
-async function seedExperts(
-  app: AppContext,
-  expertUserId: string,
-  schoolCode: string
-) {
+async function seedExperts(app: AppContext, expertUserId: string, schoolCode: string) {
   const surnames = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗";
-  const given = [
-    "建国",
-    "志强",
-    "秀英",
-    "海燕",
-    "立新",
-    "文博",
-    "晓东",
-    "春梅",
-    "国庆",
-    "振华",
-    "丽娟",
-    "永强",
-  ];
-  const leaves = SPECIALTY_TREE.map(([c]) => c).filter(
-    (c) =>
-      c.length === 5 || ["A05", "B05", "C01", "C02", "C04", "C05"].includes(c)
-  );
-  const titles = [
-    ["正高级", "教授级高级工程师"],
-    ["正高级", "研究员"],
-    ["副高级", "高级工程师"],
-    ["副高级", "高级经济师"],
-  ];
-  const header =
-    "专家编号,姓名,职称,职称级别,从业年限,所在地区,工作单位,单位统一社会信用代码,专业代码,状态,状态原因,手机号码";
+  const given = ["建国", "志强", "秀英", "海燕", "立新", "文博", "晓东", "春梅", "国庆", "振华", "丽娟", "永强"];
+  const leaves = SPECIALTY_TREE.map(([c]) => c).filter((c) => c.length === 5 || ["A05", "B05", "C01", "C02", "C04", "C05"].includes(c));
+  const titles = [["正高级", "教授级高级工程师"], ["正高级", "研究员"], ["副高级", "高级工程师"], ["副高级", "高级经济师"]];
+  const header = "专家编号,姓名,职称,职称级别,从业年限,所在地区,工作单位,单位统一社会信用代码,专业代码,状态,状态原因,手机号码";
   const lines = Array.from({ length: 120 }, (_, i) => {
     const t = titles[i % titles.length]!;
-    const spec = [
-      leaves[i % leaves.length]!,
-      leaves[(i * 7 + 3) % leaves.length]!,
-    ]
-      .filter((v, j, a) => a.indexOf(v) === j)
-      .join(";");
+    const spec = [leaves[i % leaves.length]!, leaves[(i * 7 + 3) % leaves.length]!].filter((v, j, a) => a.indexOf(v) === j).join(";");
     const region = i % 5 === 4 ? "黑龙江省哈尔滨市" : "黑龙江省大庆市";
-    const employer =
-      i % 17 === 5
-        ? ["大庆市第一中学", schoolCode]
-        : [
-            [
-              "大庆石油学院",
-              "东北石油大学",
-              "大庆市建筑设计研究院",
-              "哈尔滨工业大学",
-            ][i % 4]!,
-            "",
-          ];
+    const employer = i % 17 === 5 ? ["大庆市第一中学", schoolCode] : [["大庆石油学院", "东北石油大学", "大庆市建筑设计研究院", "哈尔滨工业大学"][i % 4]!, ""];
     const status = i % 29 === 11 ? ["暂停", "年度考核不合格"] : ["在库", ""];
-    return [
-      `E${String(i + 1).padStart(4, "0")}`,
-      `${surnames[i % surnames.length]}${given[i % given.length]}`,
-      t[1],
-      t[0],
-      8 + (i % 25),
-      region,
-      employer[0],
-      employer[1],
-      spec,
-      status[0],
-      status[1],
-      `139${String(10000000 + i * 7919).slice(0, 8)}`,
-    ].join(",");
+    return [`E${String(i + 1).padStart(4, "0")}`, `${surnames[i % surnames.length]}${given[i % given.length]}`, t[1], t[0], 8 + (i % 25), region, employer[0], employer[1], spec, status[0], status[1], `139${String(10000000 + i * 7919).slice(0, 8)}`].join(",");
   });
-  const admin = await actorForUser(
-    app.db,
-    (
-      await app.db
-        .select({ id: users.id })
-        .from(users)
-        .where(eq(users.username, "admin"))
-    )[0]!.id,
-    "127.0.0.1",
-    "seed"
-  );
-  const result = await importExperts(app, admin, {
-    bytes: new TextEncoder().encode([header, ...lines].join("\n")),
-    filename: "demo-experts.csv",
-  });
-  if (!result.ok)
-    throw new Error(`demo experts invalid: ${JSON.stringify(result)}`);
-  await app.db
-    .update(experts)
-    .set({ userId: expertUserId })
-    .where(eq(experts.code, "E0001"));
+  const admin = await actorForUser(app.db, (await app.db.select({ id: users.id }).from(users).where(eq(users.username, "admin")))[0]!.id, "127.0.0.1", "seed");
+  const result = await importExperts(app, admin, { bytes: new TextEncoder().encode([header, ...lines].join("\n")), filename: "demo-experts.csv" });
+  if (!result.ok) throw new Error(`demo experts invalid: ${JSON.stringify(result)}`);
+  await app.db.update(experts).set({ userId: expertUserId }).where(eq(experts.code, "E0001"));
 }

@@ -1,10 +1,12 @@
+import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { PassThrough } from "node:stream";
 import { and, asc, eq, isNull } from "drizzle-orm";
 import { combineShares, openingKid } from "#crypto/opening-key";
-import { importUnwrapKey } from "#crypto/keys";
+import { importUnwrapKey, importVerifyKey } from "#crypto/keys";
 import { fromBase64, type Manifest } from "#crypto/seal/format";
-import { openFile, unwrapContentKey } from "#crypto/seal/open";
+import { openFile, unwrapContentKey, verifyManifest } from "#crypto/seal/open";
+import { manifestBytes } from "#crypto/seal/seal";
 import type { Executor, Tx } from "#db/client";
 import {
   bidOpenings,
@@ -174,6 +176,22 @@ export async function checkIn(ctx: Ctx, actor: Actor, sectionId: string, proof: 
   });
 }
 
+/**
+ * The stored manifest still carries the bidder's valid signature and the hash the receipt was
+ * issued over: a manifest altered after submission (chunk hashes, recipients) opens nothing.
+ */
+async function manifestVerifies(db: Executor, b: { manifest: Manifest; signature: string; manifestSha256: string; certificateId: string }): Promise<boolean> {
+  const [cert] = await db.select({ spki: certificates.publicKeySpki }).from(certificates).where(eq(certificates.id, b.certificateId));
+  if (!cert) return false;
+  try {
+    const bytes = manifestBytes(b.manifest);
+    if (createHash("sha256").update(bytes).digest("hex") !== b.manifestSha256) return false;
+    return await verifyManifest(b.manifest, fromBase64(b.signature), await importVerifyKey(fromBase64(cert.spki)));
+  } catch {
+    return false;
+  }
+}
+
 /** Decrypts one bid with its content key: every chunk against the manifest, plaintext to the blob store. */
 async function decryptBid(ctx: Ctx, bid: { id: string; uploadId: string; manifest: Manifest }, key: CryptoKey) {
   const rows = await ctx.db
@@ -264,15 +282,16 @@ export async function releaseBidKey(ctx: Ctx, actor: Actor, sectionId: string, c
   } catch {
     raw = new Uint8Array(0);
   }
-  if (raw.length !== 32) return refuse(ctx, actor, sectionId, row.bo, "key length");
+  if (raw.length !== 32) return refuse(ctx, actor, sectionId, row.bo, "key_length");
+  if (!(await manifestVerifies(ctx.db, row.b))) return refuse(ctx, actor, sectionId, row.bo, "manifest_signature");
   const key = await globalThis.crypto.subtle.importKey("raw", raw as unknown as BufferSource, { name: "AES-GCM" }, false, ["decrypt"]);
   let opened: Awaited<ReturnType<typeof decryptBid>>;
   try {
     opened = await decryptBid(ctx, { id: row.b.id, uploadId: row.b.uploadId, manifest: row.b.manifest }, key);
   } catch {
-    return refuse(ctx, actor, sectionId, row.bo, "chunk or key");
+    return refuse(ctx, actor, sectionId, row.bo, "chunk_or_key");
   }
-  if (!opened.form) return refuse(ctx, actor, sectionId, row.bo, "bid form unreadable");
+  if (!opened.form) return refuse(ctx, actor, sectionId, row.bo, "form_unreadable");
   await recordOpened(ctx, actor, sectionId, row.b.id, "bidder", opened, (o2) => checkBidderRelease({ phase: o2.phase, now, windowEndsAt: o2.decryptionEndsAt, checkedIn: true, state: "pending" }));
   await advance(ctx, sectionId);
 }
@@ -403,6 +422,10 @@ async function openWithOpeningKey(ctx: Ctx, actor: Actor, sectionId: string, pkc
     .where(and(eq(bidOpenings.sectionId, sectionId), eq(bidOpenings.state, "pending")));
   let n = 0;
   for (const { b } of pending) {
+    if (!(await manifestVerifies(ctx.db, b))) {
+      await ctx.db.update(bidOpenings).set({ lastError: "custodians_manifest_signature" }).where(eq(bidOpenings.bidId, b.id));
+      continue;
+    }
     try {
       const key = await unwrapContentKey(b.manifest, openingKid(sectionId), priv);
       const opened = await decryptBid(ctx, { id: b.id, uploadId: b.uploadId, manifest: b.manifest }, key);
@@ -411,7 +434,7 @@ async function openWithOpeningKey(ctx: Ctx, actor: Actor, sectionId: string, pkc
       n++;
     } catch (e) {
       if (e instanceof DomainError) throw e;
-      await ctx.db.update(bidOpenings).set({ lastError: "custodians: chunk or key" }).where(eq(bidOpenings.bidId, b.id));
+      await ctx.db.update(bidOpenings).set({ lastError: "custodians_chunk_or_key" }).where(eq(bidOpenings.bidId, b.id));
     }
   }
   return n;

@@ -126,7 +126,7 @@ describe("sealed bids", () => {
     // 51 chunks in all (bid form + 50 × 1 MiB); the resumed run sent only what was missing.
     expect(stored - before).toBeLessThan(51);
     expect(stored - before).toBeGreaterThan(0);
-    const [bid] = await sql`select b.version, b.total_bytes, b.ip, b.user_agent, jsonb_array_length(b.manifest->'files') as files from bids b join organisations o on o.id = b.org_id where o.name = '大庆油田建设集团有限责任公司'`;
+    const [bid] = await sql`select b.version, b.total_bytes, b.ip, b.user_agent, jsonb_array_length(b.manifest->'files') as files from bids b join organisations o on o.id = b.org_id join sections s on s.id = b.section_id where o.name = '大庆油田建设集团有限责任公司' and s.project_id = ${projectId}`;
     expect(Number(bid!.total_bytes)).toBeGreaterThan(50 * 1024 * 1024);
     expect(bid).toMatchObject({ version: 1, files: 2 });
     expect(String(bid!.user_agent)).toContain("Chrome");
@@ -202,7 +202,7 @@ describe("sealed bids", () => {
     const err = page.getByTestId("error");
     await err.waitFor({ timeout: 60_000 });
     expect(await err.locator("[data-rule=R19]").textContent()).toContain("投标截止时间");
-    const rows = await sql`select count(*)::int as n from bids b join organisations o on o.id = b.org_id where o.name = '哈尔滨华安建筑工程有限公司'`;
+    const rows = await sql`select count(*)::int as n from bids b join organisations o on o.id = b.org_id join sections s on s.id = b.section_id where o.name = '哈尔滨华安建筑工程有限公司' and s.project_id = ${projectId}`;
     expect(rows[0]!.n).toBe(0);
     // After the deadline the page is closed for changes (R21).
     await page.reload({ waitUntil: "networkidle" });

@@ -63,7 +63,7 @@ forEachDriver("online opening", (env) => {
     expect(ruleOf(await failure(releaseBidKey(app, b3.actor, t.sectionId, toBase64(b3.rawKey))))).toEqual(["RULE_R26_ALREADY_OPENED"]);
     const states = Object.fromEntries((await app.db.select().from(bidOpenings).where(eq(bidOpenings.sectionId, t.sectionId))).map((r) => [r.bidId, r]));
     expect([states[b1.bidId]!.state, states[b2.bidId]!.state, states[b3.bidId]!.state]).toEqual(["decrypted", "pending", "decrypted"]);
-    expect(states[b2.bidId]!.lastError).toBe("chunk or key");
+    expect(states[b2.bidId]!.lastError).toBe("chunk_or_key");
     const plainSha = states[b1.bidId]!.files![1]!.sha256;
     const stored = await app.blobs.get(plainSha);
     let text = "";
@@ -250,7 +250,7 @@ forEachDriver("online opening", (env) => {
     const [b1] = t.bidders as [Bidder];
     await openHall(app, t.sectionId);
     await checkInAs(app, b1, t.sectionId);
-    expect((await failure(releaseBidKey(app, b1.actor, t.sectionId, "AAAA")))?.violations[0]?.params).toEqual({ detail: "key length" });
+    expect((await failure(releaseBidKey(app, b1.actor, t.sectionId, "AAAA")))?.violations[0]?.params).toEqual({ detail: "key_length" });
     // Tamper with the stored ciphertext of the bid file: the manifest's chunk hash no longer matches.
     const [row] = await app.db.execute(sql`select c.sha256 from bid_upload_chunks c join bids b on b.upload_id = c.upload_id where b.id = ${b1.bidId}::uuid and c.file_index = 1`).then((r) => ((r as unknown as { rows?: { sha256: string }[] }).rows ?? (r as unknown as { sha256: string }[])));
     const { readFile, writeFile } = await import("node:fs/promises");
@@ -261,6 +261,20 @@ forEachDriver("online opening", (env) => {
     expect(ruleOf(await failure(releaseBidKey(app, b1.actor, t.sectionId, toBase64(b1.rawKey))))).toEqual(["RULE_R26_WRONG_KEY"]);
     const [bo] = await app.db.select().from(bidOpenings).where(eq(bidOpenings.bidId, b1.bidId));
     expect(bo!.state).toBe("pending");
+  });
+
+  it("a manifest altered after submission is refused: the bidder's signature over it no longer verifies", async () => {
+    const { app } = env();
+    const t = await tenderWithBids(app, 3, "bidder");
+    const [, b2] = t.bidders as [Bidder, Bidder];
+    await openHall(app, t.sectionId);
+    await checkInAs(app, b2, t.sectionId);
+    // Someone with database access renames a file in the stored manifest (the chunks are untouched).
+    await app.db.execute(sql`update bids set manifest = jsonb_set(manifest, '{files,1,name}', '"改名.pdf"') where id = ${b2.bidId}::uuid`);
+    const refused = await failure(releaseBidKey(app, b2.actor, t.sectionId, toBase64(b2.rawKey)));
+    expect(refused?.violations.map((v) => [v.code, v.params])).toEqual([["RULE_R26_WRONG_KEY", { detail: "manifest_signature" }]]);
+    const [bo] = await app.db.select().from(bidOpenings).where(eq(bidOpenings.bidId, b2.bidId));
+    expect(bo).toMatchObject({ state: "pending", lastError: "manifest_signature" });
   });
 });
 

@@ -2,11 +2,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import ExcelJS from "exceljs";
-import postgres from "postgres";
+import type postgres from "postgres";
 import { spawnSync } from "node:child_process";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contextFor, cstInput, launchBrowser, removeDataDir, startServer, type RunningServer } from "./harness";
+import { contextFor, ownPostgresDatabase, cstInput, launchBrowser, removeDataDir, startServer, type RunningServer } from "./harness";
 
 /**
  * Issue 5 end to end in Chromium: an admin imports experts from .xlsx (one bad row reported,
@@ -21,27 +21,20 @@ describe("expert pool and verifiable draw", () => {
 
   // This suite runs the real server on PostgreSQL (its own database), so the test can also
   // act as a database operator (linking an expert account) while the server runs.
-  const dbName = `th_e2e_${process.pid}_${Date.now() % 100000}`;
-  const base = process.env.TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-  const dbUrl = Object.assign(new URL(base), { pathname: `/${dbName}` }).toString();
+  let db: Awaited<ReturnType<typeof ownPostgresDatabase>>;
   let sql: postgres.Sql;
 
   beforeAll(async () => {
-    const admin = postgres(base, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`CREATE DATABASE ${dbName}`);
-    await admin.end();
-    server = await startServer({ env: { DATABASE_URL: dbUrl } });
-    sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+    db = await ownPostgresDatabase("draw");
+    sql = db.sql;
+    server = await startServer({ env: { DATABASE_URL: db.url } });
     browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
-    await sql?.end();
     await server?.stop();
     if (server) removeDataDir(server.dataDir);
-    const admin = postgres(base, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await db?.drop();
   });
 
   async function xlsxFile(rows: unknown[][]) {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import postgres from "postgres";
 
 /**
  * End-to-end harness: the real server (`server/index.ts` on the built Remix app) on a free
@@ -101,4 +102,28 @@ export async function login(page: Page, username: string, password = DEMO_PASSWO
 export function cstInput(days: number, hhmm = "09:30"): string {
   const d = new Date(Date.now() + days * 86400_000 + 8 * 3600_000);
   return `${d.toISOString().slice(0, 10)}T${hhmm}`;
+}
+
+/**
+ * A database of its own on the local PostgreSQL for a suite that runs the server on PostgreSQL
+ * (so the test can act as a clock or a database operator while the server runs).
+ */
+export async function ownPostgresDatabase(tag: string): Promise<{ url: string; sql: postgres.Sql; drop(): Promise<void> }> {
+  const base = process.env.TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  const name = `th_e2e_${tag}_${process.pid}_${Date.now() % 100000}`;
+  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = Object.assign(new URL(base), { pathname: `/${name}` }).toString();
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  return {
+    url,
+    sql,
+    async drop() {
+      await sql.end();
+      const a = postgres(base, { max: 1, onnotice: () => {} });
+      await a.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
 }

@@ -3,11 +3,11 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import postgres from "postgres";
+import type postgres from "postgres";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkSignedPdf } from "../helpers/pdfsig";
-import { contextFor, DEMO_PASSWORD, launchBrowser, removeDataDir, startServer, type RunningServer } from "./harness";
+import { contextFor, ownPostgresDatabase, DEMO_PASSWORD, launchBrowser, removeDataDir, startServer, type RunningServer } from "./harness";
 
 /**
  * Issue 4 end to end in Chromium (server on PostgreSQL, so the test can move the deadline and
@@ -33,9 +33,7 @@ function freePort(): Promise<number> {
 describe("online opening hall", () => {
   let server: RunningServer;
   let browser: Browser;
-  const dbName = `th_e2e_open_${process.pid}_${Date.now() % 100000}`;
-  const base = process.env.TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-  const dbUrl = Object.assign(new URL(base), { pathname: `/${dbName}` }).toString();
+  let db: Awaited<ReturnType<typeof ownPostgresDatabase>>;
   let sql: postgres.Sql;
   const dir = mkdtempSync(path.join(tmpdir(), "th-e2e-open-"));
   const shots = process.env.E2E_SHOTS;
@@ -52,12 +50,10 @@ describe("online opening hall", () => {
   };
 
   beforeAll(async () => {
-    const admin = postgres(base, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`CREATE DATABASE ${dbName}`);
-    await admin.end();
+    db = await ownPostgresDatabase("open");
+    sql = db.sql;
     port = await freePort();
-    server = await startServer({ env: { DATABASE_URL: dbUrl, PORT: String(port) } });
-    sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+    server = await startServer({ env: { DATABASE_URL: db.url, PORT: String(port) } });
     browser = await launchBrowser();
     const [p] = await sql`select p.id, s.id as section_id from projects p join sections s on s.project_id = p.id where p.code = 'DQ-2026-JS-0101'`;
     projectId = p!.id as string;
@@ -67,12 +63,9 @@ describe("online opening hall", () => {
   afterAll(async () => {
     for (const v of Object.values(views)) await v.context.close().catch(() => undefined);
     await browser?.close();
-    await sql?.end();
     await server?.stop();
     if (server) removeDataDir(server.dataDir);
-    const admin = postgres(base, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await db?.drop();
   });
 
   it("three bidders seal bids in their browsers; before the deadline the hall is not open", async () => {
@@ -131,7 +124,7 @@ describe("online opening hall", () => {
     // The server restarts in the middle of the opening (same database, data folder and port): the pages
     // reconnect their WebSocket and catch up by sequence number; nothing of the opening is lost.
     await server.stop();
-    server = await startServer({ dataDir: server.dataDir, env: { DATABASE_URL: dbUrl, PORT: String(port) } });
+    server = await startServer({ dataDir: server.dataDir, env: { DATABASE_URL: db.url, PORT: String(port) } });
     for (const user of ["bidder1", "bidder2"]) {
       const page = views[user]!.page;
       await page.getByTestId("release").click();

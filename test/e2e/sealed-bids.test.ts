@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import postgres from "postgres";
+import type postgres from "postgres";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contextFor, DEMO_PASSWORD, launchBrowser, removeDataDir, startServer, type RunningServer } from "./harness";
+import { contextFor, ownPostgresDatabase, DEMO_PASSWORD, launchBrowser, removeDataDir, startServer, type RunningServer } from "./harness";
 
 /**
  * Issue 3 end to end in Chromium (server on PostgreSQL, so the test can move the deadline
@@ -17,9 +17,7 @@ import { contextFor, DEMO_PASSWORD, launchBrowser, removeDataDir, startServer, t
 describe("sealed bids", () => {
   let server: RunningServer;
   let browser: Browser;
-  const dbName = `th_e2e_bids_${process.pid}_${Date.now() % 100000}`;
-  const base = process.env.TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-  const dbUrl = Object.assign(new URL(base), { pathname: `/${dbName}` }).toString();
+  let db: Awaited<ReturnType<typeof ownPostgresDatabase>>;
   let sql: postgres.Sql;
   const dir = mkdtempSync(path.join(tmpdir(), "th-e2e-bids-"));
   let p12Path = "";
@@ -28,11 +26,9 @@ describe("sealed bids", () => {
   const PASS = "投标口令-passphrase-42";
 
   beforeAll(async () => {
-    const admin = postgres(base, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`CREATE DATABASE ${dbName}`);
-    await admin.end();
-    server = await startServer({ env: { DATABASE_URL: dbUrl } });
-    sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+    db = await ownPostgresDatabase("bids");
+    sql = db.sql;
+    server = await startServer({ env: { DATABASE_URL: db.url } });
     browser = await launchBrowser();
     const [p] = await sql`select id from projects where code = 'DQ-2026-JS-0101'`;
     projectId = p!.id as string;
@@ -43,12 +39,9 @@ describe("sealed bids", () => {
   });
   afterAll(async () => {
     await browser?.close();
-    await sql?.end();
     await server?.stop();
     if (server) removeDataDir(server.dataDir);
-    const admin = postgres(base, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await db?.drop();
   });
 
   async function fillBid(page: Page, files: string[], price: string) {

@@ -95,6 +95,7 @@ export default function TenderDetail() {
     objectionUntil,
     documentsNotYet,
     publicUrl,
+    halls,
   } = data;
   const result = useActionData<typeof action>();
   const nav = useNavigation();
@@ -243,10 +244,28 @@ export default function TenderDetail() {
                 {s.keyModel.model === "bidder_with_custodian_fallback" &&
                   ` (${s.keyModel.threshold}/${s.keyModel.custodians.length}: ${s.keyModel.custodians.map((c) => t(`tender:custodians.${c}`)).join(sep)})`}
               </td>
-              <td>
+              <td className="small">
                 <Link to={`/tenders/${p.id}/sections/${s.id}/opening`} data-testid={`hall-${s.code}`}>
                   {t("bids:opening.hallLink")}
                 </Link>
+                {halls[s.id] && (
+                  <>
+                    {" "}
+                    <span className={`tag tag-${halls[s.id]!.phase}`}>{t(`bids:opening.phases.${halls[s.id]!.phase}`)}</span>
+                    {halls[s.id]!.record && (
+                      <>
+                        {" "}
+                        <a href={`/tenders/${p.id}/sections/${s.id}/opening/record.pdf`}>{t("bids:opening.recordShort")}</a>
+                      </>
+                    )}
+                    {halls[s.id]!.notice && (
+                      <>
+                        {" "}
+                        <a href={`/tenders/${p.id}/sections/${s.id}/opening/notice.pdf`}>{t("bids:opening.noticeShort")}</a>
+                      </>
+                    )}
+                  </>
+                )}
               </td>
             </tr>
           ))}

@@ -1,7 +1,7 @@
 import { desc, eq, ne } from "drizzle-orm";
 import { Feed } from "feed";
 import type { Executor } from "#db/client";
-import { amendments, organisations, projects } from "#db/schema/index";
+import { amendments, openings, organisations, projects, sections } from "#db/schema/index";
 import { serverT } from "#app/i18n";
 import { hasPermission } from "#app/domain/permissions";
 import { getProfile } from "#app/domain/rules/profiles";
@@ -23,7 +23,15 @@ export async function tenderPage(db: Executor, actor: Actor, projectId: string) 
   const view = await getPublicTender(db, projectId);
   const p = view.project;
   const now = view.now;
-  const [mine, calendar] = await Promise.all([bidderView(db, actor, p.id), loadCalendar(db)]);
+  const [mine, calendar, halls] = await Promise.all([
+    bidderView(db, actor, p.id),
+    loadCalendar(db),
+    db
+      .select({ sectionId: openings.sectionId, phase: openings.phase, record: openings.recordSha256, notice: openings.failureNoticeSha256 })
+      .from(openings)
+      .innerJoin(sections, eq(sections.id, openings.sectionId))
+      .where(eq(sections.projectId, p.id)),
+  ]);
   const canManage = managesProject(actor, p);
   const canSupervise = hasPermission(actor.roles, "supervise:read");
   // R11 (ZTB: ≥10 days before the deadline) / R12 (ZFCG: 7 working days after knowing —
@@ -37,6 +45,8 @@ export async function tenderPage(db: Executor, actor: Actor, projectId: string) 
     canManage,
     canSupervise,
     objectionUntil,
+    /** Each section's opening hall (public): its phase and the signed documents it has issued. */
+    halls: Object.fromEntries(halls.map((h) => [h.sectionId, { phase: h.phase, record: !!h.record, notice: !!h.notice }])),
     may: {
       /** A bidder obtains (and so records) the documents: published, from documentsFrom until the deadline. */
       obtain: !!mine && documentsOpen,

@@ -202,5 +202,8 @@ describe("online opening hall", () => {
     expect(o).toMatchObject({ phase: "closed" });
     expect(download.suggestedFilename()).toMatch(/\.pdf$/);
     await shot(pub, "hall-public-closed");
+    // The tender's public page lists the section's hall as closed, with its signed record.
+    await pub.goto(`/tenders/${projectId}`, { waitUntil: "networkidle" });
+    await pub.getByRole("link", { name: "开标记录表" }).waitFor();
   });
 });

@@ -1,12 +1,12 @@
-import { createHash } from "node:crypto";
+import { createDecipheriv, createHash } from "node:crypto";
 import { once } from "node:events";
 import { PassThrough } from "node:stream";
 import { and, asc, eq, isNull } from "drizzle-orm";
 import { combineShares, openingKid } from "#crypto/opening-key";
 import { importUnwrapKey, importVerifyKey } from "#crypto/keys";
 import { fromBase64, type Manifest } from "#crypto/seal/format";
-import { openFile, unwrapContentKey, verifyManifest } from "#crypto/seal/open";
-import { manifestBytes } from "#crypto/seal/seal";
+import { openFile, unwrapContentKeyRaw, verifyManifest, type OpenOptions } from "#crypto/seal/open";
+import { manifestBytes, type HashOptions } from "#crypto/seal/seal";
 import type { Executor, Tx } from "#db/client";
 import {
   bidOpenings,
@@ -49,6 +49,7 @@ import { violation, type RuleViolation } from "#app/domain/rules/violations";
 import { formatCst } from "#app/domain/tender-form";
 import { systemActor, type Actor } from "./actor";
 import { signedOfficialPdf } from "#crypto/pdf/signed-pdf";
+import { readBlob } from "./blob-store.server";
 import { consumeChallenge } from "./certificates.server";
 import { documentSigner } from "./platform-signer.server";
 import { dbNow, requirePermission, runCommand } from "./command.server";
@@ -192,8 +193,30 @@ async function manifestVerifies(db: Executor, b: { manifest: Manifest; signature
   }
 }
 
+/** Native SHA-256 for the plaintext stream and the ciphertext chunks (same values as the portable default). */
+const NODE_HASHING: HashOptions = {
+  createSha256: () => {
+    const h = createHash("sha256");
+    return { update: (b: Uint8Array) => h.update(b), digest: () => new Uint8Array(h.digest()) };
+  },
+  digestChunk: (ct) => new Uint8Array(createHash("sha256").update(ct).digest()),
+};
+
+/** AES-256-GCM decryption of one chunk (ciphertext ‖ 16-byte tag) with node:crypto; throws when the tag fails. */
+function gcmDecrypt(rawKey: Uint8Array, ct: Uint8Array, iv: Uint8Array, aad: Uint8Array): Uint8Array {
+  if (ct.length < 16) throw new Error("short chunk");
+  const d = createDecipheriv("aes-256-gcm", rawKey, iv, { authTagLength: 16 });
+  d.setAAD(aad);
+  d.setAuthTag(ct.subarray(ct.length - 16));
+  const head = d.update(ct.subarray(0, ct.length - 16));
+  const tail = d.final();
+  return tail.length ? new Uint8Array(Buffer.concat([head, tail])) : new Uint8Array(head.buffer, head.byteOffset, head.length);
+}
+
 /** Decrypts one bid with its content key: every chunk against the manifest, plaintext to the blob store. */
-async function decryptBid(ctx: Ctx, bid: { id: string; uploadId: string; manifest: Manifest }, key: CryptoKey) {
+async function decryptBid(ctx: Ctx, bid: { id: string; uploadId: string; manifest: Manifest }, rawKey: Uint8Array) {
+  const key = await globalThis.crypto.subtle.importKey("raw", rawKey as unknown as BufferSource, { name: "AES-GCM" }, false, ["decrypt"]);
+  const options: OpenOptions = { ...NODE_HASHING, decryptChunk: (ct, iv, aad) => gcmDecrypt(rawKey, ct, iv, aad) };
   const rows = await ctx.db
     .select({ fileIndex: bidUploadChunks.fileIndex, chunkIndex: bidUploadChunks.chunkIndex, sha256: bidUploadChunks.sha256 })
     .from(bidUploadChunks)
@@ -204,11 +227,13 @@ async function decryptBid(ctx: Ctx, bid: { id: string; uploadId: string; manifes
   for (const f of bid.manifest.files) {
     const blobs = ctx.blobs;
     const chunkShas = rows.filter((r) => r.fileIndex === f.index).map((r) => r.sha256);
+    // One chunk read ahead while the current one is verified and decrypted.
     async function* ciphertext() {
-      for (const sha of chunkShas) {
-        const parts: Buffer[] = [];
-        for await (const part of await blobs.get(sha)) parts.push(part as Buffer);
-        yield new Uint8Array(Buffer.concat(parts));
+      let next = chunkShas.length ? readBlob(blobs, chunkShas[0]!) : null;
+      for (let i = 0; i < chunkShas.length; i++) {
+        const current = await next!;
+        next = i + 1 < chunkShas.length ? readBlob(blobs, chunkShas[i + 1]!) : null;
+        yield new Uint8Array(current.buffer, current.byteOffset, current.length);
       }
     }
     const formParts: Uint8Array[] = [];
@@ -220,7 +245,7 @@ async function decryptBid(ctx: Ctx, bid: { id: string; uploadId: string; manifes
         bytes += pt.length;
         if (f.index === 0) formParts.push(pt);
         await stream.write(pt);
-      });
+      }, options);
     } catch (e) {
       stream.abort(e);
       throw e;
@@ -284,10 +309,9 @@ export async function releaseBidKey(ctx: Ctx, actor: Actor, sectionId: string, c
   }
   if (raw.length !== 32) return refuse(ctx, actor, sectionId, row.bo, "key_length");
   if (!(await manifestVerifies(ctx.db, row.b))) return refuse(ctx, actor, sectionId, row.bo, "manifest_signature");
-  const key = await globalThis.crypto.subtle.importKey("raw", raw as unknown as BufferSource, { name: "AES-GCM" }, false, ["decrypt"]);
   let opened: Awaited<ReturnType<typeof decryptBid>>;
   try {
-    opened = await decryptBid(ctx, { id: row.b.id, uploadId: row.b.uploadId, manifest: row.b.manifest }, key);
+    opened = await decryptBid(ctx, { id: row.b.id, uploadId: row.b.uploadId, manifest: row.b.manifest }, raw);
   } catch {
     return refuse(ctx, actor, sectionId, row.bo, "chunk_or_key");
   }
@@ -427,8 +451,8 @@ async function openWithOpeningKey(ctx: Ctx, actor: Actor, sectionId: string, pkc
       continue;
     }
     try {
-      const key = await unwrapContentKey(b.manifest, openingKid(sectionId), priv);
-      const opened = await decryptBid(ctx, { id: b.id, uploadId: b.uploadId, manifest: b.manifest }, key);
+      const raw = await unwrapContentKeyRaw(b.manifest, openingKid(sectionId), priv);
+      const opened = await decryptBid(ctx, { id: b.id, uploadId: b.uploadId, manifest: b.manifest }, raw).finally(() => raw.fill(0));
       if (!opened.form) throw new Error("form");
       await recordOpened(ctx, actor, sectionId, b.id, "custodians", opened, (o) => (o.phase === "fallback" ? [] : [violation("RULE_R26_WINDOW_CLOSED")]));
       n++;

@@ -188,7 +188,7 @@ export default function OpeningHall() {
 
       {o && d.counts.total > 0 && <Presence d={d} />}
       {d.own && <BidderPanel d={d} />}
-      {d.custodian && <CustodianPanel d={d} />}
+      {d.custodian && (phase === "decryption" || phase === "fallback") && <CustodianPanel d={d} />}
       {d.bids.length > 0 && <Progress d={d} />}
       {d.can.endFallback && (
         <Form method="post" className="card" data-testid="end-fallback">
@@ -434,7 +434,7 @@ function Progress({ d }: { d: HallView }) {
               <td className="small">
                 {b.reason ?? (b.state === "pending" && b.lastError ? t("opening.lastError", { error: b.lastError }) : "")}
                 {d.can.decide && b.state === "pending" && (
-                  <Form method="post" className="inline" data-testid="decide-form">
+                  <Form method="post" className="decide-form" data-testid="decide-form">
                     <CsrfInput />
                     <input type="hidden" name="intent" value="decide" />
                     <input type="hidden" name="bidId" value={b.bidId} />
@@ -510,7 +510,7 @@ function Reading({ d }: { d: HallView }) {
                 {t("opening.answerLine", { text: x.answer })}
               </div>
             ) : d.can.answer ? (
-              <Form method="post" className="inline" data-testid="answer-form">
+              <Form method="post" className="decide-form" data-testid="answer-form">
                 <CsrfInput />
                 <input type="hidden" name="intent" value="answer" />
                 <input type="hidden" name="objectionId" value={x.id} />

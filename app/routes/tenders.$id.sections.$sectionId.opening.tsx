@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import { DomainError, httpStatusOf, toErrorPayload, type ErrorPayload } from "#app/domain/errors";
+import { capitalsOrBlank } from "#app/domain/money";
 import { formatCst } from "#app/domain/tender-form";
 import { useRootData } from "#app/root";
 import { dbNow } from "#app/services/command.server";
@@ -479,7 +480,10 @@ function Reading({ d }: { d: HallView }) {
               <tr key={r.order}>
                 <td className="num">{r.order}</td>
                 <td>{r.bidder}</td>
-                <td className="num mono">{r.priceYuan}</td>
+                <td className="num">
+                  <span className="mono">{r.priceYuan}</span>
+                  <div className="muted small">{capitalsOrBlank(r.priceYuan)}</div>
+                </td>
                 <td>{r.durationDays}</td>
                 <td>{r.quality}</td>
                 <td>{r.projectManager}</td>

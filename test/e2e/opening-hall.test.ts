@@ -159,6 +159,7 @@ describe("online opening hall", () => {
       expect(text, name).toContain("11380000.50");
       expect(text, name).toContain("11690000.00");
       expect(text, name).toContain("哈尔滨华安建筑工程有限公司");
+      expect(text, name).toContain("壹仟壹佰叁拾捌万元伍角整");
     }
     expect(await views.tenderer!.page.getByTestId("progress").textContent()).toContain("由密钥保管人解密");
     await shot(views.public!.page, "hall-public-reading");

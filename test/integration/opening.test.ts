@@ -122,6 +122,7 @@ forEachDriver("online opening", (env) => {
     expect(check.tampered).toContain("Digest Mismatch");
     expect(check.text).toContain("开标记录表");
     expect(check.text).toContain("9800000");
+    expect(check.text.replace(/\s+/g, "")).toContain("玖佰捌拾万元整"); // R28: the price in capitals as read
     expect(check.text.replace(/\s+/g, "")).toContain("密钥保管人");
     const [entry] = await app.db.select({ payload: recordEntries.payload }).from(recordEntries).where(and(eq(recordEntries.action, "opening.closed"), eq(recordEntries.subjectId, t.sectionId)));
     expect(entry!.payload).toMatchObject({ sha256: doc.sha256 });

@@ -130,6 +130,9 @@ export default function SuperviseTender() {
                 <div className="small muted" data-testid={`sealed-count-${s.code}`}>
                   {t("bids:supervise.sealedCount", { n: sealedCounts[s.id] ?? 0 })}
                 </div>
+                <Link className="small" to={`/tenders/${p.id}/sections/${s.id}/opening`}>
+                  {t("bids:opening.hallLink")}
+                </Link>
               </td>
               <td className="num">{s.ceilingPriceFen == null ? t("detail.noCeiling") : `¥${formatYuan(s.ceilingPriceFen)}`}</td>
               <td className="num">¥{formatYuan(s.bondFen)}</td>

@@ -234,14 +234,25 @@ export async function seedDemo(app: AppContext, opts: { now?: Date } = {}): Prom
 }
 
 /**
- * DEMO ONLY: moves a demo tender's bid deadline to a minute ago so its opening hall can be
- * shown at once (recorded as a demo step, not as an amendment).
+ * DEMO ONLY: moves a demo tender's whole timeline back so that its bid deadline was a minute
+ * ago (publication, document period and question deadline keep their distances, R7), so its
+ * opening hall can be shown at once. Recorded as a demo step, not as an amendment.
  */
 async function fastForwardDeadline(app: AppContext, sys: Actor, projectId: string) {
   await runCommand(app, sys, "seed.fast_forward_deadline", async ({ tx, now }) => {
-    const deadline = new Date(now.getTime() - 60_000);
-    await tx.update(projects).set({ bidDeadline: deadline }).where(eq(projects.id, projectId));
-    return { result: undefined, subjectType: "project", subjectId: projectId, payload: { demo: true, bidDeadline: deadline.toISOString() } };
+    const [p] = await tx.select().from(projects).where(eq(projects.id, projectId));
+    const shift = now.getTime() - 60_000 - p!.bidDeadline.getTime();
+    const back = (d: Date | null) => (d ? new Date(d.getTime() + shift) : d);
+    const moved = {
+      publishedAt: back(p!.publishedAt),
+      documentsFrom: back(p!.documentsFrom)!,
+      documentsUntil: back(p!.documentsUntil)!,
+      questionDeadline: back(p!.questionDeadline)!,
+      bidDeadline: back(p!.bidDeadline)!,
+      evaluationStart: back(p!.evaluationStart),
+    };
+    await tx.update(projects).set(moved).where(eq(projects.id, projectId));
+    return { result: undefined, subjectType: "project", subjectId: projectId, payload: { demo: true, shiftMs: shift, bidDeadline: moved.bidDeadline.toISOString() } };
   });
 }
 

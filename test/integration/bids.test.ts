@@ -13,7 +13,6 @@ import { fromBase64, type Manifest } from "#crypto/seal/format";
 import { openFile, unwrapContentKey } from "#crypto/seal/open";
 import { bs, signManifest } from "#crypto/seal/seal";
 import { bids, bidUploads, openingKeys, openingKeyShares, recordEntries } from "#db/schema/index";
-import { DomainError } from "#app/domain/errors";
 import { sweepUnreferencedBlobs } from "#app/services/blob-sweep.server";
 import {
   beginBidUpload,
@@ -34,20 +33,12 @@ import { getManagedProject } from "#app/services/tender-queries.server";
 import { addDocument, createProject, issueAmendment, publishProject } from "#app/services/tenders.server";
 import type { AppContext } from "#app/services/context.server";
 import { demoPdf } from "../../server/demo-pdf";
+import { failure, ruleOf } from "../helpers/errors";
 import { forEachDriver } from "../helpers/db";
 import { makeActor, projectForm, setBidDeadline } from "../helpers/factories";
 import { enrollFor, type Enrolled } from "../helpers/pki";
 import { CHUNK, once, sealLocally, submit } from "../helpers/bids";
 
-const failure = (p: Promise<unknown>) =>
-  p.then(
-    () => null,
-    (e: unknown) => {
-      if (e instanceof DomainError) return e;
-      throw e;
-    },
-  );
-const ruleOf = (e: DomainError | null) => e?.violations.map((v) => v.code) ?? e?.code;
 
 const MARKER = "绝密投标价-ZXQ-4711";
 

@@ -7,7 +7,6 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { DomainError } from "#app/domain/errors";
 import { dbNow } from "#app/services/command.server";
 import { addSalt, drawForViewer, drawProof, myInvitations, requestDraw, respondToInvitation, revealDraw, runDraw } from "#app/services/draws.server";
 import { LoggingChannel } from "#app/services/channels.server";
@@ -16,17 +15,10 @@ import { runDueJobs } from "#app/services/jobs.server";
 import { getManagedProject } from "#app/services/tender-queries.server";
 import { addDocument, createProject, publishProject } from "#app/services/tenders.server";
 import { demoPdf } from "../../server/demo-pdf";
+import { failure } from "../helpers/errors";
 import { forEachDriver } from "../helpers/db";
 import { insertExperts, makeActor, projectForm } from "../helpers/factories";
 
-const failure = (p: Promise<unknown>) =>
-  p.then(
-    () => null,
-    (e: unknown) => {
-      if (e instanceof DomainError) return e;
-      throw e;
-    },
-  );
 
 forEachDriver("expert draw", (env) => {
   it("commit → salt → draw → secrecy → decline promotes a backup → reveal → anyone re-runs it (R35–R37, R39–R40)", async () => {

@@ -4,13 +4,13 @@ import { expect, it } from "vitest";
 import { openBox } from "#crypto/opening-key";
 import { toBase64 } from "#crypto/seal/format";
 import { bidOpenings, jobs as jobsTable, memberships, notifications, openingKeyShares, recordEntries, sections } from "#db/schema/index";
-import { DomainError } from "#app/domain/errors";
 import { answerObjection, closeOpening, confirmRecord, decideFailure, endFallback, hallState, openHall, publishFailureNotice, raiseObjection, releaseBidKey, releaseShare } from "#app/services/opening.server";
 import { hallView } from "#app/services/opening-view.server";
 import { PUBLIC_ACTOR } from "#app/services/actor";
 import { organisations } from "#db/schema/index";
 import { documentSigner } from "#app/services/platform-signer.server";
 import type { AppContext } from "#app/services/context.server";
+import { failure, ruleOf } from "../helpers/errors";
 import { forEachDriver } from "../helpers/db";
 import { setBidDeadline } from "../helpers/factories";
 import { checkInAs, closeWindow, tenderWithBids, type Bidder } from "../helpers/opening";
@@ -28,15 +28,6 @@ async function orgName(app: AppContext, b: Bidder): Promise<string> {
   return o!.name;
 }
 
-const failure = (p: Promise<unknown>) =>
-  p.then(
-    () => null,
-    (e: unknown) => {
-      if (e instanceof DomainError) return e;
-      throw e;
-    },
-  );
-const ruleOf = (e: DomainError | null) => e?.violations.map((v) => v.code) ?? e?.code;
 
 forEachDriver("online opening", (env) => {
   it("R24–R30: check-in, bidder decryption, a wrong key refused, custodians open the rest, 唱标, objection answered, confirmation", async () => {

@@ -1,7 +1,6 @@
 import { count, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { documentDownloads, notifications, projects, recordEntries, tenderDocuments } from "#db/schema/index";
-import { DomainError } from "#app/domain/errors";
 import { addCalendarDays, cstDate } from "#app/domain/rules/days";
 import { PUBLIC_ACTOR, type Actor } from "#app/services/actor";
 import { dbNow } from "#app/services/command.server";
@@ -19,17 +18,10 @@ import {
   publishProject,
 } from "#app/services/tenders.server";
 import { demoPdf } from "../../server/demo-pdf";
+import { failure } from "../helpers/errors";
 import { forEachDriver, type TestEnv } from "../helpers/db";
 import { makeActor, projectForm, setBidDeadline } from "../helpers/factories";
 
-const failure = (p: Promise<unknown>) =>
-  p.then(
-    () => null,
-    (e: unknown) => {
-      if (e instanceof DomainError) return e;
-      throw e;
-    },
-  );
 
 forEachDriver("tender publication", (env) => {
   const setup = async (e: TestEnv) => {

@@ -18,7 +18,7 @@ import { I18nextProvider, useTranslation } from "react-i18next";
 import { hasPermission } from "#app/domain/permissions";
 import type { Role } from "#app/domain/roles";
 import { createI18n, DEFAULT_LANGUAGE, type Language } from "#app/i18n";
-import { layoutData } from "#app/services/layout.server";
+import { layoutData } from "#app/services/platform/layout.server";
 import { getActor, languageOf } from "#app/utils/request.server";
 import { useLiveRevalidate } from "#app/utils/live";
 import styles from "./styles/app.css";

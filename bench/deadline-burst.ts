@@ -17,7 +17,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
 import { rowsOf } from "#db/client";
-import { dbNow } from "#app/services/command.server";
+import { dbNow } from "#app/services/platform/command.server";
 import {
   benchEnv,
   makeBidders,

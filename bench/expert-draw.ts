@@ -7,18 +7,18 @@ import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { openDatabase } from "#db/client";
 import { expertRelationships, experts } from "#db/schema/index";
-import { LocalBlobStore } from "#app/services/blob-store.server";
-import { loadConfig } from "#app/services/config.server";
-import type { AppContext } from "#app/services/context.server";
-import { addSalt, requestDraw, runDraw } from "#app/services/draws.server";
-import { importExperts } from "#app/services/expert-import.server";
-import { LiveHub } from "#app/services/live-hub.server";
-import { syncReferenceData } from "#app/services/reference-data.server";
+import { LocalBlobStore } from "#app/services/platform/blob-store.server";
+import { loadConfig } from "#app/services/platform/config.server";
+import type { AppContext } from "#app/services/platform/context.server";
+import { addSalt, requestDraw, runDraw } from "#app/services/pool/draws.server";
+import { importExperts } from "#app/services/pool/expert-import.server";
+import { LiveHub } from "#app/services/platform/live-hub.server";
+import { syncReferenceData } from "#app/services/platform/reference-data.server";
 import { SPECIALTY_TREE } from "#app/domain/specialties-data";
 import { withCheckChar } from "#app/domain/credit-code";
 import { makeActor, projectForm } from "../test/helpers/factories";
-import { addDocument, createProject, publishProject } from "#app/services/tenders.server";
-import { getManagedProject } from "#app/services/tender-queries.server";
+import { addDocument, createProject, publishProject } from "#app/services/tendering/tenders.server";
+import { getManagedProject } from "#app/services/tendering/tender-queries.server";
 import { demoPdf } from "../server/demo-pdf";
 
 

@@ -21,7 +21,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { toBase64 } from "#crypto/seal/format";
-import { confirmRecord, openHall, releaseBidKey } from "#app/services/opening.server";
+import { confirmRecord, openHall, releaseBidKey } from "#app/services/opening/opening.server";
 import { checkInAs, tenderWithBids } from "../test/helpers/opening";
 import { benchEnv, cpuSeconds, peakRssMiB, percentile, startServer } from "./lib/bid-env";
 import type { FromViewer, ToViewer, ViewerEvent } from "./lib/opening-bench";

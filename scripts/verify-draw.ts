@@ -6,8 +6,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { verifyDraw, type DrawProof } from "#expert-pool/verify";
 import { openDatabase } from "#db/client";
-import { loadConfig } from "#app/services/config.server";
-import { drawProof } from "#app/services/draws.server";
+import { loadConfig } from "#app/services/platform/config.server";
+import { drawProof } from "#app/services/pool/draws.server";
 
 const arg = process.argv[2];
 if (!arg) {

@@ -3,8 +3,8 @@
 // embedded database under DATA_DIR, like the server.
 import path from "node:path";
 import { openDatabase } from "#db/client";
-import { loadConfig } from "#app/services/config.server";
-import { verifyRecord } from "#app/services/record.server";
+import { loadConfig } from "#app/services/platform/config.server";
+import { verifyRecord } from "#app/services/platform/record.server";
 
 const config = loadConfig();
 const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, "pglite") });

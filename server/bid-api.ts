@@ -1,10 +1,10 @@
 import express, { type NextFunction, type Request, type Response } from "express";
 import { DomainError, httpStatusOf, toErrorPayload } from "#app/domain/errors";
-import type { Actor } from "#app/services/actor";
-import { actorForSession, SESSION_COOKIE } from "#app/services/auth.server";
-import { beginBidUpload, completeBidUpload, discardUpload, openUpload, putBidChunk, readOwnChunk } from "#app/services/bids.server";
-import type { AppContext } from "#app/services/context.server";
-import { assertCsrf } from "#app/services/csrf.server";
+import type { Actor } from "#app/services/platform/actor";
+import { actorForSession, SESSION_COOKIE } from "#app/services/accounts/auth.server";
+import { beginBidUpload, completeBidUpload, discardUpload, openUpload, putBidChunk, readOwnChunk } from "#app/services/bids/bids.server";
+import type { AppContext } from "#app/services/platform/context.server";
+import { assertCsrf } from "#app/services/accounts/csrf.server";
 
 /**
  * The sealed-bid upload API (issue "sealed bids" item 4). Express routes rather than Remix

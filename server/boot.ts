@@ -1,10 +1,10 @@
 import path from "node:path";
 import { openDatabase, type DbHandle } from "#db/client";
-import { LocalBlobStore } from "#app/services/blob-store.server";
-import type { Config } from "#app/services/config.server";
-import type { AppContext } from "#app/services/context.server";
-import { LiveHub } from "#app/services/live-hub.server";
-import { syncReferenceData } from "#app/services/reference-data.server";
+import { LocalBlobStore } from "#app/services/platform/blob-store.server";
+import type { Config } from "#app/services/platform/config.server";
+import type { AppContext } from "#app/services/platform/context.server";
+import { LiveHub } from "#app/services/platform/live-hub.server";
+import { syncReferenceData } from "#app/services/platform/reference-data.server";
 
 export type Booted = { app: AppContext; handle: DbHandle; close(): Promise<void> };
 

@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import { importSigningKey, importWrapKey } from "#crypto/keys";
 import type { Manifest, ManifestFile } from "#crypto/seal/format";
 import { importContentKey, sealFile, signManifest, wrapFor } from "#crypto/seal/seal";
-import { beginBidUpload, completeBidUpload, putBidChunk } from "#app/services/bids.server";
-import type { Actor } from "#app/services/actor";
-import type { AppContext } from "#app/services/context.server";
+import { beginBidUpload, completeBidUpload, putBidChunk } from "#app/services/bids/bids.server";
+import type { Actor } from "#app/services/platform/actor";
+import type { AppContext } from "#app/services/platform/context.server";
 
 /**
  * DEMO AND TEST ONLY: seals and submits a bid exactly as the browser does (random content

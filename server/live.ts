@@ -1,9 +1,9 @@
 import type { IncomingMessage, Server } from "node:http";
 import { WebSocketServer, type WebSocket } from "ws";
 import { z } from "zod";
-import { actorForSession, SESSION_COOKIE } from "#app/services/auth.server";
-import type { AppContext } from "#app/services/context.server";
-import { canSubscribe } from "#app/services/live-channels.server";
+import { actorForSession, SESSION_COOKIE } from "#app/services/accounts/auth.server";
+import type { AppContext } from "#app/services/platform/context.server";
+import { canSubscribe } from "#app/services/platform/live-channels.server";
 
 const ClientMessage = z.object({
   type: z.literal("subscribe"),

@@ -1,6 +1,6 @@
 // `npm run seed`: seeds the demo trading centre into an empty database (DATABASE_URL or the
 // embedded database under DATA_DIR) and prints the demo logins; does nothing otherwise.
-import { loadConfig } from "#app/services/config.server";
+import { loadConfig } from "#app/services/platform/config.server";
 import { boot } from "./boot";
 import { seedDemo } from "./seed";
 

@@ -1,17 +1,17 @@
 import { count, eq } from "drizzle-orm";
 import { experts, openingKeys, organisations, projects, sections, tenderDocuments, users } from "#db/schema/index";
 import { SPECIALTY_TREE } from "#app/domain/specialties-data";
-import { importExperts } from "#app/services/expert-import.server";
+import { importExperts } from "#app/services/pool/expert-import.server";
 import { withCheckChar } from "#app/domain/credit-code";
 import { ProjectFormSchema } from "#app/domain/tender-form";
 
 /** Raw form input, as a browser would post it (strings). */
 type ProjectFormInput = Record<string, unknown> & { bidDeadline: string };
-import { actorForUser } from "#app/services/auth.server";
-import { createOrganisation, createUser, registerBidder } from "#app/services/accounts.server";
-import { runCommand } from "#app/services/command.server";
-import type { AppContext } from "#app/services/context.server";
-import { systemActor, type Actor } from "#app/services/actor";
+import { actorForUser } from "#app/services/accounts/auth.server";
+import { createOrganisation, createUser, registerBidder } from "#app/services/accounts/accounts.server";
+import { runCommand } from "#app/services/platform/command.server";
+import type { AppContext } from "#app/services/platform/context.server";
+import { systemActor, type Actor } from "#app/services/platform/actor";
 import {
   addDocument,
   answerQuestion,
@@ -20,15 +20,15 @@ import {
   fileObjection,
   obtainDocument,
   publishProject,
-} from "#app/services/tenders.server";
+} from "#app/services/tendering/tenders.server";
 import { ZTB_PROFILE } from "#app/domain/rules/profiles";
 import { demoPdf } from "./demo-pdf";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { buildCsr, buildPkcs12, certInfo } from "#crypto/certs";
 import { generateUserKeyPair } from "#crypto/keys";
-import { enrollCertificate } from "#app/services/certificates.server";
-import { openHall, scheduleOpening } from "#app/services/opening.server";
+import { enrollCertificate } from "#app/services/platform/certificates.server";
+import { openHall, scheduleOpening } from "#app/services/opening/opening.server";
 import { bidFormBytes, sealAndSubmit, type SealingHolder } from "./demo-bids";
 
 /**

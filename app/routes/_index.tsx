@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { formatCst } from "#app/domain/tender-form";
 import { PORTAL_STATUSES } from "#app/domain/portal";
-import { listPublicTendersCached } from "#app/services/tender-queries.server";
+import { listPublicTendersCached } from "#app/services/tendering/tender-queries.server";
 import { useLiveRevalidate } from "#app/utils/live";
 
 export const meta: MetaFunction = () => [{ title: "交易信息 · Tenderhall 公共资源交易平台" }];

@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AdminNav } from "#app/components/admin-nav";
 import { ORG_KINDS } from "#app/domain/roles";
-import { adminDashboard } from "#app/services/accounts.server";
+import { adminDashboard } from "#app/services/accounts/accounts.server";
 import { requireActor } from "#app/utils/request.server";
 
 export const meta: MetaFunction = () => [{ title: "系统管理 · Tenderhall" }];

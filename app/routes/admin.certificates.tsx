@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import type { ErrorPayload } from "#app/domain/errors";
 import { formatCst } from "#app/domain/tender-form";
-import { listAllCertificates, revokeCertificate } from "#app/services/certificates.server";
+import { listAllCertificates, revokeCertificate } from "#app/services/platform/certificates.server";
 import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
 
 export const meta: MetaFunction = () => [{ title: "证书管理 · Tenderhall" }];

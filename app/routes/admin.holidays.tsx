@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import { AdminNav } from "#app/components/admin-nav";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import { fieldErrorKeys, formAlert, HolidaySchema, parseYear, type FormReply } from "#app/domain/account-forms";
-import { addHoliday, listHolidays, listHolidayYears, removeHoliday } from "#app/services/holidays.server";
+import { addHoliday, listHolidays, listHolidayYears, removeHoliday } from "#app/services/tendering/holidays.server";
 import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
 
 export const meta: MetaFunction = () => [{ title: "节假日安排 · Tenderhall" }];

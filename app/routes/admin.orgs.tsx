@@ -6,7 +6,7 @@ import { AdminNav } from "#app/components/admin-nav";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import { fieldErrorKeys, formAlert, ListQuerySchema, OrganisationSchema, type FormReply } from "#app/domain/account-forms";
 import { ORG_KINDS } from "#app/domain/roles";
-import { createOrganisation, searchOrganisations } from "#app/services/accounts.server";
+import { createOrganisation, searchOrganisations } from "#app/services/accounts/accounts.server";
 import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
 
 export const meta: MetaFunction = () => [{ title: "单位管理 · Tenderhall" }];

@@ -11,7 +11,7 @@ import { DomainError } from "#app/domain/errors";
 import { ORG_KINDS, ROLE_FOR_ORG_KIND, ROLES, type OrgKind, type Role } from "#app/domain/roles";
 import { formatCst } from "#app/domain/tender-form";
 import { useRootData } from "#app/root";
-import { createUser, getOrganisationOption, listOrganisationOptions, searchUsers, setUserActive } from "#app/services/accounts.server";
+import { createUser, getOrganisationOption, listOrganisationOptions, searchUsers, setUserActive } from "#app/services/accounts/accounts.server";
 import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
 
 export const meta: MetaFunction = () => [{ title: "用户管理 · Tenderhall" }];

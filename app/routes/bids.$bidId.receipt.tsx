@@ -4,8 +4,8 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { DomainError } from "#app/domain/errors";
 import { formatCst } from "#app/domain/tender-form";
-import { bidReceipt } from "#app/services/bids.server";
-import { trustedCaPems } from "#app/services/certificates.server";
+import { bidReceipt } from "#app/services/bids/bids.server";
+import { trustedCaPems } from "#app/services/platform/certificates.server";
 import { notFound, requireActor } from "#app/utils/request.server";
 import { verifyReceipt, type ReceiptCheck, type ReceiptPayload } from "#crypto/receipt";
 

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { bidReceipt } from "#app/services/bids.server";
+import { bidReceipt } from "#app/services/bids/bids.server";
 import { notFound, requireActor } from "#app/utils/request.server";
 import { DomainError } from "#app/domain/errors";
 

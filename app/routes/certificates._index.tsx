@@ -6,7 +6,7 @@ import { ErrorAlert } from "#app/components/forms";
 import type { ErrorPayload } from "#app/domain/errors";
 import { formatCst } from "#app/domain/tender-form";
 import { useRootData } from "#app/root";
-import { listMyCertificates } from "#app/services/certificates.server";
+import { listMyCertificates } from "#app/services/platform/certificates.server";
 import { requireActor } from "#app/utils/request.server";
 import { newKeyAndCsr, offerDownload, openP12File, packP12, postForm, signChallengeB64 } from "#app/client/p12";
 

@@ -1,5 +1,5 @@
 import { json, type ActionFunctionArgs } from "@remix-run/node";
-import { issueChallenge } from "#app/services/certificates.server";
+import { issueChallenge } from "#app/services/platform/certificates.server";
 import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
 
 /** A one-time nonce for a certificate challenge (possession proof now; check-in and signing later). */

@@ -1,5 +1,5 @@
 import { json, type ActionFunctionArgs } from "@remix-run/node";
-import { enrollCertificate } from "#app/services/certificates.server";
+import { enrollCertificate } from "#app/services/platform/certificates.server";
 import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
 
 /** Enrolment: the browser posts a CSR for a key pair it made; the platform CA answers with the certificate. */

@@ -1,5 +1,5 @@
 import { json, type ActionFunctionArgs } from "@remix-run/node";
-import { provePossession, registerExternalCertificate } from "#app/services/certificates.server";
+import { provePossession, registerExternalCertificate } from "#app/services/platform/certificates.server";
 import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
 
 /** Possession proof and registration of a certificate from a recognised external CA (R71). */

@@ -4,8 +4,8 @@ import { useTranslation } from "react-i18next";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import { DomainError, httpStatusOf, toErrorPayload, type ErrorPayload } from "#app/domain/errors";
 import { formatCst } from "#app/domain/tender-form";
-import { dbNow } from "#app/services/command.server";
-import { addSalt, drawForViewer, revealDraw, runDraw } from "#app/services/draws.server";
+import { dbNow } from "#app/services/platform/command.server";
+import { addSalt, drawForViewer, revealDraw, runDraw } from "#app/services/pool/draws.server";
 import { useLiveRevalidate } from "#app/utils/live";
 import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
 

@@ -1,7 +1,7 @@
 import { json, type LoaderFunctionArgs } from "@remix-run/node";
 import { DomainError, httpStatusOf, toErrorPayload } from "#app/domain/errors";
-import { dbNow } from "#app/services/command.server";
-import { drawForViewer } from "#app/services/draws.server";
+import { dbNow } from "#app/services/platform/command.server";
+import { drawForViewer } from "#app/services/pool/draws.server";
 import { pdfResponse } from "#app/utils/pdf-response.server";
 import { requireActor } from "#app/utils/request.server";
 

@@ -2,7 +2,7 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/nod
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { formatCst } from "#app/domain/tender-form";
-import { listDrawsForSupervisor } from "#app/services/pool-queries.server";
+import { listDrawsForSupervisor } from "#app/services/pool/pool-queries.server";
 import { requireActor } from "#app/utils/request.server";
 
 export const meta: MetaFunction = () => [{ title: "专家抽取监督 · Tenderhall" }];

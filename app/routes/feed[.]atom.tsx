@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { atomFeed } from "#app/services/portal.server";
+import { atomFeed } from "#app/services/tendering/portal.server";
 
 export async function loader({ context }: LoaderFunctionArgs) {
   const xml = await atomFeed(context.app.db, context.app.config.publicUrl);

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import { DomainError, type ErrorPayload } from "#app/domain/errors";
 import { formatCst } from "#app/domain/tender-form";
-import { listInbox, markRead, openNotification } from "#app/services/inbox.server";
+import { listInbox, markRead, openNotification } from "#app/services/platform/inbox.server";
 import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
 
 export const meta: MetaFunction = () => [{ title: "消息中心 · Tenderhall" }];

@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import type { ErrorPayload } from "#app/domain/errors";
 import { formatCst } from "#app/domain/tender-form";
-import { myInvitations, respondToInvitation } from "#app/services/draws.server";
+import { myInvitations, respondToInvitation } from "#app/services/pool/draws.server";
 import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
 
 export const meta: MetaFunction = () => [{ title: "评标邀请 · Tenderhall" }];

@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import { DomainError } from "#app/domain/errors";
-import { login, sessionCookieHeader } from "#app/services/auth.server";
+import { login, sessionCookieHeader } from "#app/services/accounts/auth.server";
 import { errorResponse, getActor, readForm } from "#app/utils/request.server";
 
 export const meta: MetaFunction = () => [{ title: "登录 · Tenderhall" }];

@@ -1,5 +1,5 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
-import { clearSessionCookieHeader, logout } from "#app/services/auth.server";
+import { clearSessionCookieHeader, logout } from "#app/services/accounts/auth.server";
 import { getActor, readForm, sessionToken } from "#app/utils/request.server";
 
 export async function action({ request, context }: ActionFunctionArgs) {

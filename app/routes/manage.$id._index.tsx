@@ -6,7 +6,7 @@ import { AmendmentList } from "#app/components/amendment-list";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import { DomainError, type ErrorPayload } from "#app/domain/errors";
 import { AmendmentSchema, AnswerSchema, formatCst, formatYuan } from "#app/domain/tender-form";
-import { getManagedProject, listDownloads } from "#app/services/tender-queries.server";
+import { getManagedProject, listDownloads } from "#app/services/tendering/tender-queries.server";
 import {
   addDocument,
   answerObjection,
@@ -14,8 +14,8 @@ import {
   issueAmendment,
   publishProject,
   removeDocument,
-} from "#app/services/tenders.server";
-import { parsePdfUploads, uploadsFrom } from "#app/services/uploads.server";
+} from "#app/services/tendering/tenders.server";
+import { parsePdfUploads, uploadsFrom } from "#app/services/tendering/uploads.server";
 import { useLiveRevalidate } from "#app/utils/live";
 import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
 

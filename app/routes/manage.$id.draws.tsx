@@ -6,8 +6,8 @@ import { CsrfInput, ErrorAlert, FieldError } from "#app/components/forms";
 import { DrawRequestSchema } from "#app/domain/draw-form";
 import { DomainError, type ErrorPayload } from "#app/domain/errors";
 import { formatCst } from "#app/domain/tender-form";
-import { requestDraw } from "#app/services/draws.server";
-import { listProjectDraws, listSpecialties } from "#app/services/pool-queries.server";
+import { requestDraw } from "#app/services/pool/draws.server";
+import { listProjectDraws, listSpecialties } from "#app/services/pool/pool-queries.server";
 import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
 
 export const meta: MetaFunction = () => [{ title: "专家抽取 · Tenderhall" }];

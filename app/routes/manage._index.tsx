@@ -2,7 +2,7 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/nod
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { formatCst } from "#app/domain/tender-form";
-import { listManagedProjects } from "#app/services/tender-queries.server";
+import { listManagedProjects } from "#app/services/tendering/tender-queries.server";
 import { requireActor } from "#app/utils/request.server";
 
 export const meta: MetaFunction = () => [{ title: "项目管理 · Tenderhall" }];

@@ -5,8 +5,8 @@ import type { SubmissionResult } from "@conform-to/react";
 import { ErrorAlert } from "#app/components/forms";
 import type { ErrorPayload } from "#app/domain/errors";
 import { ProjectFormFields, type ProjectFormValues } from "#app/components/project-form";
-import { parseProjectForm, projectFormOptions } from "#app/services/project-form.server";
-import { createProject } from "#app/services/tenders.server";
+import { parseProjectForm, projectFormOptions } from "#app/services/tendering/project-form.server";
+import { createProject } from "#app/services/tendering/tenders.server";
 import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
 
 export const meta: MetaFunction = () => [{ title: "登记项目 · Tenderhall" }];

@@ -4,8 +4,8 @@ import { useTranslation } from "react-i18next";
 import { ExpertProfile, type ProfileView } from "#app/components/expert-profile";
 import { ErrorAlert } from "#app/components/forms";
 import { DomainError, type ErrorPayload } from "#app/domain/errors";
-import { handleProfileForm } from "#app/services/expert-profile-actions.server";
-import { expertProfile } from "#app/services/expert-profile.server";
+import { handleProfileForm } from "#app/services/pool/expert-profile-actions.server";
+import { expertProfile } from "#app/services/pool/expert-profile.server";
 import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
 
 export const meta: MetaFunction = () => [{ title: "我的专家信息 · Tenderhall" }];

@@ -4,8 +4,8 @@ import { useTranslation } from "react-i18next";
 import { AdminNav } from "#app/components/admin-nav";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import { DomainError, type ErrorPayload } from "#app/domain/errors";
-import { importExperts } from "#app/services/expert-import.server";
-import { listExperts, listSpecialties, POOL_PAGE } from "#app/services/pool-queries.server";
+import { importExperts } from "#app/services/pool/expert-import.server";
+import { listExperts, listSpecialties, POOL_PAGE } from "#app/services/pool/pool-queries.server";
 import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
 
 export const meta: MetaFunction = () => [{ title: "专家库 · Tenderhall" }];

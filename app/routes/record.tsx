@@ -5,8 +5,8 @@ import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import { RecordQuerySchema } from "#app/domain/account-forms";
 import type { ErrorPayload } from "#app/domain/errors";
 import { formatCst } from "#app/domain/tender-form";
-import { verifyRecord } from "#app/services/record.server";
-import { listRecordWithNames } from "#app/services/record-view.server";
+import { verifyRecord } from "#app/services/platform/record.server";
+import { listRecordWithNames } from "#app/services/platform/record-view.server";
 import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
 
 export const meta: MetaFunction = () => [{ title: "交易档案 · Tenderhall" }];

@@ -4,9 +4,9 @@ import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import { fieldErrorKeys, formAlert, RegisterSchema, type FormReply } from "#app/domain/account-forms";
-import { registerBidder } from "#app/services/accounts.server";
-import { PUBLIC_ACTOR } from "#app/services/actor";
-import { login, sessionCookieHeader } from "#app/services/auth.server";
+import { registerBidder } from "#app/services/accounts/accounts.server";
+import { PUBLIC_ACTOR } from "#app/services/platform/actor";
+import { login, sessionCookieHeader } from "#app/services/accounts/auth.server";
 import { errorResponse, getActor, readForm } from "#app/utils/request.server";
 
 export const meta: MetaFunction = () => [{ title: "投标人注册 · Tenderhall" }];

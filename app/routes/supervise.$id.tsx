@@ -4,8 +4,8 @@ import { useTranslation } from "react-i18next";
 import { AmendmentList } from "#app/components/amendment-list";
 import { DomainError, httpStatusOf, toErrorPayload } from "#app/domain/errors";
 import { formatCst, formatYuan } from "#app/domain/tender-form";
-import { supervisedTenderPage } from "#app/services/portal.server";
-import { sealedBidCounts } from "#app/services/bids.server";
+import { supervisedTenderPage } from "#app/services/tendering/portal.server";
+import { sealedBidCounts } from "#app/services/bids/bids.server";
 import { useLiveRevalidate } from "#app/utils/live";
 import { requireActor } from "#app/utils/request.server";
 

@@ -2,7 +2,7 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/nod
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { formatCst } from "#app/domain/tender-form";
-import { listAllForSupervisor } from "#app/services/tender-queries.server";
+import { listAllForSupervisor } from "#app/services/tendering/tender-queries.server";
 import { useLiveRevalidate } from "#app/utils/live";
 import { requireActor } from "#app/utils/request.server";
 

@@ -6,8 +6,8 @@ import { AmendmentList } from "#app/components/amendment-list";
 import { CsrfInput, ErrorAlert, FieldError } from "#app/components/forms";
 import { DomainError, httpStatusOf, toErrorPayload } from "#app/domain/errors";
 import { formatCst, formatYuan, ObjectionSchema, QuestionSchema } from "#app/domain/tender-form";
-import { tenderPage } from "#app/services/portal.server";
-import { askQuestion, fileObjection } from "#app/services/tenders.server";
+import { tenderPage } from "#app/services/tendering/portal.server";
+import { askQuestion, fileObjection } from "#app/services/tendering/tenders.server";
 import { useLiveRevalidate } from "#app/utils/live";
 import { getActor, readForm, requireActor } from "#app/utils/request.server";
 

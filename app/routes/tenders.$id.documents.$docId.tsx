@@ -3,8 +3,8 @@ import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
 import { DomainError, httpStatusOf } from "#app/domain/errors";
 import { hasPermission } from "#app/domain/permissions";
 import { serverT } from "#app/i18n";
-import { getDocument } from "#app/services/tender-queries.server";
-import { managesProjectById, obtainDocument } from "#app/services/tenders.server";
+import { getDocument } from "#app/services/tendering/tender-queries.server";
+import { managesProjectById, obtainDocument } from "#app/services/tendering/tenders.server";
 import { getActor, languageOf } from "#app/utils/request.server";
 
 /** RFC 6266: an ASCII fallback name plus the exact UTF-8 name (Chinese file names). */

@@ -7,9 +7,9 @@ import { DomainError, httpStatusOf, toErrorPayload, type ErrorPayload } from "#a
 import { capitalsOrBlank } from "#app/domain/money";
 import { formatCst } from "#app/domain/tender-form";
 import { useRootData } from "#app/root";
-import { dbNow } from "#app/services/command.server";
-import { answerObjection, checkIn, closeOpening, confirmRecord, decideFailure, endFallback, raiseObjection, releaseBidKey, releaseShare } from "#app/services/opening.server";
-import { hallView, type HallView } from "#app/services/opening-view.server";
+import { dbNow } from "#app/services/platform/command.server";
+import { answerObjection, checkIn, closeOpening, confirmRecord, decideFailure, endFallback, raiseObjection, releaseBidKey, releaseShare } from "#app/services/opening/opening.server";
+import { hallView, type HallView } from "#app/services/opening/opening-view.server";
 import { useLiveRevalidate } from "#app/utils/live";
 import { errorResponse, getActor, readForm, requireActor } from "#app/utils/request.server";
 import { openP12File, postForm, signChallengeB64, type OpenedCertificate } from "#app/client/p12";
@@ -31,7 +31,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   }
 }
 
-/** Every intent is one command of app/services/opening.server.ts (thin route). */
+/** Every intent is one command of app/services/opening/opening.server.ts (thin route). */
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const actor = await requireActor(request, context);
   const sectionId = params.sectionId ?? "";

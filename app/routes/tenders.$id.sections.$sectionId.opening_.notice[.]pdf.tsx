@@ -1,5 +1,5 @@
 import { json, type LoaderFunctionArgs } from "@remix-run/node";
-import { openingDocument } from "#app/services/opening-view.server";
+import { openingDocument } from "#app/services/opening/opening-view.server";
 import { pdfResponse } from "#app/utils/pdf-response.server";
 
 /** Downloads the signed failure notice (流标公告, R25/R27): public. */

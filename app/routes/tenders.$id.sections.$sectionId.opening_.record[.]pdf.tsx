@@ -1,5 +1,5 @@
 import { json, type LoaderFunctionArgs } from "@remix-run/node";
-import { openingDocument } from "#app/services/opening-view.server";
+import { openingDocument } from "#app/services/opening/opening-view.server";
 import { pdfResponse } from "#app/utils/pdf-response.server";
 
 /** Downloads the signed opening record (开标记录表, R29): public once issued, like the reading it carries. */

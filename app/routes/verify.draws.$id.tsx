@@ -2,7 +2,7 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/nod
 import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { DomainError } from "#app/domain/errors";
-import { verifyRevealedDraw } from "#app/services/draws.server";
+import { verifyRevealedDraw } from "#app/services/pool/draws.server";
 
 export const meta: MetaFunction = () => [{ title: "抽取结果验证 · Tenderhall" }];
 

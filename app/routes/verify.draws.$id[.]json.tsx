@@ -1,6 +1,6 @@
 import { json, type LoaderFunctionArgs } from "@remix-run/node";
 import { DomainError } from "#app/domain/errors";
-import { drawProof } from "#app/services/draws.server";
+import { drawProof } from "#app/services/pool/draws.server";
 
 /** The public proof of a revealed draw, for `npm run verify-draw -- proof.json` or any other implementation. */
 export async function loader({ context, params }: LoaderFunctionArgs) {

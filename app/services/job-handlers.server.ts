@@ -1,8 +1,8 @@
 import { serverT } from "#app/i18n";
-import type { NotificationChannel } from "./channels.server";
-import { confirmationTimedOut, issueDrawRecord } from "./draws.server";
-import type { JobHandler } from "./jobs.server";
-import { openHall, publishFailureNotice, windowEnded } from "./opening.server";
+import type { NotificationChannel } from "./pool/channels.server";
+import { confirmationTimedOut, issueDrawRecord } from "./pool/draws.server";
+import type { JobHandler } from "./platform/jobs.server";
+import { openHall, publishFailureNotice, windowEnded } from "./opening/opening.server";
 
 /** Every job kind and its idempotent handler. */
 export function jobHandlers(channels: NotificationChannel[]): Record<string, JobHandler> {

@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import type { BlobStore } from "#app/services/blob-store.server";
+import type { BlobStore } from "#app/services/platform/blob-store.server";
 
 /** A stored, signed PDF as a download (the SHA-256 it is recorded under travels in a header). */
 export async function pdfResponse(blobs: Pick<BlobStore, "get">, sha256: string, asciiName: string, name: string, cache = "private, no-store"): Promise<Response> {

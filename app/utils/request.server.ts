@@ -2,10 +2,10 @@ import { json, redirect, type AppLoadContext } from "@remix-run/node";
 import { DomainError, httpStatusOf, toErrorPayload } from "#app/domain/errors";
 import { hasPermission, type Permission } from "#app/domain/permissions";
 import { LANGUAGE_COOKIE, normaliseLanguage, type Language } from "#app/i18n";
-import type { Actor } from "#app/services/actor";
-import { PUBLIC_ACTOR } from "#app/services/actor";
-import { actorForSession, SESSION_COOKIE } from "#app/services/auth.server";
-import { assertCsrf, CSRF_FIELD } from "#app/services/csrf.server";
+import type { Actor } from "#app/services/platform/actor";
+import { PUBLIC_ACTOR } from "#app/services/platform/actor";
+import { actorForSession, SESSION_COOKIE } from "#app/services/accounts/auth.server";
+import { assertCsrf, CSRF_FIELD } from "#app/services/accounts/csrf.server";
 
 /** Reads one cookie value from the request (unsigned, raw). */
 export function readCookie(request: Request, name: string): string | null {

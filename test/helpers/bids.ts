@@ -1,5 +1,5 @@
-import type { Actor } from "#app/services/actor";
-import type { AppContext } from "#app/services/context.server";
+import type { Actor } from "#app/services/platform/actor";
+import type { AppContext } from "#app/services/platform/context.server";
 import { once, sealAndSubmit, sealLocally as seal } from "../../server/demo-bids";
 import type { Enrolled } from "./pki";
 

@@ -3,11 +3,11 @@ import { sql } from "drizzle-orm";
 import { withCheckChar } from "#app/domain/credit-code";
 import type { Role } from "#app/domain/roles";
 import { ProjectFormSchema, type ProjectForm } from "#app/domain/tender-form";
-import { createOrganisation, createUser } from "#app/services/accounts.server";
-import { systemActor, type Actor } from "#app/services/actor";
-import { actorForUser } from "#app/services/auth.server";
-import { dbNow } from "#app/services/command.server";
-import type { AppContext } from "#app/services/context.server";
+import { createOrganisation, createUser } from "#app/services/accounts/accounts.server";
+import { systemActor, type Actor } from "#app/services/platform/actor";
+import { actorForUser } from "#app/services/accounts/auth.server";
+import { dbNow } from "#app/services/platform/command.server";
+import type { AppContext } from "#app/services/platform/context.server";
 
 export const PASSWORD = "correct horse battery";
 

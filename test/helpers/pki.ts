@@ -1,8 +1,8 @@
 import { buildCsr, certInfo } from "#crypto/certs";
 import { generateUserKeyPair } from "#crypto/keys";
-import { enrollCertificate } from "#app/services/certificates.server";
-import type { Actor } from "#app/services/actor";
-import type { AppContext } from "#app/services/context.server";
+import { enrollCertificate } from "#app/services/platform/certificates.server";
+import type { Actor } from "#app/services/platform/actor";
+import type { AppContext } from "#app/services/platform/context.server";
 
 /** TEST FIXTURE: enrols a certificate for `actor` the way the browser does (key made client-side, CSR sent). */
 export async function enrollFor(app: AppContext, actor: Actor) {

@@ -2,9 +2,9 @@ import { eq } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { sessions, users } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
-import { setUserActive } from "#app/services/accounts.server";
-import { addHoliday, listHolidays, removeHoliday } from "#app/services/holidays.server";
-import { actorForSession, login, LOGIN_LIMITS, logout } from "#app/services/auth.server";
+import { setUserActive } from "#app/services/accounts/accounts.server";
+import { addHoliday, listHolidays, removeHoliday } from "#app/services/tendering/holidays.server";
+import { actorForSession, login, LOGIN_LIMITS, logout } from "#app/services/accounts/auth.server";
 import { forEachDriver } from "../helpers/db";
 import { makeActor, PASSWORD } from "../helpers/factories";
 

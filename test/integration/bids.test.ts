@@ -13,7 +13,7 @@ import { fromBase64, type Manifest } from "#crypto/seal/format";
 import { openFile, unwrapContentKey } from "#crypto/seal/open";
 import { bs, signManifest } from "#crypto/seal/seal";
 import { bids, bidUploads, openingKeys, openingKeyShares, recordEntries } from "#db/schema/index";
-import { sweepUnreferencedBlobs } from "#app/services/blob-sweep.server";
+import { sweepUnreferencedBlobs } from "#app/services/platform/blob-sweep.server";
 import {
   beginBidUpload,
   cleanupAbandonedUploads,
@@ -25,13 +25,13 @@ import {
   withdrawBid,
   bidContext,
   bidReceipt,
-} from "#app/services/bids.server";
-import { issueChallenge, provePossession, registerExternalCertificate, revokeCertificate, trustedCaPems } from "#app/services/certificates.server";
-import { listRecordWithNames } from "#app/services/record-view.server";
-import { documentSigner } from "#app/services/platform-signer.server";
-import { getManagedProject } from "#app/services/tender-queries.server";
-import { addDocument, createProject, issueAmendment, publishProject } from "#app/services/tenders.server";
-import type { AppContext } from "#app/services/context.server";
+} from "#app/services/bids/bids.server";
+import { issueChallenge, provePossession, registerExternalCertificate, revokeCertificate, trustedCaPems } from "#app/services/platform/certificates.server";
+import { listRecordWithNames } from "#app/services/platform/record-view.server";
+import { documentSigner } from "#app/services/platform/platform-signer.server";
+import { getManagedProject } from "#app/services/tendering/tender-queries.server";
+import { addDocument, createProject, issueAmendment, publishProject } from "#app/services/tendering/tenders.server";
+import type { AppContext } from "#app/services/platform/context.server";
 import { demoPdf } from "../../server/demo-pdf";
 import { failure, ruleOf } from "../helpers/errors";
 import { forEachDriver } from "../helpers/db";

@@ -2,10 +2,10 @@ import { asc, eq, sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { hashEntry, hashPayload } from "#crypto/record-hash";
 import { liveEvents, organisations, recordEntries, recordHead } from "#db/schema/index";
-import { systemActor } from "#app/services/actor";
-import { runCommand } from "#app/services/command.server";
-import type { LiveEvent } from "#app/services/live-hub.server";
-import { verifyRecord } from "#app/services/record.server";
+import { systemActor } from "#app/services/platform/actor";
+import { runCommand } from "#app/services/platform/command.server";
+import type { LiveEvent } from "#app/services/platform/live-hub.server";
+import { verifyRecord } from "#app/services/platform/record.server";
 import { forEachDriver, rowsOf } from "../helpers/db";
 
 const actor = { ...systemActor(), ip: "10.0.0.7" };

@@ -2,7 +2,7 @@ import ExcelJS from "exceljs";
 import { count, eq } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { experts, expertSpecialties } from "#db/schema/index";
-import { importExperts } from "#app/services/expert-import.server";
+import { importExperts } from "#app/services/pool/expert-import.server";
 import { forEachDriver } from "../helpers/db";
 import { makeActor } from "../helpers/factories";
 

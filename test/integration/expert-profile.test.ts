@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { experts, expertRelationships } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
-import { addDeclaration, expertProfile, removeDeclaration, setExpertStatus } from "#app/services/expert-profile.server";
+import { addDeclaration, expertProfile, removeDeclaration, setExpertStatus } from "#app/services/pool/expert-profile.server";
 import { forEachDriver } from "../helpers/db";
 import { insertExperts, makeActor } from "../helpers/factories";
 

@@ -1,8 +1,8 @@
 import { eq, sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { jobs } from "#db/schema/index";
-import { LoggingChannel } from "#app/services/channels.server";
-import { runDueJobs, scheduleJob, type JobHandler } from "#app/services/jobs.server";
+import { LoggingChannel } from "#app/services/pool/channels.server";
+import { runDueJobs, scheduleJob, type JobHandler } from "#app/services/platform/jobs.server";
 import { forEachDriver } from "../helpers/db";
 
 forEachDriver("jobs", (env) => {

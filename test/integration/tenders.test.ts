@@ -2,10 +2,10 @@ import { count, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { documentDownloads, notifications, projects, recordEntries, tenderDocuments } from "#db/schema/index";
 import { addCalendarDays, cstDate } from "#app/domain/rules/days";
-import { PUBLIC_ACTOR, type Actor } from "#app/services/actor";
-import { dbNow } from "#app/services/command.server";
-import { sweepUnreferencedBlobs } from "#app/services/blob-sweep.server";
-import { getPublicTender, listDownloads, listPublicTenders, getManagedProject } from "#app/services/tender-queries.server";
+import { PUBLIC_ACTOR, type Actor } from "#app/services/platform/actor";
+import { dbNow } from "#app/services/platform/command.server";
+import { sweepUnreferencedBlobs } from "#app/services/platform/blob-sweep.server";
+import { getPublicTender, listDownloads, listPublicTenders, getManagedProject } from "#app/services/tendering/tender-queries.server";
 import {
   addDocument,
   answerObjection,
@@ -16,7 +16,7 @@ import {
   issueAmendment,
   obtainDocument,
   publishProject,
-} from "#app/services/tenders.server";
+} from "#app/services/tendering/tenders.server";
 import { demoPdf } from "../../server/demo-pdf";
 import { failure } from "../helpers/errors";
 import { forEachDriver, type TestEnv } from "../helpers/db";

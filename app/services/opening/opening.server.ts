@@ -48,17 +48,17 @@ import { capitalsOrBlank } from "#app/domain/money";
 import { getProfile } from "#app/domain/rules/profiles";
 import { violation, type RuleViolation } from "#app/domain/rules/violations";
 import { formatCst } from "#app/domain/tender-form";
-import { systemActor, type Actor } from "./actor";
+import { systemActor, type Actor } from "../platform/actor";
 import { signedOfficialPdf } from "#crypto/pdf/signed-pdf";
-import { readBlob } from "./blob-store.server";
-import { consumeChallenge } from "./certificates.server";
-import { documentSigner } from "./platform-signer.server";
-import { dbNow, requirePermission, runCommand } from "./command.server";
-import type { AppContext } from "./context.server";
-import { scheduleJob } from "./jobs.server";
-import { notifyOrganisations } from "./notify.server";
+import { readBlob } from "../platform/blob-store.server";
+import { consumeChallenge } from "../platform/certificates.server";
+import { documentSigner } from "../platform/platform-signer.server";
+import { dbNow, requirePermission, runCommand } from "../platform/command.server";
+import type { AppContext } from "../platform/context.server";
+import { scheduleJob } from "../platform/jobs.server";
+import { notifyOrganisations } from "../platform/notify.server";
 import zhRules from "#app/locales/zh-CN/rules.json";
-import { channels } from "./live-channels.server";
+import { channels } from "../platform/live-channels.server";
 
 /**
  * The online opening hall (不见面开标, RULES.md R24–R30). Every state change is a command

@@ -4,8 +4,8 @@ import type { Executor } from "#db/client";
 import { bids, certificates, openingKeys, openingKeyShares, openings, sections, users } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
 import { hasPermission } from "#app/domain/permissions";
-import type { Actor } from "./actor";
-import { channels } from "./live-channels.server";
+import type { Actor } from "../platform/actor";
+import { channels } from "../platform/live-channels.server";
 import { hallState } from "./opening.server";
 
 export type HallRole = "runner" | "bidder" | "supervisor" | "custodian" | "public";

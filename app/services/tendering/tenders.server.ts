@@ -17,14 +17,14 @@ import { amendmentEffect, checkObjectionFiling, objectionAnswerDue, validatePubl
 import { getProfile } from "#app/domain/rules/profiles";
 import type { RuleViolation } from "#app/domain/rules/violations";
 import { formatCst, type ProjectForm } from "#app/domain/tender-form";
-import type { Actor } from "./actor";
-import { runCommand, requirePermission } from "./command.server";
-import type { AppContext } from "./context.server";
+import type { Actor } from "../platform/actor";
+import { runCommand, requirePermission } from "../platform/command.server";
+import type { AppContext } from "../platform/context.server";
 import { loadCalendar } from "./calendar.server";
-import { channels } from "./live-channels.server";
-import { notifyOrganisations } from "./notify.server";
-import { createOpeningKeys, flagBidsSealedBefore } from "./bids.server";
-import { scheduleOpening } from "./opening.server";
+import { channels } from "../platform/live-channels.server";
+import { notifyOrganisations } from "../platform/notify.server";
+import { createOpeningKeys, flagBidsSealedBefore } from "../bids/bids.server";
+import { scheduleOpening } from "../opening/opening.server";
 
 type Ctx = Pick<AppContext, "db">;
 

@@ -24,17 +24,17 @@ import {
 import { DomainError } from "#app/domain/errors";
 import { hasPermission } from "#app/domain/permissions";
 import { cstDate } from "#app/domain/rules/days";
-import type { Actor } from "./actor";
-import { requirePermission, runCommand } from "./command.server";
-import type { AppContext } from "./context.server";
-import { scheduleJob } from "./jobs.server";
-import { notifyOrganisations, notifyUsers } from "./notify.server";
-import { systemActor } from "./actor";
+import type { Actor } from "../platform/actor";
+import { requirePermission, runCommand } from "../platform/command.server";
+import type { AppContext } from "../platform/context.server";
+import { scheduleJob } from "../platform/jobs.server";
+import { notifyOrganisations, notifyUsers } from "../platform/notify.server";
+import { systemActor } from "../platform/actor";
 import { formatCst } from "#app/domain/tender-form";
 import { serverT } from "#app/i18n";
 import { signedOfficialPdf } from "#crypto/pdf/signed-pdf";
-import { documentSigner } from "./platform-signer.server";
-import { managesProject } from "./tenders.server";
+import { documentSigner } from "../platform/platform-signer.server";
+import { managesProject } from "../tendering/tenders.server";
 
 type Ctx = Pick<AppContext, "db">;
 

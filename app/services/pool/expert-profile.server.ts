@@ -3,9 +3,9 @@ import type { Executor } from "#db/client";
 import { drawPicks, draws, expertEmployment, expertRelationships, experts, expertSpecialties, expertUnavailability, projects, specialties } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
 import { hasPermission } from "#app/domain/permissions";
-import type { Actor } from "./actor";
-import { dbNow, requirePermission, runCommand } from "./command.server";
-import type { AppContext } from "./context.server";
+import type { Actor } from "../platform/actor";
+import { dbNow, requirePermission, runCommand } from "../platform/command.server";
+import type { AppContext } from "../platform/context.server";
 
 type Ctx = Pick<AppContext, "db">;
 

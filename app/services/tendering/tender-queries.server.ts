@@ -15,9 +15,9 @@ import {
 import { DomainError } from "#app/domain/errors";
 import { portalStatusOf, type PortalStatus } from "#app/domain/portal";
 import { hasPermission } from "#app/domain/permissions";
-import type { Actor } from "./actor";
-import { dbNow } from "./command.server";
-import type { LiveHub } from "./live-hub.server";
+import type { Actor } from "../platform/actor";
+import { dbNow } from "../platform/command.server";
+import type { LiveHub } from "../platform/live-hub.server";
 import { MicroCache } from "./portal-cache.server";
 import { managesProject } from "./tenders.server";
 

@@ -28,12 +28,12 @@ import type { Role } from "#app/domain/roles";
 import { checkBidWindow, checkDeclaredLayout, checkManifest, chunkLength, looksUnencrypted, type DeclaredFile } from "#app/domain/rules/bids";
 import { violation } from "#app/domain/rules/violations";
 import { formatCst } from "#app/domain/tender-form";
-import type { Actor } from "./actor";
-import { BlobTooLargeError } from "./blob-store.server";
-import { activeCertificatesFor, assertUsable, platformSigningKey, trustedCaPems } from "./certificates.server";
-import { dbNow, requirePermission, runCommand } from "./command.server";
-import type { AppContext } from "./context.server";
-import { channels } from "./live-channels.server";
+import type { Actor } from "../platform/actor";
+import { BlobTooLargeError } from "../platform/blob-store.server";
+import { activeCertificatesFor, assertUsable, platformSigningKey, trustedCaPems } from "../platform/certificates.server";
+import { dbNow, requirePermission, runCommand } from "../platform/command.server";
+import type { AppContext } from "../platform/context.server";
+import { channels } from "../platform/live-channels.server";
 
 type Ctx = Pick<AppContext, "db" | "config">;
 const genKeyPair = promisify(generateKeyPair);

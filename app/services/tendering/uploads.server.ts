@@ -1,6 +1,6 @@
 import { unstable_parseMultipartFormData, type UploadHandler } from "@remix-run/node";
 import { DomainError } from "#app/domain/errors";
-import { BlobTooLargeError, type BlobStore } from "./blob-store.server";
+import { BlobTooLargeError, type BlobStore } from "../platform/blob-store.server";
 
 export type StoredUpload = { filename: string; contentType: string; size: number; sha256: string };
 

@@ -1,4 +1,4 @@
-import type { LiveHub } from "./live-hub.server";
+import type { LiveHub } from "../platform/live-hub.server";
 
 /**
  * A tiny micro-cache for public, anonymous reads (the portal list): results live for at

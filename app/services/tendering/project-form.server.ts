@@ -3,7 +3,7 @@ import { asc, eq } from "drizzle-orm";
 import type { Executor } from "#db/client";
 import { projects, sections } from "#db/schema/index";
 import { ProjectFormSchema, toCstInput } from "#app/domain/tender-form";
-import type { Actor } from "./actor";
+import type { Actor } from "../platform/actor";
 import { managesProject } from "./tenders.server";
 import { listAgencies, listTenderingUnits } from "./tender-queries.server";
 

@@ -2,10 +2,10 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { memberships, organisations, users } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
 import { ROLE_FOR_ORG_KIND, type OrgKind, type Role } from "#app/domain/roles";
-import type { Actor } from "./actor";
+import type { Actor } from "../platform/actor";
 import { hashPassword } from "./auth.server";
-import { requirePermission, runCommand } from "./command.server";
-import type { AppContext } from "./context.server";
+import { requirePermission, runCommand } from "../platform/command.server";
+import type { AppContext } from "../platform/context.server";
 
 type Ctx = Pick<AppContext, "db">;
 

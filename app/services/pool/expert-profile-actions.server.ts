@@ -1,8 +1,8 @@
 import { parseWithZod } from "@conform-to/zod";
 import { DomainError } from "#app/domain/errors";
 import { EmploymentSchema, RelationshipSchema, StatusSchema, UnavailabilitySchema } from "#app/domain/expert-forms";
-import type { Actor } from "./actor";
-import type { AppContext } from "./context.server";
+import type { Actor } from "../platform/actor";
+import type { AppContext } from "../platform/context.server";
 import { addDeclaration, removeDeclaration, setExpertStatus } from "./expert-profile.server";
 
 /** Dispatches the profile forms (one action for /my-profile and /pool/:id). */

@@ -5,9 +5,9 @@ import type { Executor } from "#db/client";
 import { loginAttempts, memberships, organisations, sessions, users } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
 import type { Role } from "#app/domain/roles";
-import { PUBLIC_ACTOR, type Actor } from "./actor";
-import { dbNow, runCommand } from "./command.server";
-import type { AppContext } from "./context.server";
+import { PUBLIC_ACTOR, type Actor } from "../platform/actor";
+import { dbNow, runCommand } from "../platform/command.server";
+import type { AppContext } from "../platform/context.server";
 
 export const SESSION_COOKIE = "th_session";
 const SESSION_DAYS = 7;

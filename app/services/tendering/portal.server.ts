@@ -7,7 +7,7 @@ import { hasPermission } from "#app/domain/permissions";
 import { getProfile } from "#app/domain/rules/profiles";
 import { objectionFilingDeadline } from "#app/domain/rules/tender";
 import { formatCst, formatYuan } from "#app/domain/tender-form";
-import type { Actor } from "./actor";
+import type { Actor } from "../platform/actor";
 import { loadCalendar } from "./calendar.server";
 import { bidderView, getPublicTender, getSupervisedProject, listDownloads } from "./tender-queries.server";
 import { managesProject } from "./tenders.server";

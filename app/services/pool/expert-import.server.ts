@@ -5,9 +5,9 @@ import { inArray, sql } from "drizzle-orm";
 import { experts, expertSpecialties, specialties } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
 import { mapHeaders, validateRows, type RowError } from "#app/domain/expert-import";
-import type { Actor } from "./actor";
-import { requirePermission, runCommand } from "./command.server";
-import type { AppContext } from "./context.server";
+import type { Actor } from "../platform/actor";
+import { requirePermission, runCommand } from "../platform/command.server";
+import type { AppContext } from "../platform/context.server";
 
 export type ImportResult = { ok: true; imported: number; created: number; updated: number } | { ok: false; errors: RowError[]; missingColumns: string[] };
 

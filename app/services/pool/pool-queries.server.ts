@@ -3,8 +3,8 @@ import type { Executor } from "#db/client";
 import { draws, experts, expertSpecialties, projects, sections, specialties } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
 import { hasPermission } from "#app/domain/permissions";
-import type { Actor } from "./actor";
-import { managesProject } from "./tenders.server";
+import type { Actor } from "../platform/actor";
+import { managesProject } from "../tendering/tenders.server";
 
 export const POOL_PAGE = 50;
 

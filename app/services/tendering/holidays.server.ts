@@ -3,9 +3,9 @@ import type { Executor } from "#db/client";
 import { holidays } from "#db/schema/index";
 import { isIsoDay, isWeekendDay } from "#app/domain/account-forms";
 import { DomainError } from "#app/domain/errors";
-import type { Actor } from "./actor";
-import { requirePermission, runCommand } from "./command.server";
-import type { AppContext } from "./context.server";
+import type { Actor } from "../platform/actor";
+import { requirePermission, runCommand } from "../platform/command.server";
+import type { AppContext } from "../platform/context.server";
 
 /**
  * The holiday calendar (R2): public holidays and weekend days worked in exchange (调休上班).

@@ -21,6 +21,7 @@ import { createI18n, DEFAULT_LANGUAGE, type Language } from "#app/i18n";
 import { layoutData } from "#app/services/platform/layout.server";
 import { getActor, languageOf } from "#app/utils/request.server";
 import { useLiveRevalidate } from "#app/utils/live";
+import { useNonce } from "#app/utils/nonce";
 import styles from "./styles/app.css";
 
 export const links: LinksFunction = () => [
@@ -45,6 +46,8 @@ export function useRootData() {
 
 function Shell({ lang, children }: { lang: Language; children: React.ReactNode }) {
   const i18n = useMemo(() => createI18n(lang), [lang]);
+  // Remix's inline scripts carry the response's CSP nonce (server/edge.ts); empty in the browser.
+  const nonce = useNonce();
   return (
     <html lang={lang}>
       <head>
@@ -55,8 +58,8 @@ function Shell({ lang, children }: { lang: Language; children: React.ReactNode }
       </head>
       <body>
         <I18nextProvider i18n={i18n}>{children}</I18nextProvider>
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );
@@ -76,9 +79,12 @@ function Header() {
   return (
     <header className="site-header">
       <div className="site-header__inner">
-        <Link to="/" className="brand">
+        <Link to="/" className="brand" title={t("appName")}>
           <span className="brand__mark">招</span>
-          <span>{t("appName")}</span>
+          <span className="brand__text">
+            <span className="brand__name">Tenderhall</span>
+            <span className="brand__sub">{t("brandSub")}</span>
+          </span>
         </Link>
         <nav className="main-nav" aria-label="main">
           <NavLink to="/" end>
@@ -90,6 +96,7 @@ function Header() {
           {can("draw:read-names") && <NavLink to="/draws">{t("nav.draws")}</NavLink>}
           {roles.includes("expert") && <NavLink to="/invitations">{t("nav.invitations")}</NavLink>}
           {roles.includes("expert") && <NavLink to="/my-profile">{t("nav.myProfile")}</NavLink>}
+          {can("bid:submit") && <NavLink to="/my-bids">{t("nav.myBids")}</NavLink>}
           {can("record:read") && <NavLink to="/record">{t("nav.record")}</NavLink>}
           {can("certificate:enroll") && <NavLink to="/certificates">{t("nav.certificates")}</NavLink>}
           {data?.user && (
@@ -108,17 +115,23 @@ function Header() {
             </button>
           </Form>
           {data?.user ? (
-            <>
-              <span className="muted" data-testid="whoami">
-                {t("signedInAs", { name: data.user.displayName, org: data.user.orgName ?? "" })}
-              </span>
-              <Form method="post" action="/logout" className="inline">
-                <input type="hidden" name="_csrf" value={data.csrfToken} />
-                <button type="submit" className="link-button">
-                  {t("nav.logout")}
-                </button>
-              </Form>
-            </>
+            // A compact user menu (one header line at 1366 px in both languages); it closes on navigation (new key).
+            <details className="user-menu" key={location.key}>
+              <summary aria-label={t("nav.account")} data-testid="user-menu">
+                <span className="user-menu__name">{data.user.displayName}</span>
+              </summary>
+              <div className="user-menu__panel">
+                <p className="user-menu__who" data-testid="whoami">
+                  {t("signedInAs", { name: data.user.displayName, org: data.user.orgName ?? "" })}
+                </p>
+                <Form method="post" action="/logout">
+                  <input type="hidden" name="_csrf" value={data.csrfToken} />
+                  <button type="submit" className="link-button" data-testid="logout">
+                    {t("nav.logout")}
+                  </button>
+                </Form>
+              </div>
+            </details>
           ) : (
             <>
               <Link to="/login">{t("nav.login")}</Link>
@@ -165,8 +178,13 @@ export function ErrorBoundary() {
   let status = 500;
   if (isRouteErrorResponse(error)) {
     status = error.status;
-    const code = (error.data as { error?: { code?: string } } | undefined)?.error?.code;
-    message = status === 404 ? t("errors.pageNotFound") : code ? t(`errors.${code}`) : error.statusText || message;
+    // A thrown refusal carries a domain error payload: its code (and parameters) are translated
+    // here; a 404 without one (no route matched) is "page not found"; anything else the generic text.
+    const payload = (error.data as { error?: { code?: unknown; params?: unknown } } | undefined)?.error;
+    const code = typeof payload?.code === "string" ? payload.code : null;
+    const params = payload?.params && typeof payload.params === "object" ? (payload.params as Record<string, string | number>) : {};
+    if (code) message = t(`errors.${code}`, { ...params, defaultValue: t("errors.generic") });
+    else if (status === 404) message = t("errors.pageNotFound");
   }
   return (
     <>

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `npm start`: builds if needed, then starts the server (migrations run at start) and seeds
 // the demo trading centre once on an empty database. Nothing else to install or configure.
-import { spawnSync, spawn } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { supervise } from "./supervise.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 process.chdir(root);
@@ -24,9 +25,12 @@ if (!existsSync(built) || statSync(built).mtimeMs < Math.max(newest("app"), stat
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
-  stdio: "inherit",
+// The server runs as a supervised child: restarted with back-off when it exits unexpectedly (an
+// uncaught exception exits it on purpose, ADR 013), never after SIGINT/SIGTERM.
+const server = supervise({
+  command: process.execPath,
+  args: ["--import", "tsx", "server/index.ts"],
   env: { SEED_DEMO: "1", ...process.env },
 });
-for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
-child.on("exit", (code) => process.exit(code ?? 0));
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => server.stop(sig));
+server.done.then((code) => process.exit(code));

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -7,7 +6,7 @@ import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 import { loadConfig } from "#app/services/platform/config.server";
 import type { RequestContext } from "#app/services/platform/context.server";
-import { CSRF_COOKIE, csrfTokenFor, newCsrfCookieValue } from "#app/services/accounts/csrf.server";
+import { CSRF_COOKIE, csrfBinding, csrfTokenFor, newCsrfCookieValue, SESSION_COOKIE } from "#app/services/accounts/csrf.server";
 import { sweepUnreferencedBlobs } from "#app/services/platform/blob-sweep.server";
 import { cleanupAbandonedUploads } from "#app/services/bids/bids.server";
 import { channelsFromEnv } from "#app/services/pool/channels.server";
@@ -17,6 +16,13 @@ import { DEMO_PASSWORD, seedDemo } from "./seed";
 import { boot } from "./boot";
 import { attachLive } from "./live";
 import { bidApi } from "./bid-api";
+import { acceptRequestId, clientIp, contentSecurityPolicy, isOwnOrigin, newNonce, rawCookie, requestStore, validHost } from "./edge";
+import { finalErrorHandler, installProcessErrorHandlers, sendError } from "./errors";
+
+// Process-level backstops (ADR 013): before anything else can fail. Until the server is up a fatal
+// error just exits; afterwards it shuts down (bounded) and the supervisor restarts the process.
+let onFatal: (err: unknown) => void = () => process.exit(1);
+installProcessErrorHandlers((err) => onFatal(err));
 
 const config = loadConfig();
 const started = Date.now();
@@ -33,20 +39,48 @@ const app = express();
 app.disable("x-powered-by");
 app.set("trust proxy", "loopback");
 
-// Request id and security headers on every response.
+// The edge (server/edge.ts, ADR 013): a request id (the client's only if it is plain and short),
+// the client's address (always a valid IP or null), the CSP nonce and the security headers on
+// every response; the rest of the request runs with its id in AsyncLocalStorage for log lines.
 app.use((req, res, next) => {
-  const id = (req.headers["x-request-id"] as string | undefined) ?? randomUUID();
+  const id = acceptRequestId(req.headers["x-request-id"]);
+  const nonce = newNonce();
+  res.locals.requestId = id;
+  res.locals.cspNonce = nonce;
+  res.locals.clientIp = clientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"]);
   res.setHeader("X-Request-Id", id);
   res.setHeader("X-Content-Type-Options", "nosniff");
   res.setHeader("X-Frame-Options", "DENY");
   res.setHeader("Referrer-Policy", "same-origin");
-  res.setHeader("Content-Security-Policy", "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'");
-  res.locals.requestId = id;
-  next();
+  res.setHeader("Content-Security-Policy", contentSecurityPolicy(nonce, req.headers.host));
+  if (config.cookieSecure) res.setHeader("Strict-Transport-Security", "max-age=31536000");
+  requestStore.run({ requestId: id }, () => {
+    // RFC 9112 §3.2: a request without a usable Host is refused (Remix builds its URL from it).
+    if (!validHost(req.headers.host) || (req.headers["x-forwarded-host"] !== undefined && !validHost(req.headers["x-forwarded-host"] as string))) {
+      sendError(req, res, { status: 400, code: "MALFORMED_REQUEST", params: {} });
+      return;
+    }
+    next();
+  });
 });
 
+// Static assets stay cacheable (fingerprinted builds for a year, the rest for an hour).
 app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
 app.use(express.static("public", { maxAge: "1h" }));
+
+// Everything else: `no-store` on every response to a request that carries a session and on every
+// HTML page (each one embeds the visitor's CSRF token), and by default; a route's own caching
+// (the public Atom feed, public PDFs) is kept only for anonymous, non-HTML responses.
+app.use((req, res, next) => {
+  const signedIn = rawCookie(req.headers.cookie, SESSION_COOKIE) !== null;
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: typeof res, ...args: Parameters<typeof res.writeHead>) {
+    const type = String(res.getHeader("Content-Type") ?? "");
+    if (signedIn || !res.hasHeader("Cache-Control") || /^text\/html\b/i.test(type)) res.setHeader("Cache-Control", "no-store");
+    return writeHead.apply(this, args);
+  } as typeof res.writeHead;
+  next();
+});
 
 app.get("/favicon.ico", (_req, res) => {
   res.status(204).end();
@@ -56,13 +90,15 @@ app.get("/healthz", (_req, res) => {
   res.json({ ok: true, driver: booted.handle.driver });
 });
 
-// CSRF: every visitor gets a random th_csrf cookie; forms echo HMAC(secret, cookie).
+// CSRF: every visitor gets a random th_csrf cookie; forms echo HMAC(secret, session or cookie).
 // Mutating requests from another origin are refused outright (defence in depth).
 app.use((req, res, next) => {
   const mutating = !["GET", "HEAD", "OPTIONS"].includes(req.method);
   const origin = req.headers.origin;
-  if (mutating && origin && origin !== "null" && new URL(origin).host !== req.headers.host) {
-    res.status(403).type("text/plain").send("Cross-origin request refused (CSRF)");
+  // A present Origin must be this server's: `null` (sandboxed frames, cross-site redirects) and
+  // unparsable values are foreign. No Origin (non-browser clients) falls through to the token check.
+  if (mutating && origin !== undefined && !isOwnOrigin(origin, req.headers, config.publicUrl)) {
+    sendError(req, res, { status: 403, code: "CROSS_ORIGIN", params: {} });
     return;
   }
   let csrf = parseCookie(req.headers.cookie, CSRF_COOKIE);
@@ -70,7 +106,8 @@ app.use((req, res, next) => {
     csrf = newCsrfCookieValue();
     res.cookie(CSRF_COOKIE, csrf, { httpOnly: true, sameSite: "lax", secure: config.cookieSecure, path: "/" });
   }
-  res.locals.csrfToken = csrfTokenFor(config.sessionSecrets[0]!, csrf);
+  // Bound to the session when there is one (docs/decisions/014), else to the th_csrf cookie.
+  res.locals.csrfToken = csrfTokenFor(config.sessionSecrets[0]!, csrfBinding(parseCookie(req.headers.cookie, SESSION_COOKIE), csrf));
   next();
 });
 
@@ -80,21 +117,29 @@ app.all(
   "*",
   createRequestHandler({
     build,
-    mode: config.env,
+    // Always production: Remix then sanitises errors (no message or stack reaches the browser, in
+    // the page data or the last-resort response) whatever NODE_ENV says; entry.server.tsx logs them.
+    mode: "production",
     getLoadContext: (req, res): RequestContext => ({
       app: booted.app,
-      ip: req.ip ?? null,
+      ip: (res.locals.clientIp as string | null) ?? null,
       userAgent: req.headers["user-agent"] ?? null,
       requestId: res.locals.requestId as string,
       csrfToken: res.locals.csrfToken as string,
+      cspNonce: res.locals.cspNonce as string,
     }),
   }),
 );
 
+// Whatever reaches express's error path (body-parser, a bug) answers in our shape, never express's HTML.
+app.use(finalErrorHandler);
+
 // Unreferenced blobs (a refused upload) are swept hourly; the jobs worker takes this over later.
-// Abandoned partial bid uploads are deleted first, so their chunks become unreferenced.
+// Abandoned partial bid uploads are deleted first, so their chunks become unreferenced; staged data
+// a crash left behind goes too.
 const sweep = setInterval(() => {
   cleanupAbandonedUploads(booted.app.db)
+    .then(() => booted.app.blobs.removeStaleStaged(new Date(Date.now() - 3600_000)))
     .then(() => sweepUnreferencedBlobs(booted.app.db, booted.app.blobs, new Date()))
     .then(
     (deleted) => deleted.length && console.log(`blob sweep: removed ${deleted.length} unreferenced blobs`),
@@ -116,21 +161,28 @@ server.listen(config.port, config.host, () => {
 });
 
 let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
+async function shutdown(signal: string, exitCode = 0) {
+  if (stopping) {
+    if (exitCode !== 0) process.exit(exitCode); // a second fatal error while stopping: no more waiting
+    return;
+  }
   stopping = true;
   console.log(`${signal}: shutting down`);
-  const force = setTimeout(() => process.exit(1), 10_000);
+  const force = setTimeout(() => process.exit(exitCode || 1), exitCode ? 5_000 : 10_000);
   force.unref();
   clearInterval(sweep);
   live.close();
+  server.closeIdleConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await worker.stop();
   await booted.close();
-  process.exit(0);
+  process.exit(exitCode);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
+// An uncaught exception: stop accepting work, close the database cleanly, exit 1 (restarted by
+// scripts/start.mjs or systemd). Bounded: after 5 s the process exits regardless.
+onFatal = () => void shutdown("uncaught exception", 1).catch(() => process.exit(1));
 
 function parseCookie(header: string | undefined, name: string): string | null {
   if (!header) return null;

@@ -24,7 +24,16 @@ export type DomainErrorCode =
   | "CHALLENGE_INVALID"
   | "CUSTODIAN_CERT_MISSING"
   | "UPLOAD_INVALID"
-  | "UPLOAD_NOT_FOUND";
+  | "UPLOAD_NOT_FOUND"
+  // The server edge (server/errors.ts): requests refused before any service sees them.
+  | "CROSS_ORIGIN"
+  | "MALFORMED_REQUEST"
+  | "PAYLOAD_TOO_LARGE"
+  | "UNSUPPORTED_MEDIA_TYPE"
+  | "INTERNAL"
+  // Form input refused by readForm (app/domain/form-input.ts) before any action reads it.
+  | "CONTROL_CHARACTER"
+  | "TOO_MANY_ITEMS";
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode;
@@ -60,6 +69,13 @@ const STATUS: Record<DomainErrorCode, number> = {
   CUSTODIAN_CERT_MISSING: 422,
   UPLOAD_INVALID: 400,
   UPLOAD_NOT_FOUND: 404,
+  CROSS_ORIGIN: 403,
+  MALFORMED_REQUEST: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  INTERNAL: 500,
+  CONTROL_CHARACTER: 400,
+  TOO_MANY_ITEMS: 400,
 };
 
 export function httpStatusOf(code: DomainErrorCode): number {

@@ -22,14 +22,17 @@ import {
   type Project,
   type Section,
 } from "#db/schema/index";
+import { assertBeginUploadInput, assertCompleteUploadInput } from "#app/domain/bid-input";
 import { DomainError } from "#app/domain/errors";
+import { isUuid } from "#app/domain/ids";
+import { MAX_BID_RECIPIENTS } from "#app/domain/limits";
 import { hasPermission } from "#app/domain/permissions";
 import type { Role } from "#app/domain/roles";
 import { checkBidWindow, checkDeclaredLayout, checkManifest, chunkLength, looksUnencrypted, type DeclaredFile } from "#app/domain/rules/bids";
 import { violation } from "#app/domain/rules/violations";
 import { formatCst } from "#app/domain/tender-form";
 import type { Actor } from "../platform/actor";
-import { BlobTooLargeError } from "../platform/blob-store.server";
+import { BlobTooLargeError, type StagedBlob } from "../platform/blob-store.server";
 import { activeCertificatesFor, assertUsable, platformSigningKey, trustedCaPems } from "../platform/certificates.server";
 import { dbNow, requirePermission, runCommand } from "../platform/command.server";
 import type { AppContext } from "../platform/context.server";
@@ -93,6 +96,7 @@ export async function createOpeningKeys(tx: Tx, config: Ctx["config"], p: Projec
 /** The section as a bidder sees it, with what the browser needs to seal (the opening key's public half). */
 export async function bidContext(db: Executor, actor: Actor, sectionId: string) {
   requirePermission(actor, "bid:submit");
+  if (!isUuid(sectionId)) throw new DomainError("NOT_FOUND");
   const [row] = await db
     .select({ s: sections, p: projects, key: openingKeys })
     .from(sections)
@@ -126,9 +130,10 @@ export type BeginUploadInput = { certificateId: string; chunkSize: number; files
  */
 export async function beginBidUpload(ctx: Ctx, actor: Actor, sectionId: string, input: BeginUploadInput): Promise<{ uploadId: string }> {
   requirePermission(actor, "bid:submit");
+  assertBeginUploadInput(input); // shape and bounds of the JSON body (app/domain/bid-input.ts)
   const layout = checkDeclaredLayout(input.chunkSize, input.files);
   if (layout.length) throw new DomainError("RULE_VIOLATION", {}, layout);
-  if (!Array.isArray(input.recipients) || input.recipients.length > 4) throw new DomainError("RULE_VIOLATION", {}, [violation("RULE_R18_RECIPIENTS")]);
+  if (!Array.isArray(input.recipients) || input.recipients.length > MAX_BID_RECIPIENTS) throw new DomainError("RULE_VIOLATION", {}, [violation("RULE_R18_RECIPIENTS")]);
   return ctx.db.transaction(async (tx) => {
     const now = await dbNow(tx);
     const { p, s } = await lockSectionForBid(tx, actor, sectionId);
@@ -157,7 +162,7 @@ export async function beginBidUpload(ctx: Ctx, actor: Actor, sectionId: string, 
 
 /** The caller's unfinished upload for a section, with the chunks already stored (to resume). */
 export async function openUpload(db: Executor, actor: Actor, sectionId: string) {
-  if (!actor.user) return null;
+  if (!actor.user || !isUuid(sectionId)) return null;
   const [u] = await db
     .select()
     .from(bidUploads)
@@ -173,7 +178,7 @@ export async function openUpload(db: Executor, actor: Actor, sectionId: string) 
 
 async function ownedOpenUpload(db: Executor, actor: Actor, uploadId: string) {
   if (!actor.user) throw new DomainError("UNAUTHENTICATED");
-  if (!/^[0-9a-f-]{36}$/.test(uploadId)) throw new DomainError("UPLOAD_NOT_FOUND");
+  if (!isUuid(uploadId)) throw new DomainError("UPLOAD_NOT_FOUND");
   const [row] = await db
     .select({ u: bidUploads, deadline: projects.bidDeadline, passed: sql<boolean>`now() >= ${projects.bidDeadline}` })
     .from(bidUploads)
@@ -189,6 +194,12 @@ async function ownedOpenUpload(db: Executor, actor: Actor, uploadId: string) {
  * declared layout (exact length), the deadline (database clock: late chunks are pointless)
  * and R18 (a chunk that looks like plaintext is refused). Idempotent: a re-sent chunk
  * replaces the stored one.
+ *
+ * A refused PUT leaves nothing in the blob store: what can be checked before a byte is read
+ * (the upload is the caller's and open, the deadline, the position, the declared
+ * `Content-Length`, the checksum's format) is checked first; the body is then only staged, and
+ * published under its hash in the same transaction that records the chunk, after every check
+ * passed. A staged chunk is never another row's blob, so a refusal never deletes shared content.
  */
 export async function putBidChunk(
   ctx: Pick<AppContext, "db" | "blobs">,
@@ -198,12 +209,16 @@ export async function putBidChunk(
   chunkIndex: number,
   body: AsyncIterable<Uint8Array>,
   expectedSha256?: string | null,
+  /** The request's Content-Length, when it declared one: a wrong one is refused before reading. */
+  declaredLength?: number | null,
 ): Promise<{ sha256: string; size: number }> {
   const { u, deadline, passed } = await ownedOpenUpload(ctx.db, actor, uploadId);
   if (passed) throw new DomainError("RULE_VIOLATION", {}, [violation("RULE_R19_DEADLINE_PASSED", { deadline: formatCst(deadline) })]);
-  const file = u.files[fileIndex];
-  const expected = file && Number.isInteger(chunkIndex) ? chunkLength(file.size, u.chunkSize, chunkIndex) : -1;
+  const file = Number.isSafeInteger(fileIndex) ? u.files[fileIndex] : undefined;
+  const expected = file && Number.isSafeInteger(chunkIndex) ? chunkLength(file.size, u.chunkSize, chunkIndex) : -1;
   if (expected < 0) throw new DomainError("UPLOAD_INVALID", { reason: "chunk index" });
+  if (declaredLength !== undefined && declaredLength !== null && declaredLength !== expected) throw new DomainError("UPLOAD_INVALID", { reason: "chunk length" });
+  if (expectedSha256 && !/^[0-9a-f]{64}$/i.test(expectedSha256)) throw new DomainError("UPLOAD_INVALID", { reason: "checksum" });
   let head: Uint8Array | null = null;
   async function* tap() {
     for await (const part of body) {
@@ -212,37 +227,57 @@ export async function putBidChunk(
       yield part;
     }
   }
-  let stored: { sha256: string; size: number };
+  let staged: StagedBlob;
   try {
-    stored = await ctx.blobs.put(tap(), { maxBytes: expected });
+    staged = await ctx.blobs.stage(tap(), { maxBytes: expected });
   } catch (e) {
     if (e instanceof BlobTooLargeError) throw new DomainError("UPLOAD_INVALID", { reason: "chunk length" });
     throw e;
   }
-  if (stored.size !== expected) throw new DomainError("UPLOAD_INVALID", { reason: "chunk length" });
-  if (expectedSha256 && expectedSha256.toLowerCase() !== stored.sha256) throw new DomainError("UPLOAD_INVALID", { reason: "checksum" });
-  if (looksUnencrypted(head ?? new Uint8Array(0))) throw new DomainError("RULE_VIOLATION", {}, [violation("RULE_R18_PLAINTEXT")]);
-  // One statement (one round trip, atomic): record the chunk, or accept a re-sent identical
-  // chunk; a different ciphertext for a stored position means different plaintext under the
-  // same key and nonce, so nothing is returned and the chunk is refused (no GCM nonce reuse).
-  const rows = rowsOf<{ fresh: boolean }>(
-    await ctx.db.execute(sql`
-      with chunk as (
-        insert into ${bidUploadChunks} (upload_id, file_index, chunk_index, sha256, size)
-        values (${uploadId}::uuid, ${fileIndex}, ${chunkIndex}, ${stored.sha256}, ${stored.size})
-        on conflict (upload_id, file_index, chunk_index) do update set at = now()
-          where ${bidUploadChunks}.sha256 = excluded.sha256
-        returning (xmax = 0) as fresh
-      ), upload as (
-        update ${bidUploads}
-           set last_activity_at = now(),
-               stored_bytes = stored_bytes + (select case when fresh then ${stored.size}::bigint else 0 end from chunk)
-         where id = ${uploadId}::uuid and exists (select 1 from chunk)
-      )
-      select fresh from chunk`),
-  );
-  if (!rows.length) throw new DomainError("UPLOAD_INVALID", { reason: "chunk already stored with different content" });
-  return stored;
+  try {
+    if (staged.size !== expected) throw new DomainError("UPLOAD_INVALID", { reason: "chunk length" });
+    if (expectedSha256 && expectedSha256.toLowerCase() !== staged.sha256) throw new DomainError("UPLOAD_INVALID", { reason: "checksum" });
+    if (looksUnencrypted(head ?? new Uint8Array(0))) throw new DomainError("RULE_VIOLATION", {}, [violation("RULE_R18_PLAINTEXT")]);
+    await ctx.db.transaction(async (tx) => {
+      // The upload may have been completed, discarded or cleaned up, or the deadline passed, while
+      // the body streamed: re-checked under the row lock `completeBidUpload` also takes.
+      const [now] = await tx
+        .select({ status: bidUploads.status, passed: sql<boolean>`now() >= ${projects.bidDeadline}` })
+        .from(bidUploads)
+        .innerJoin(sections, eq(sections.id, bidUploads.sectionId))
+        .innerJoin(projects, eq(projects.id, sections.projectId))
+        .where(eq(bidUploads.id, uploadId))
+        .for("update", { of: bidUploads });
+      if (!now || now.status !== "open") throw new DomainError("UPLOAD_NOT_FOUND");
+      if (now.passed) throw new DomainError("RULE_VIOLATION", {}, [violation("RULE_R19_DEADLINE_PASSED", { deadline: formatCst(deadline) })]);
+      // One statement: record the chunk, or accept a re-sent identical chunk; a different
+      // ciphertext for a stored position means different plaintext under the same key and
+      // nonce, so nothing is returned and the chunk is refused (no GCM nonce reuse).
+      const rows = rowsOf<{ fresh: boolean }>(
+        await tx.execute(sql`
+          with chunk as (
+            insert into ${bidUploadChunks} (upload_id, file_index, chunk_index, sha256, size)
+            values (${uploadId}::uuid, ${fileIndex}, ${chunkIndex}, ${staged.sha256}, ${staged.size})
+            on conflict (upload_id, file_index, chunk_index) do update set at = now()
+              where ${bidUploadChunks}.sha256 = excluded.sha256
+            returning (xmax = 0) as fresh
+          ), upload as (
+            update ${bidUploads}
+               set last_activity_at = now(),
+                   stored_bytes = stored_bytes + (select case when fresh then ${staged.size}::bigint else 0 end from chunk)
+             where id = ${uploadId}::uuid and exists (select 1 from chunk)
+          )
+          select fresh from chunk`),
+      );
+      if (!rows.length) throw new DomainError("UPLOAD_INVALID", { reason: "chunk already stored with different content" });
+      // Published while the row is uncommitted: if the commit then fails, the blob is unreferenced
+      // and the hourly sweep removes it; a committed row never names a missing blob.
+      await staged.commit();
+    });
+  } finally {
+    await staged.discard(); // no-op once committed
+  }
+  return { sha256: staged.sha256, size: staged.size };
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -262,6 +297,7 @@ export type CompletedBid = { bidId: string; version: number; receipt: string; ma
  * becomes `replaced`. The platform signs the receipt (回执) in the same transaction.
  */
 export async function completeBidUpload(ctx: Ctx, actor: Actor, uploadId: string, input: { manifest: Manifest; signature: string }): Promise<CompletedBid> {
+  assertCompleteUploadInput(input); // shape and bounds of the JSON body (app/domain/bid-input.ts)
   return runCommand(ctx, actor, "bid.submit", async ({ tx, now }) => {
     const { u } = await ownedOpenUpload(tx, actor, uploadId);
     const { p, s, key } = await lockSectionForBid(tx, actor, u.sectionId);
@@ -415,7 +451,7 @@ export async function myBids(db: Executor, actor: Actor, sectionId: string) {
 
 /** A receipt, only for the bidder's own organisation. */
 export async function bidReceipt(db: Executor, actor: Actor, bidId: string) {
-  if (!actor.orgId || !/^[0-9a-f-]{36}$/.test(bidId)) throw new DomainError("NOT_FOUND");
+  if (!actor.orgId || !isUuid(bidId)) throw new DomainError("NOT_FOUND");
   const [row] = await db.select({ receipt: bids.receipt, orgId: bids.orgId, version: bids.version, sectionId: bids.sectionId }).from(bids).where(eq(bids.id, bidId));
   if (!row || row.orgId !== actor.orgId) throw new DomainError("NOT_FOUND");
   return row;

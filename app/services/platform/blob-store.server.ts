@@ -12,12 +12,31 @@ import type { Readable } from "node:stream";
 export interface BlobStore {
   /** Stores the stream; resolves with its SHA-256 (hex) and size. Refuses more than `maxBytes`. */
   put(data: AsyncIterable<Uint8Array> | Uint8Array, opts?: { maxBytes?: number }): Promise<{ sha256: string; size: number }>;
+  /**
+   * Receives and hashes the stream without publishing it: nothing is stored under its hash until
+   * `commit()`; `discard()` removes what was received. For content that is checked after it has
+   * been read (a bid chunk's length, checksum and R18 check): a refusal then leaves no blob, and no
+   * blob another row may share (content addressing) is ever deleted. A staged blob that is neither
+   * committed nor discarded (a crash) is a temp file the sweep removes.
+   */
+  stage(data: AsyncIterable<Uint8Array> | Uint8Array, opts?: { maxBytes?: number }): Promise<StagedBlob>;
   get(sha256: string): Promise<Readable>;
   has(sha256: string): Promise<boolean>;
   delete(sha256: string): Promise<void>;
   /** Every stored hash, with its modification time (for the sweep of unreferenced blobs). */
   list(): AsyncIterable<{ sha256: string; mtime: Date }>;
+  /** Removes staged data older than `olderThan` (left by a crash between stage and commit/discard); returns how many. */
+  removeStaleStaged(olderThan: Date): Promise<number>;
 }
+
+export type StagedBlob = {
+  sha256: string;
+  size: number;
+  /** Publishes the blob under its hash (atomic; idempotent for identical content). */
+  commit(): Promise<void>;
+  /** Removes the received bytes; never touches a published blob. Safe to call after commit (no-op). */
+  discard(): Promise<void>;
+};
 
 export class BlobTooLargeError extends Error {
   constructor(readonly maxBytes: number) {
@@ -38,6 +57,17 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async put(data: AsyncIterable<Uint8Array> | Uint8Array, opts: { maxBytes?: number } = {}) {
+    const staged = await this.stage(data, opts);
+    try {
+      await staged.commit();
+    } catch (e) {
+      await staged.discard();
+      throw e;
+    }
+    return { sha256: staged.sha256, size: staged.size };
+  }
+
+  async stage(data: AsyncIterable<Uint8Array> | Uint8Array, opts: { maxBytes?: number } = {}): Promise<StagedBlob> {
     const tmpDir = path.join(this.root, "tmp");
     await mkdir(tmpDir, { recursive: true });
     const tmp = path.join(tmpDir, `${randomBytes(12).toString("hex")}.part`);
@@ -72,9 +102,22 @@ export class LocalBlobStore implements BlobStore {
     await fh.close();
     const sha256 = hash.digest("hex");
     const dest = this.pathOf(sha256);
-    await mkdir(path.dirname(dest), { recursive: true });
-    await rename(tmp, dest);
-    return { sha256, size };
+    let state: "staged" | "committed" | "discarded" = "staged";
+    return {
+      sha256,
+      size,
+      async commit() {
+        if (state !== "staged") throw new Error(`blob already ${state}`);
+        await mkdir(path.dirname(dest), { recursive: true });
+        await rename(tmp, dest);
+        state = "committed";
+      },
+      async discard() {
+        if (state !== "staged") return;
+        state = "discarded";
+        await rm(tmp, { force: true });
+      },
+    };
   }
 
   async get(sha256: string): Promise<Readable> {
@@ -94,6 +137,23 @@ export class LocalBlobStore implements BlobStore {
 
   async delete(sha256: string): Promise<void> {
     await rm(this.pathOf(sha256), { force: true });
+  }
+
+  async removeStaleStaged(olderThan: Date): Promise<number> {
+    const tmpDir = path.join(this.root, "tmp");
+    let removed = 0;
+    for (const name of await readdirSafe(tmpDir)) {
+      const p = path.join(tmpDir, name);
+      try {
+        if ((await stat(p)).mtime < olderThan) {
+          await rm(p, { force: true });
+          removed++;
+        }
+      } catch {
+        // gone meanwhile (committed or discarded)
+      }
+    }
+    return removed;
   }
 
   async *list(): AsyncIterable<{ sha256: string; mtime: Date }> {

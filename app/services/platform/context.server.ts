@@ -19,6 +19,8 @@ export type RequestContext = {
   requestId: string;
   /** The CSRF token forms must echo (HMAC of the th_csrf cookie). */
   csrfToken: string;
+  /** This response's Content-Security-Policy nonce: every inline <script> carries it (entry.server.tsx, root.tsx). */
+  cspNonce: string;
 };
 
 declare module "@remix-run/node" {

@@ -1,5 +1,6 @@
 import { Form, Link } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { MAX_CRITERIA_PER_SECTION, MAX_SECTIONS_PER_TENDER } from "#app/domain/limits";
 import { CUSTODIANS } from "#app/domain/tender-form";
 import { CsrfInput, FieldError } from "./forms";
 
@@ -42,7 +43,24 @@ export type ProjectFormValues = {
   }[];
 };
 
+/** Criteria rows shown per section (more when a draft already holds more, up to MAX_CRITERIA_PER_SECTION). */
 export const CRITERIA_ROWS = 6;
+
+/** The longest text each field takes (the same numbers as ProjectFormSchema). */
+const MAX_LENGTH: Partial<Record<keyof ProjectFormValues, number>> = {
+  code: 60,
+  title: 200,
+  region: 60,
+  location: 200,
+  fundingSource: 200,
+  contactName: 60,
+  contactPhone: 40,
+  reviewRoom: 60,
+  description: 5000,
+  qualification: 2000,
+  obtainMethod: 500,
+};
+const SECTION_MAX_LENGTH = { code: 40, title: 200 } as const;
 
 type Props = {
   values: ProjectFormValues;
@@ -68,6 +86,7 @@ export function ProjectFormFields({ values, errors = {}, sectionCount, tendering
         type={type}
         defaultValue={(values[name] as string | undefined) ?? ""}
         aria-invalid={err(name) ? true : undefined}
+        maxLength={MAX_LENGTH[name]}
         {...extra}
       />
       <FieldError errors={err(name)} />
@@ -76,7 +95,7 @@ export function ProjectFormFields({ values, errors = {}, sectionCount, tendering
   const textarea = (name: keyof ProjectFormValues, rows = 3) => (
     <div className="field">
       <label htmlFor={name}>{t(`form.${name}`)}</label>
-      <textarea id={name} name={name} rows={rows} defaultValue={(values[name] as string | undefined) ?? ""} aria-invalid={err(name) ? true : undefined} />
+      <textarea id={name} name={name} rows={rows} maxLength={MAX_LENGTH[name]} defaultValue={(values[name] as string | undefined) ?? ""} aria-invalid={err(name) ? true : undefined} />
       <FieldError errors={err(name)} />
     </div>
   );
@@ -211,6 +230,7 @@ export function ProjectFormFields({ values, errors = {}, sectionCount, tendering
                       name={`${p}.${f}`}
                       type={f.endsWith("Yuan") ? "number" : "text"}
                       step={f.endsWith("Yuan") ? "0.01" : undefined}
+                      maxLength={f === "code" || f === "title" ? SECTION_MAX_LENGTH[f] : undefined}
                       defaultValue={s[f] ?? ""}
                       aria-invalid={sErr(f) ? true : undefined}
                     />
@@ -243,13 +263,13 @@ export function ProjectFormFields({ values, errors = {}, sectionCount, tendering
                   </tr>
                 </thead>
                 <tbody>
-                  {Array.from({ length: CRITERIA_ROWS }, (_, j) => {
+                  {Array.from({ length: Math.min(MAX_CRITERIA_PER_SECTION, Math.max(CRITERIA_ROWS, s.criteria?.length ?? 0)) }, (_, j) => {
                     const c = s.criteria?.[j] ?? {};
                     const cp = `${p}.criteria[${j}]`;
                     return (
                       <tr key={j}>
                         <td>
-                          <input name={`${cp}.name`} type="text" defaultValue={c.name ?? ""} aria-label={t("form.criterion.name")} />
+                          <input name={`${cp}.name`} type="text" maxLength={100} defaultValue={c.name ?? ""} aria-label={t("form.criterion.name")} />
                         </td>
                         <td>
                           <select name={`${cp}.kind`} defaultValue={c.kind ?? "technical"} aria-label={t("form.criterion.kind")}>
@@ -272,11 +292,13 @@ export function ProjectFormFields({ values, errors = {}, sectionCount, tendering
             </div>
           );
         })}
-        <p>
-          <Link to={`?sections=${Math.min(sectionCount + 1, 20)}`} reloadDocument>
-            {t("form.addSection")}
-          </Link>
-        </p>
+        {sectionCount < MAX_SECTIONS_PER_TENDER && (
+          <p>
+            <Link to={`?sections=${sectionCount + 1}`} reloadDocument>
+              {t("form.addSection")}
+            </Link>
+          </p>
+        )}
       </fieldset>
       <div className="actions">
         <button type="submit">{submitLabel}</button>

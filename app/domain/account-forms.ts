@@ -1,5 +1,8 @@
 import { z } from "zod";
 import { isValidCreditCode } from "./credit-code";
+import { isCalendarDay } from "./cst-time";
+import { MAX_PAGE } from "./limits";
+import { QueryTextSchema } from "./query";
 import type { ErrorPayload } from "./errors";
 import { ORG_KINDS, ROLES } from "./roles";
 
@@ -83,9 +86,7 @@ export const RegisterSchema = z
 
 /** A real calendar day written YYYY-MM-DD (rejects 2026-02-30). */
 export function isIsoDay(s: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  return isCalendarDay(s);
 }
 
 /** Saturday or Sunday (the day as written, no time zone involved). */
@@ -115,8 +116,8 @@ export function parseYear(raw: string | null, fallback: number): number {
 
 /** List pages: a search text and a 1-based page number; bad values fall back silently. */
 export const ListQuerySchema = z.object({
-  q: z.preprocess(blankToUndefined, z.string().trim().max(60).optional()).catch(undefined),
-  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+  q: QueryTextSchema(60),
+  page: z.coerce.number().int().min(1).max(MAX_PAGE).catch(1),
   kind: z.enum(ORG_KINDS).optional().catch(undefined),
   org: z.string().uuid().optional().catch(undefined),
 });
@@ -124,7 +125,7 @@ export type ListQuery = z.infer<typeof ListQuerySchema>;
 
 /** The record viewer: entries before a sequence number, optionally for one subject. */
 export const RecordQuerySchema = z.object({
-  before: z.coerce.number().int().positive().optional().catch(undefined),
+  before: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().catch(undefined),
   subject: z.preprocess(blankToUndefined, z.string().trim().regex(/^[0-9A-Za-z_.:-]{1,64}$/).optional()).catch(undefined),
 });
 

@@ -1,10 +1,9 @@
 import { z } from "zod";
+import { CstDateTimeSchema } from "./cst-time";
+import { MAX_DRAW_LINES } from "./limits";
 
 /** The draw request form (tender side). Up to three specialty lines; blank lines are ignored. */
-const cstDateTime = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, "invalid")
-  .transform((s) => new Date(`${s}:00+08:00`));
+const cstDateTime = CstDateTimeSchema;
 
 export const DrawRequestSchema = z.object({
   sectionId: z.string().uuid("required"),
@@ -13,16 +12,18 @@ export const DrawRequestSchema = z.object({
   lines: z
     .array(
       z.object({
-        specialty: z.string().trim().default(""),
+        specialty: z.string().trim().max(20, "tooLong").default(""),
         count: z.preprocess((v) => (v === "" || v == null ? 0 : v), z.coerce.number().int().min(0).max(21)),
         backups: z.preprocess((v) => (v === "" || v == null ? 0 : v), z.coerce.number().int().min(0).max(10)),
       }),
     )
+    .max(MAX_DRAW_LINES, "tooMany")
     .transform((ls) => ls.filter((l) => l.specialty && l.count > 0))
     .refine((ls) => ls.length > 0, "required"),
   /** One per line: "<expert code> <reason>" (manual avoidance must give a reason). */
   avoid: z
     .string()
+    .max(5000, "tooLong")
     .default("")
     .transform((text, ctx) =>
       text

@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { CalendarDaySchema } from "./cst-time";
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "invalid");
+/** A real calendar day (2026-02-30 would reach the database's date column and fail there). */
+const date = CalendarDaySchema;
 const optionalDate = z.preprocess((v) => (v === "" ? undefined : v), date.optional());
 const code = z.preprocess((v) => (v === "" ? undefined : v), z.string().trim().toUpperCase().regex(/^[0-9A-HJ-NPQRTUWXY]{18}$/, "creditCode").optional());
 

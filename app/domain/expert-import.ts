@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { MAX_IMPORT_COLUMNS, MAX_IMPORT_ROWS } from "./limits";
+import { hasControlCharacter } from "./text";
 
 /**
  * One row of an expert import (CSV or the first sheet of an .xlsx), headers in Chinese
@@ -49,7 +51,9 @@ const STATUSES: Record<string, "active" | "suspended" | "retired" | "blacklisted
 };
 const YES = new Set(["是", "yes", "true", "1", "y"]);
 
-const cell = z.preprocess((v) => (v == null ? "" : String(v).trim()), z.string());
+// Control characters (NUL…) are refused, not stripped: PostgreSQL refuses U+0000 in text, and
+// the pool is an official register.
+const cell = z.preprocess((v) => (v == null ? "" : String(v).trim()), z.string().refine((s) => !hasControlCharacter(s), "controlChar"));
 
 export const ImportRowSchema = z
   .object({
@@ -87,6 +91,23 @@ export const ImportRowSchema = z
 export type ImportRow = z.output<typeof ImportRowSchema>;
 export type RowError = { row: number; field: string; code: string };
 
+/** One row of the table as read from the file: its row number as the user sees it (1-based) and its cells. */
+export type TableRow = { row: number; cells: unknown[] };
+
+/**
+ * Whether a table is within the import's bounds: at most MAX_IMPORT_ROWS data rows (after the
+ * header). Checked before any row is validated; cells beyond MAX_IMPORT_COLUMNS are dropped by
+ * the reader.
+ */
+export function withinImportBounds(dataRows: number): boolean {
+  return dataRows <= MAX_IMPORT_ROWS;
+}
+
+/** Cells of one row, at most MAX_IMPORT_COLUMNS (columns to the right are not import columns). */
+export function boundedCells(cells: unknown[]): unknown[] {
+  return cells.length > MAX_IMPORT_COLUMNS ? cells.slice(0, MAX_IMPORT_COLUMNS) : cells;
+}
+
 /** Maps a header row to fields; unknown headers are ignored, missing required ones reported. */
 export function mapHeaders(headers: string[]): { index: Partial<Record<ImportField, number>>; missing: ImportField[] } {
   const index: Partial<Record<ImportField, number>> = {};
@@ -101,12 +122,11 @@ export function mapHeaders(headers: string[]): { index: Partial<Record<ImportFie
 }
 
 /** Validates data rows (row numbers as the user sees them: the header is row 1). */
-export function validateRows(rows: unknown[][], index: Partial<Record<ImportField, number>>, knownSpecialties: ReadonlySet<string>) {
+export function validateRows(rows: TableRow[], index: Partial<Record<ImportField, number>>, knownSpecialties: ReadonlySet<string>) {
   const valid: ImportRow[] = [];
   const errors: RowError[] = [];
   const seen = new Map<string, number>();
-  rows.forEach((cells, i) => {
-    const rowNo = i + 2;
+  rows.forEach(({ row: rowNo, cells }) => {
     if (cells.every((c) => c == null || String(c).trim() === "")) return;
     const obj = Object.fromEntries(Object.entries(index).map(([f, col]) => [f, cells[col as number]]));
     const parsed = ImportRowSchema.safeParse(obj);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { AmendmentSchema, formatCst, formatYuan, ProjectFormSchema, toCstInput } from "./tender-form";
+import { MAX_CRITERIA_PER_SECTION, MAX_SECTIONS_PER_TENDER, MAX_TEXT_LENGTH } from "./limits";
+import { AmendmentSchema, formatCst, formatYuan, ProjectFormSchema, toCstInput, yuanToFen } from "./tender-form";
 
 const valid = {
   code: "T-1",
@@ -49,6 +50,48 @@ describe("project form schema", () => {
   it("refuses malformed dates and negative money", () => {
     expect(ProjectFormSchema.safeParse({ ...valid, bidDeadline: "25/12/2026" }).success).toBe(false);
     expect(ProjectFormSchema.safeParse({ ...valid, estimateYuan: "-1" }).success).toBe(false);
+  });
+
+  it("refuses impossible dates that pass the pattern (instead of rolling them over or storing an invalid time)", () => {
+    for (const d of ["2026-13-01T09:30", "2026-02-30T09:30", "2026-01-01T25:00", "2026-01-01T09:61", "0000-01-01T00:00"]) {
+      const r = ProjectFormSchema.safeParse({ ...valid, bidDeadline: d });
+      expect(r.success, d).toBe(false);
+      expect(r.error!.issues.find((i) => i.path[0] === "bidDeadline")?.message).toBe("invalid");
+      expect(ProjectFormSchema.safeParse({ ...valid, evaluationStart: d }).success, d).toBe(false);
+    }
+    expect(AmendmentSchema.safeParse({ title: "澄清", body: "内容", bidDeadline: "2026-02-30T09:30" }).success).toBe(false);
+  });
+
+  it("money: exact fen, at most two decimals, no exponent, infinity or sign, within MAX_YUAN", () => {
+    expect(yuanToFen("0.29")).toBe(29);
+    expect(yuanToFen("1234567.8")).toBe(123456780);
+    expect(yuanToFen(" 10 ")).toBe(1000);
+    expect(yuanToFen("10000000000000")).toBe(1e15);
+    for (const bad of ["-1", "1e308", "1e5", "Infinity", "NaN", "1.005", "1,000", "", ".5", "0x10", "100000000000000", "99999999999999.99"]) expect(yuanToFen(bad), bad).toBeNull();
+    for (const bad of ["Infinity", "1e308", "-0.01", "0.001", "9007199254740993"]) {
+      expect(ProjectFormSchema.safeParse({ ...valid, estimateYuan: bad }).success, bad).toBe(false);
+      expect(ProjectFormSchema.safeParse({ ...valid, sections: [{ ...valid.sections[0], bondYuan: bad }] }).success, bad).toBe(false);
+    }
+    expect(ProjectFormSchema.parse({ ...valid, sections: [{ ...valid.sections[0], bondYuan: "" }] }).sections[0]!.bondYuan).toBe(0);
+  });
+
+  it("bounds: sections, criteria, custodians (no duplicates), texts, numbers, ids, enums", () => {
+    const sec = valid.sections[0]!;
+    expect(ProjectFormSchema.safeParse({ ...valid, sections: Array(MAX_SECTIONS_PER_TENDER).fill(sec) }).success).toBe(true);
+    expect(ProjectFormSchema.safeParse({ ...valid, sections: Array(MAX_SECTIONS_PER_TENDER + 1).fill(sec) }).success).toBe(false);
+    const crit = { name: "价格", kind: "price", weight: "10", max: "10" };
+    expect(ProjectFormSchema.safeParse({ ...valid, sections: [{ ...sec, criteria: Array(MAX_CRITERIA_PER_SECTION + 1).fill(crit) }] }).success).toBe(false);
+    expect(ProjectFormSchema.safeParse({ ...valid, sections: [{ ...sec, criteria: [{ ...crit, weight: "Infinity" }] }] }).success).toBe(false);
+    expect(ProjectFormSchema.safeParse({ ...valid, sections: [{ ...sec, criteria: [{ ...crit, kind: "bribe" }] }] }).success).toBe(false);
+    expect(ProjectFormSchema.safeParse({ ...valid, keyThreshold: "2", custodians: ["agency", "agency"] }).success).toBe(false);
+    expect(ProjectFormSchema.safeParse({ ...valid, custodians: ["agency", "supervisor", "tendering_unit", "agency"] }).success).toBe(false);
+    expect(ProjectFormSchema.safeParse({ ...valid, regime: "XYZ" }).success).toBe(false);
+    expect(ProjectFormSchema.safeParse({ ...valid, decryptionWindowMinutes: "1e308" }).success).toBe(false);
+    expect(ProjectFormSchema.safeParse({ ...valid, keyThreshold: "2.5" }).success).toBe(false);
+    expect(ProjectFormSchema.safeParse({ ...valid, agencyId: "a".repeat(36) }).success).toBe(false);
+    expect(ProjectFormSchema.safeParse({ ...valid, description: "x".repeat(5001) }).success).toBe(false);
+    expect(ProjectFormSchema.safeParse({ ...valid, reviewRoom: "x".repeat(61) }).success).toBe(false);
+    expect(AmendmentSchema.safeParse({ title: "澄清", body: "x".repeat(MAX_TEXT_LENGTH + 1) }).success).toBe(false);
   });
 
   it("amendment: the checkbox and an optional new deadline", () => {

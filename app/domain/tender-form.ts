@@ -1,41 +1,66 @@
 import { z } from "zod";
+import { CstDateTimeSchema, toCstInput } from "./cst-time";
+import { UuidSchema } from "./ids";
+import { MAX_CRITERIA_PER_SECTION, MAX_CUSTODIANS, MAX_SECTIONS_PER_TENDER, MAX_TEXT_LENGTH, MAX_YUAN } from "./limits";
+import { formatMoney } from "./money";
+
+export { toCstInput } from "./cst-time";
 
 /**
  * The project registration form (PRODUCT.md §3.1), shared by Conform in the browser and
  * parseWithZod on the server. Money is entered in yuan and stored in integer fen.
- * Date-times are entered as China time (UTC+8, `YYYY-MM-DDTHH:mm`).
+ * Date-times are entered as China time (UTC+8, `YYYY-MM-DDTHH:mm`) and parsed strictly
+ * (app/domain/cst-time.ts). Every array and text has its bound (app/domain/limits.ts).
  */
-const cstDateTime = z
-  .string({ required_error: "required" })
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, "invalid")
-  .transform((s) => new Date(`${s}:00+08:00`));
+const cstDateTime = CstDateTimeSchema;
 
-const yuan = z.coerce
-  .number({ invalid_type_error: "invalid" })
-  .nonnegative("invalid")
-  .max(1e13, "invalid")
-  .transform((v) => Math.round(v * 100));
+/**
+ * Yuan as typed — digits, at most two decimals, at most MAX_YUAN — to integer fen, exactly
+ * (no floating point: "0.29" is 29 fen). Null for anything else ("-1", "1e308", "Infinity",
+ * "1.005", "1,000").
+ */
+export function yuanToFen(raw: string): number | null {
+  const m = /^(\d{1,14})(?:\.(\d{1,2}))?$/.exec(raw.trim());
+  if (!m) return null;
+  const fen = Number(m[1]) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
+  return fen <= MAX_YUAN * 100 ? fen : null;
+}
 
-const optionalYuan = z.preprocess((v) => (v === "" || v == null ? undefined : v), yuan.optional());
+const yuan = z.preprocess(
+  (v) => (typeof v === "number" ? String(v) : v),
+  z.string({ required_error: "required", invalid_type_error: "invalid" }).transform((v, ctx) => {
+    const fen = yuanToFen(v);
+    if (fen === null) {
+      ctx.addIssue({ code: "custom", message: "invalid" });
+      return z.NEVER;
+    }
+    return fen;
+  }),
+);
+
+const blankToUndefined = (v: unknown) => (v === "" || v == null ? undefined : v);
+const optionalYuan = z.preprocess(blankToUndefined, yuan.optional());
 
 const text = (max: number) => z.string({ required_error: "required" }).trim().min(1, "required").max(max, "tooLong");
+const optionalText = (max: number) => z.string().trim().max(max, "tooLong");
+const optionalId = z.preprocess((v) => (v === "" ? undefined : v), UuidSchema.optional());
 
 export const CriterionSchema = z.object({
-  code: z.string().trim().max(20).optional().default(""),
-  name: z.string().trim().max(100).optional().default(""),
+  code: optionalText(20).optional().default(""),
+  name: optionalText(100).optional().default(""),
   kind: z.enum(["price", "technical", "commercial"]).default("technical"),
-  weight: z.preprocess((v) => (v === "" || v == null ? 0 : v), z.coerce.number().min(0).max(100)),
-  max: z.preprocess((v) => (v === "" || v == null ? 0 : v), z.coerce.number().min(0).max(1000)),
+  weight: z.preprocess((v) => (v === "" || v == null ? 0 : v), z.coerce.number({ invalid_type_error: "invalid" }).min(0, "invalid").max(100, "invalid")),
+  max: z.preprocess((v) => (v === "" || v == null ? 0 : v), z.coerce.number({ invalid_type_error: "invalid" }).min(0, "invalid").max(1000, "invalid")),
 });
 
 export const SectionSchema = z.object({
   code: text(40),
   title: text(200),
   ceilingPriceYuan: optionalYuan,
-  bondYuan: yuan.default(0),
+  bondYuan: z.preprocess(blankToUndefined, yuan.default(0)),
   method: z.enum(["lowest_evaluated_price", "comprehensive"]),
   priceFormula: z.enum(["lowest_over_price", "benchmark_deviation"]).default("lowest_over_price"),
-  criteria: z.array(CriterionSchema).default([]),
+  criteria: z.array(CriterionSchema).max(MAX_CRITERIA_PER_SECTION, "tooMany").default([]),
 });
 
 export const CUSTODIANS = ["tendering_unit", "agency", "supervisor"] as const;
@@ -52,9 +77,9 @@ export const ProjectFormSchema = z
     description: text(5000),
     fundingSource: text(200),
     /** Named by a tendering unit that entrusts an agency. */
-    agencyId: z.preprocess((v) => (v === "" ? undefined : v), z.string().uuid().optional()),
+    agencyId: optionalId,
     /** Named by an agency registering on a tendering unit's behalf. */
-    tenderingUnitId: z.preprocess((v) => (v === "" ? undefined : v), z.string().uuid().optional()),
+    tenderingUnitId: optionalId,
     estimateYuan: yuan,
     contactName: text(60),
     contactPhone: text(40),
@@ -64,13 +89,28 @@ export const ProjectFormSchema = z
     documentsUntil: cstDateTime,
     questionDeadline: cstDateTime,
     bidDeadline: cstDateTime,
-    decryptionWindowMinutes: z.coerce.number().int().min(10).max(24 * 60).default(60),
+    decryptionWindowMinutes: z.preprocess(
+      blankToUndefined,
+      z.coerce
+        .number({ invalid_type_error: "invalid" })
+        .int("invalid")
+        .min(10, "invalid")
+        .max(24 * 60, "invalid")
+        .default(60),
+    ),
     evaluationStart: z.preprocess((v) => (v === "" ? undefined : v), cstDateTime.optional()),
-    reviewRoom: z.string().trim().max(60).default(""),
+    reviewRoom: optionalText(60).default(""),
     keyModel: z.enum(["bidder", "bidder_with_custodian_fallback"]).default("bidder_with_custodian_fallback"),
-    keyThreshold: z.coerce.number().int().min(1).max(3).default(2),
-    custodians: z.array(z.enum(CUSTODIANS)).default([...CUSTODIANS]),
-    sections: z.array(SectionSchema).min(1, "required").max(50),
+    keyThreshold: z.preprocess(
+      blankToUndefined,
+      z.coerce.number({ invalid_type_error: "invalid" }).int("invalid").min(1, "invalid").max(MAX_CUSTODIANS, "invalid").default(2),
+    ),
+    custodians: z
+      .array(z.enum(CUSTODIANS))
+      .max(MAX_CUSTODIANS, "tooMany")
+      .refine((cs) => new Set(cs).size === cs.length, "invalid")
+      .default([...CUSTODIANS]),
+    sections: z.array(SectionSchema).min(1, "required").max(MAX_SECTIONS_PER_TENDER, "tooMany"),
   })
   .superRefine((v, ctx) => {
     if (v.keyModel === "bidder_with_custodian_fallback" && v.keyThreshold > v.custodians.length) {
@@ -86,25 +126,19 @@ export const AnswerSchema = z.object({ answer: text(5000) });
 export const ObjectionSchema = z.object({ body: text(5000) });
 export const AmendmentSchema = z.object({
   title: text(200),
-  body: text(10000),
+  body: text(MAX_TEXT_LENGTH),
   affectsBidPreparation: z.preprocess((v) => v === "on" || v === "true" || v === true, z.boolean()),
   /** Optional new deadline requested by the tendering unit (R10 may push it further). */
   bidDeadline: z.preprocess((v) => (v === "" ? undefined : v), cstDateTime.optional()),
 });
-
-/** Formats an instant as China time for a datetime-local input. */
-export function toCstInput(d: Date | string | null | undefined): string {
-  if (!d) return "";
-  const t = new Date(new Date(d).getTime() + 8 * 3600_000);
-  return t.toISOString().slice(0, 16);
-}
 
 /** Formats an instant as China time for display: 2026-11-23 09:30. */
 export function formatCst(d: Date | string | null | undefined): string {
   return toCstInput(d).replace("T", " ");
 }
 
+/** Fen as "1,234,567.89" (no currency sign): `formatMoney` of app/domain/money.ts, the one money formatter. */
 export function formatYuan(fen: number | null | undefined): string {
   if (fen == null) return "";
-  return (fen / 100).toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return formatMoney({ fen }, { symbol: false });
 }

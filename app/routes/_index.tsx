@@ -4,6 +4,8 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { formatCst } from "#app/domain/tender-form";
 import { PORTAL_STATUSES } from "#app/domain/portal";
+import { MAX_PAGE, MAX_QUERY_LENGTH } from "#app/domain/limits";
+import { hasControlCharacter } from "#app/domain/text";
 import { listPublicTendersCached } from "#app/services/tendering/tender-queries.server";
 import { useLiveRevalidate } from "#app/utils/live";
 
@@ -17,16 +19,25 @@ const date = z
     const d = new Date(`${s}T00:00:00Z`);
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
   });
+/** Free text: bounded and without control characters (PostgreSQL refuses U+0000). */
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .refine((s) => !hasControlCharacter(s))
+    .optional()
+    .catch(undefined);
 /** Query parameters: a malformed value is ignored (and the page says so), never an error page. */
 const Filters = z.object({
-  q: z.string().trim().max(100).optional().catch(undefined),
+  q: text(MAX_QUERY_LENGTH),
   regime: z.enum(["ZTB", "ZFCG"]).optional().catch(undefined),
   category: z.enum(["construction", "goods", "services", "survey_design"]).optional().catch(undefined),
-  region: z.string().trim().max(60).optional().catch(undefined),
+  region: text(60),
   status: z.enum(["bidding", "closed", "suspended", "terminated"]).optional().catch(undefined),
   from: date.optional().catch(undefined),
   to: date.optional().catch(undefined),
-  page: z.coerce.number().int().min(1).max(10_000).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(MAX_PAGE).optional().catch(undefined),
 });
 const FILTER_KEYS = Object.keys(Filters.shape) as (keyof z.infer<typeof Filters>)[];
 
@@ -56,7 +67,7 @@ export default function Portal() {
       <Form method="get" className="card filters portal-filters" role="search">
         <div className="field">
           <label htmlFor="q">{t("list.keyword")}</label>
-          <input id="q" name="q" type="search" maxLength={100} defaultValue={filters.q ?? ""} placeholder={t("list.keywordPlaceholder")} />
+          <input id="q" name="q" type="search" maxLength={MAX_QUERY_LENGTH} defaultValue={filters.q ?? ""} placeholder={t("list.keywordPlaceholder")} />
         </div>
         <div className="field">
           <label htmlFor="regime">{t("list.regime")}</label>

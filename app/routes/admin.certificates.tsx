@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useTranslation } from "react-i18next";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import type { ErrorPayload } from "#app/domain/errors";
+import { CertificateQuerySchema, searchParamsOf } from "#app/domain/query";
 import { formatCst } from "#app/domain/tender-form";
 import { listAllCertificates, revokeCertificate } from "#app/services/platform/certificates.server";
 import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
@@ -11,9 +12,8 @@ export const meta: MetaFunction = () => [{ title: "证书管理 · Tenderhall" }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireActor(request, context, "certificate:revoke");
-  const url = new URL(request.url);
-  const q = url.searchParams.get("q") ?? "";
-  const page = Number(url.searchParams.get("page") ?? "1") || 1;
+  // Bounded: q ≤ MAX_QUERY_LENGTH without control characters, page 1..MAX_PAGE.
+  const { q = "", page } = CertificateQuerySchema.parse(searchParamsOf(request));
   const { rows, hasMore } = await listAllCertificates(context.app.db, { q, page });
   return json({
     q,

@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import { DomainError, type ErrorPayload } from "#app/domain/errors";
+import { PageSchema } from "#app/domain/query";
 import { formatCst } from "#app/domain/tender-form";
 import { listInbox, markRead, openNotification } from "#app/services/platform/inbox.server";
 import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
@@ -12,7 +13,7 @@ export const meta: MetaFunction = () => [{ title: "消息中心 · Tenderhall" }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const actor = await requireActor(request, context);
-  const page = z.coerce.number().int().min(1).max(100_000).catch(1).parse(new URL(request.url).searchParams.get("page") ?? 1);
+  const page = PageSchema.parse(new URL(request.url).searchParams.get("page"));
   return json(await listInbox(context.app.db, actor, { page }));
 }
 

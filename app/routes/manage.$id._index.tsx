@@ -5,7 +5,8 @@ import { z } from "zod";
 import { AmendmentList } from "#app/components/amendment-list";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import { DomainError, type ErrorPayload } from "#app/domain/errors";
-import { AmendmentSchema, AnswerSchema, formatCst, formatYuan } from "#app/domain/tender-form";
+import { formatMoney } from "#app/domain/money";
+import { AmendmentSchema, AnswerSchema, formatCst } from "#app/domain/tender-form";
 import { getManagedProject, listDownloads } from "#app/services/tendering/tender-queries.server";
 import {
   addDocument,
@@ -15,7 +16,7 @@ import {
   publishProject,
   removeDocument,
 } from "#app/services/tendering/tenders.server";
-import { parsePdfUploads, uploadsFrom } from "#app/services/tendering/uploads.server";
+import { parsePdfUploads, StagedUploads, uploadsFrom } from "#app/services/tendering/uploads.server";
 import { useLiveRevalidate } from "#app/utils/live";
 import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
 
@@ -39,9 +40,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const actor = await requireActor(request, context, "tender:manage");
   const projectId = params.id ?? "";
   const app = context.app;
+  const staged = new StagedUploads();
   try {
     const multipart = (request.headers.get("content-type") ?? "").startsWith("multipart/form-data");
-    const form = await readForm(request, context, multipart ? await parsePdfUploads(request, app.blobs, app.config.maxDocumentBytes) : undefined);
+    const form = await readForm(request, context, multipart ? parsePdfUploads(request, app.blobs, app.config.maxDocumentBytes, staged) : undefined);
     const intent = Intent.safeParse(form.get("intent"));
     if (!intent.success) throw new DomainError("VALIDATION", { field: "intent" });
     switch (intent.data) {
@@ -51,7 +53,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       case "upload": {
         const files = uploadsFrom(form);
         if (!files.length) throw new DomainError("VALIDATION", { field: "file", reason: "pdf" });
-        for (const f of files) await addDocument(app, actor, projectId, f);
+        for (const f of files) await addDocument(app, actor, projectId, f, staged.publish);
         return json({ ok: true as const, done: "uploaded" });
       }
       case "removeDocument":
@@ -72,12 +74,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       case "amend": {
         const a = AmendmentSchema.safeParse(Object.fromEntries(form));
         if (!a.success) throw new DomainError("VALIDATION", { field: a.error.issues[0]?.path.join(".") ?? "amendment" });
-        const r = await issueAmendment(app, actor, projectId, a.data, uploadsFrom(form));
+        const r = await issueAmendment(app, actor, projectId, a.data, uploadsFrom(form), staged.publish);
         return json({ ok: true as const, done: r.extended ? "amendedExtended" : "amended", deadline: formatCst(r.newDeadline) });
       }
     }
   } catch (e) {
     return errorResponse(e);
+  } finally {
+    await staged.discardRest();
   }
 }
 
@@ -127,7 +131,7 @@ export default function ManageProject() {
             {t(`common:regimes.${p.regime}`)} · {t(`common:categories.${p.category}`)}
           </dd>
           <dt>{t("fields.estimate")}</dt>
-          <dd>¥{formatYuan(p.estimateFen)}</dd>
+          <dd>{formatMoney({ fen: p.estimateFen })}</dd>
           <dt>{t("fields.bidDeadline")}</dt>
           <dd data-testid="bid-deadline">{formatCst(p.bidDeadline)}</dd>
           <dt>{t("fields.publishedAt")}</dt>
@@ -167,6 +171,7 @@ export default function ManageProject() {
             <th className="num">{t("sections.ceiling")}</th>
             <th className="num">{t("sections.bond")}</th>
             <th>{t("sections.method")}</th>
+            {!isDraft && <th>{t("sections.hall")}</th>}
           </tr>
         </thead>
         <tbody>
@@ -174,12 +179,19 @@ export default function ManageProject() {
             <tr key={s.id}>
               <td>{s.code}</td>
               <td>{s.title}</td>
-              <td className="num">{s.ceilingPriceFen == null ? "—" : `¥${formatYuan(s.ceilingPriceFen)}`}</td>
-              <td className="num">¥{formatYuan(s.bondFen)}</td>
+              <td className="num">{s.ceilingPriceFen == null ? "—" : formatMoney({ fen: s.ceilingPriceFen })}</td>
+              <td className="num">{formatMoney({ fen: s.bondFen })}</td>
               <td>
                 {t(`methods.${s.evaluation.method}`)}
                 {s.evaluation.criteria.length > 0 && <span className="muted small"> （{s.evaluation.criteria.map((c) => `${c.name} ${c.weight}`).join("、")}）</span>}
               </td>
+              {!isDraft && (
+                <td>
+                  <Link to={`/tenders/${p.id}/sections/${s.id}/opening`} data-testid="hall-link">
+                    {t("sections.openHall")}
+                  </Link>
+                </td>
+              )}
             </tr>
           ))}
         </tbody>

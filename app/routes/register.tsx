@@ -7,6 +7,7 @@ import { fieldErrorKeys, formAlert, RegisterSchema, type FormReply } from "#app/
 import { registerBidder } from "#app/services/accounts/accounts.server";
 import { PUBLIC_ACTOR } from "#app/services/platform/actor";
 import { login, sessionCookieHeader } from "#app/services/accounts/auth.server";
+import { csrfCookieHeader } from "#app/services/accounts/csrf.server";
 import { errorResponse, getActor, readForm } from "#app/utils/request.server";
 
 export const meta: MetaFunction = () => [{ title: "投标人注册 · Tenderhall" }];
@@ -39,7 +40,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
       user: { username: v.username, displayName: v.displayName, password: v.password, email: v.email ?? null, phone: v.phone ?? null },
     });
     const session = await login(context.app, { username: v.username, password: v.password, ip: context.ip, userAgent: context.userAgent });
-    return redirect("/", { headers: { "Set-Cookie": sessionCookieHeader(session.token, session.expiresAt, context.app.config.cookieSecure) } });
+    const headers = new Headers();
+    headers.append("Set-Cookie", sessionCookieHeader(session.token, session.expiresAt, context.app.config.cookieSecure));
+    headers.append("Set-Cookie", csrfCookieHeader(context.app.config.cookieSecure)); // signed in: the CSRF binding changes
+    return redirect("/", { headers });
   } catch (e) {
     return errorResponse(e, { fieldErrors: {}, values });
   }

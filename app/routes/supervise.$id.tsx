@@ -7,15 +7,16 @@ import { formatCst, formatYuan } from "#app/domain/tender-form";
 import { supervisedTenderPage } from "#app/services/tendering/portal.server";
 import { sealedBidCounts } from "#app/services/bids/bids.server";
 import { useLiveRevalidate } from "#app/utils/live";
-import { requireActor } from "#app/utils/request.server";
+import { requireActor, requireUuidParam } from "#app/utils/request.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.project.title ?? "行政监督"} · 行政监督 · Tenderhall` }];
 
 /** Read-only: supervisors (supervise:read) see every tender, drafts included, and who obtained the documents (R9). */
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const actor = await requireActor(request, context, "supervise:read");
+  const id = requireUuidParam(params, "id");
   try {
-    const page = await supervisedTenderPage(context.app.db, actor, params.id ?? "");
+    const page = await supervisedTenderPage(context.app.db, actor, id);
     // Supervisors see how many sealed bids each section holds, never who (sealed-bid confidentiality).
     const counts = await sealedBidCounts(context.app.db, actor, page.project.id);
     return json({ ...page, sealedCounts: Object.fromEntries(page.sections.map((s) => [s.id, counts.get(s.id) ?? 0])) });

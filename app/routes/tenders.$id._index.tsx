@@ -9,14 +9,15 @@ import { formatCst, formatYuan, ObjectionSchema, QuestionSchema } from "#app/dom
 import { tenderPage } from "#app/services/tendering/portal.server";
 import { askQuestion, fileObjection } from "#app/services/tendering/tenders.server";
 import { useLiveRevalidate } from "#app/utils/live";
-import { getActor, readForm, requireActor } from "#app/utils/request.server";
+import { getActor, readForm, requireActor, requireUuidParam } from "#app/utils/request.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.project.title ?? "招标公告"} · Tenderhall` }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const actor = await getActor(request, context);
+  const id = requireUuidParam(params, "id");
   try {
-    const page = await tenderPage(context.app.db, actor, params.id ?? "");
+    const page = await tenderPage(context.app.db, actor, id);
     return json({ ...page, signedIn: !!actor.user, publicUrl: context.app.config.publicUrl });
   } catch (e) {
     // Unknown ids and drafts are simply not there for the public.
@@ -31,6 +32,7 @@ const Intent = z.enum(["ask", "object"]);
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const actor = await requireActor(request, context);
   const form = await readForm(request, context);
+  const projectId = requireUuidParam(params, "id");
   const intent = Intent.safeParse(form.get("intent"));
   const raw = form.get("body");
   const body = typeof raw === "string" ? raw : "";
@@ -43,8 +45,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   try {
     const id =
       intent.data === "ask"
-        ? await askQuestion(context.app, actor, params.id ?? "", parsed.data.body)
-        : await fileObjection(context.app, actor, params.id ?? "", parsed.data.body);
+        ? await askQuestion(context.app, actor, projectId, parsed.data.body)
+        : await fileObjection(context.app, actor, projectId, parsed.data.body);
     return json({ ok: true as const, done: intent.data, id });
   } catch (e) {
     if (e instanceof DomainError) return refused(e);

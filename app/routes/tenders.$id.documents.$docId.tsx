@@ -1,17 +1,11 @@
 import { Readable } from "node:stream";
 import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
-import { DomainError, httpStatusOf } from "#app/domain/errors";
+import { DomainError } from "#app/domain/errors";
 import { hasPermission } from "#app/domain/permissions";
-import { serverT } from "#app/i18n";
 import { getDocument } from "#app/services/tendering/tender-queries.server";
 import { managesProjectById, obtainDocument } from "#app/services/tendering/tenders.server";
-import { getActor, languageOf } from "#app/utils/request.server";
-
-/** RFC 6266: an ASCII fallback name plus the exact UTF-8 name (Chinese file names). */
-function contentDisposition(filename: string): string {
-  const ascii = filename.replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "_") || "document.pdf";
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
-}
+import { contentDisposition } from "#app/utils/content-disposition";
+import { getActor, textRefusal, uuidParam } from "#app/utils/request.server";
 
 /**
  * Downloads a tender document (a resource route).
@@ -24,10 +18,10 @@ function contentDisposition(filename: string): string {
  */
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const actor = await getActor(request, context);
-  const projectId = params.id ?? "";
-  const docId = params.docId ?? "";
-  if (!actor.user) throw redirect(`/login?redirectTo=${encodeURIComponent(`/tenders/${projectId}`)}`);
   try {
+    const projectId = uuidParam(params, "id");
+    const docId = uuidParam(params, "docId");
+    if (!actor.user) throw redirect(`/login?redirectTo=${encodeURIComponent(`/tenders/${projectId}`)}`);
     const doc =
       hasPermission(actor.roles, "supervise:read") || (await managesProjectById(context.app.db, actor, projectId))
         ? await getDocument(context.app.db, projectId, docId)
@@ -37,7 +31,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       headers: {
         "Content-Type": doc.contentType || "application/octet-stream",
         "Content-Length": String(doc.size),
-        "Content-Disposition": contentDisposition(doc.filename),
+        "Content-Disposition": contentDisposition(doc.filename, { fallback: "document.pdf" }),
         "X-Content-SHA256": doc.sha256,
         "Cache-Control": "private, no-store",
       },
@@ -45,10 +39,6 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   } catch (e) {
     if (!(e instanceof DomainError)) throw e;
     // A resource route has no page around it: answer with the translated reason as text.
-    const t = serverT(languageOf(request));
-    return new Response(`${t(`errors.${e.code}`, e.params)}\n`, {
-      status: httpStatusOf(e.code),
-      headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
-    });
+    return textRefusal(request, e);
   }
 }

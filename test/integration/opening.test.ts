@@ -9,6 +9,7 @@ import { hallView } from "#app/services/opening/opening-view.server";
 import { PUBLIC_ACTOR } from "#app/services/platform/actor";
 import { organisations } from "#db/schema/index";
 import { documentSigner } from "#app/services/platform/platform-signer.server";
+import { sweepUnreferencedBlobs } from "#app/services/platform/blob-sweep.server";
 import type { AppContext } from "#app/services/platform/context.server";
 import { failure, ruleOf } from "../helpers/errors";
 import { forEachDriver } from "../helpers/db";
@@ -118,6 +119,13 @@ forEachDriver("online opening", (env) => {
     const [entry] = await app.db.select({ payload: recordEntries.payload }).from(recordEntries).where(and(eq(recordEntries.action, "opening.closed"), eq(recordEntries.subjectId, t.sectionId)));
     expect(entry!.payload).toMatchObject({ sha256: doc.sha256 });
     if (process.env.KEEP_PDF) writeFileSync(process.env.KEEP_PDF, pdf);
+
+    // The hourly sweep keeps what the opening stored: the decrypted files and the signed record (ADR 004).
+    const swept = await sweepUnreferencedBlobs(app.db, app.blobs, new Date(Date.now() + 48 * 3600_000));
+    expect(swept).not.toContain(plainSha);
+    expect(swept).not.toContain(doc.sha256);
+    expect(await app.blobs.has(plainSha)).toBe(true);
+    expect(await app.blobs.has(doc.sha256)).toBe(true);
   });
 
   it("R25: fewer bids than the minimum → the section fails (流标) when the hall opens", async () => {

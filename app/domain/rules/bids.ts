@@ -1,4 +1,5 @@
 import { TAG_BYTES, type Manifest } from "#crypto/seal/format";
+import { MAX_FILES_PER_BID } from "../limits";
 import { violation, type RuleViolation } from "./violations";
 
 /**
@@ -11,7 +12,7 @@ import { violation, type RuleViolation } from "./violations";
 export const BID_LIMITS = {
   minChunkSize: 64 * 1024,
   maxChunkSize: 8 * 1024 * 1024,
-  maxFiles: 50,
+  maxFiles: MAX_FILES_PER_BID,
   /** 2 GiB per bid. */
   maxTotalBytes: 2 * 1024 ** 3,
   maxNameLength: 120,

@@ -4,30 +4,59 @@ import Papa from "papaparse";
 import { inArray, sql } from "drizzle-orm";
 import { experts, expertSpecialties, specialties } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
-import { mapHeaders, validateRows, type RowError } from "#app/domain/expert-import";
+import { boundedCells, mapHeaders, validateRows, withinImportBounds, type RowError, type TableRow } from "#app/domain/expert-import";
+import { MAX_IMPORT_ROWS } from "#app/domain/limits";
 import type { Actor } from "../platform/actor";
 import { requirePermission, runCommand } from "../platform/command.server";
 import type { AppContext } from "../platform/context.server";
 
 export type ImportResult = { ok: true; imported: number; created: number; updated: number } | { ok: false; errors: RowError[]; missingColumns: string[] };
 
-/** Reads the first sheet of an .xlsx or a UTF-8 CSV into rows of cells. */
-export async function readTable(bytes: Uint8Array, filename: string): Promise<unknown[][]> {
+const TOO_MANY_ROWS = () => new DomainError("VALIDATION", { field: "file", reason: "tooManyRows", max: MAX_IMPORT_ROWS });
+const UNREADABLE = () => new DomainError("VALIDATION", { field: "file", reason: "unreadable" });
+
+/** A cell as text-like data: rich text joined, hyperlinks by their text, formulas by their result, errors blank. */
+function cellValue(v: unknown): unknown {
+  if (v instanceof Date) return v.toISOString().slice(0, 10);
+  if (!v || typeof v !== "object") return v;
+  const o = v as { richText?: { text?: unknown }[]; text?: unknown; result?: unknown; error?: unknown };
+  if (Array.isArray(o.richText)) return o.richText.map((r) => String(r?.text ?? "")).join("");
+  if ("text" in o) return o.text;
+  if ("result" in o) return cellValue(o.result);
+  return "";
+}
+
+/**
+ * Reads the first sheet of an .xlsx or a UTF-8 CSV into rows of cells, the header first.
+ * Bounded: more than MAX_IMPORT_ROWS data rows is refused before the rows are built, cells
+ * beyond MAX_IMPORT_COLUMNS are dropped; a file that does not parse is refused (VALIDATION
+ * `unreadable`), never a 500.
+ */
+export async function readTable(bytes: Uint8Array, filename: string): Promise<TableRow[]> {
   if (/\.xlsx$/i.test(filename)) {
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
+    try {
+      await wb.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
+    } catch {
+      throw UNREADABLE();
+    }
     const sheet = wb.worksheets[0];
     if (!sheet) return [];
-    const rows: unknown[][] = [];
-    sheet.eachRow({ includeEmpty: true }, (row) => {
-      const values = row.values as unknown[];
-      rows.push(values.slice(1).map((v) => (v && typeof v === "object" && "text" in v ? (v as { text: string }).text : v && typeof v === "object" && "result" in v ? (v as { result: unknown }).result : v)));
+    if (!withinImportBounds(sheet.actualRowCount - 1)) throw TOO_MANY_ROWS();
+    const rows: TableRow[] = [];
+    // Rows without values are skipped (not materialised): a lone cell far down makes no gap of empty rows.
+    sheet.eachRow((row, rowNumber) => {
+      const values = Array.isArray(row.values) ? row.values : [];
+      rows.push({ row: rowNumber, cells: boundedCells(values.slice(1)).map(cellValue) });
     });
     return rows;
   }
   if (/\.csv$/i.test(filename)) {
     const text = new TextDecoder("utf-8").decode(bytes).replace(/^\uFEFF/, "");
-    return Papa.parse<string[]>(text, { skipEmptyLines: "greedy" }).data;
+    // One row more than allowed is enough to know the file is too long.
+    const parsed = Papa.parse<string[]>(text, { skipEmptyLines: "greedy", preview: MAX_IMPORT_ROWS + 2 }).data;
+    if (!withinImportBounds(parsed.length - 1)) throw TOO_MANY_ROWS();
+    return parsed.map((cells, i) => ({ row: i + 1, cells: boundedCells(Array.isArray(cells) ? cells : []) }));
   }
   throw new DomainError("VALIDATION", { field: "file", reason: "importFormat" });
 }
@@ -39,9 +68,8 @@ export async function readTable(bytes: Uint8Array, filename: string): Promise<un
  */
 export async function importExperts(ctx: Pick<AppContext, "db">, actor: Actor, file: { bytes: Uint8Array; filename: string }): Promise<ImportResult> {
   requirePermission(actor, "pool:manage");
-  const table = await readTable(file.bytes, file.filename);
-  const [headers = [], ...rows] = table;
-  const { index, missing } = mapHeaders(headers.map((h) => String(h ?? "")));
+  const [header, ...rows] = await readTable(file.bytes, file.filename);
+  const { index, missing } = mapHeaders((header?.cells ?? []).map((h) => String(h ?? "")));
   if (missing.length) return { ok: false, errors: [], missingColumns: missing };
   const known = new Set((await ctx.db.select({ code: specialties.code }).from(specialties)).map((s) => s.code));
   const { valid, errors } = validateRows(rows, index, known);

@@ -2,13 +2,24 @@ import { parseWithZod } from "@conform-to/zod";
 import { asc, eq } from "drizzle-orm";
 import type { Executor } from "#db/client";
 import { projects, sections } from "#db/schema/index";
+import { assertArrayBounds } from "#app/domain/form-input";
+import { isUuid } from "#app/domain/ids";
+import { MAX_CRITERIA_PER_SECTION, MAX_CUSTODIANS, MAX_SECTIONS_PER_TENDER } from "#app/domain/limits";
 import { ProjectFormSchema, toCstInput } from "#app/domain/tender-form";
 import type { Actor } from "../platform/actor";
 import { managesProject } from "./tenders.server";
 import { listAgencies, listTenderingUnits } from "./tender-queries.server";
 
-/** Parses the project form (Conform + Zod): field errors keyed by name, e.g. `sections[0].title`. */
+/** The arrays of the project form and their bounds, checked on the field names before Conform builds them. */
+const PROJECT_FORM_ARRAYS = { sections: MAX_SECTIONS_PER_TENDER, "sections.criteria": MAX_CRITERIA_PER_SECTION, custodians: MAX_CUSTODIANS };
+
+/**
+ * Parses the project form (Conform + Zod): field errors keyed by name, e.g. `sections[0].title`.
+ * An index beyond an array's bound (`sections[50]`, `sections[0].criteria[20]`) is refused
+ * first (DomainError TOO_MANY_ITEMS), so no oversized array is ever built.
+ */
 export function parseProjectForm(form: FormData) {
+  assertArrayBounds(form.keys(), PROJECT_FORM_ARRAYS);
   return parseWithZod(form, { schema: ProjectFormSchema });
 }
 
@@ -20,6 +31,7 @@ export async function projectFormOptions(db: Executor, actor: Actor) {
 
 /** A draft as form values (strings, China time) for editing. */
 export async function projectFormValues(db: Executor, actor: Actor, projectId: string) {
+  if (!isUuid(projectId)) return null;
   const [p] = await db.select().from(projects).where(eq(projects.id, projectId));
   if (!p || !managesProject(actor, p)) return null;
   const secs = await db.select().from(sections).where(eq(sections.projectId, projectId)).orderBy(asc(sections.seq));

@@ -13,6 +13,7 @@ import {
   type Project,
 } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
+import { isUuid } from "#app/domain/ids";
 import { portalStatusOf, type PortalStatus } from "#app/domain/portal";
 import { hasPermission } from "#app/domain/permissions";
 import type { Actor } from "../platform/actor";
@@ -305,6 +306,4 @@ export async function listAgencies(db: Executor) {
   return db.select({ id: organisations.id, name: organisations.name }).from(organisations).where(eq(organisations.kind, "agency")).orderBy(asc(organisations.name));
 }
 
-export function isUuid(s: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
-}
+export { isUuid };

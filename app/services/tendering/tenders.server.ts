@@ -12,6 +12,7 @@ import {
   type Project,
 } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
+import { isUuid } from "#app/domain/ids";
 import { validateEvaluation, type EvaluationSpec } from "#app/domain/evaluation";
 import { amendmentEffect, checkObjectionFiling, objectionAnswerDue, validatePublication } from "#app/domain/rules/tender";
 import { getProfile } from "#app/domain/rules/profiles";
@@ -37,12 +38,13 @@ export function managesProject(actor: Actor, p: Pick<Project, "tenderingUnitId" 
 
 /** Whether the actor manages the project (no lock; for read paths). */
 export async function managesProjectById(db: Ctx["db"], actor: Actor, projectId: string): Promise<boolean> {
-  if (!/^[0-9a-f-]{36}$/i.test(projectId)) return false;
+  if (!isUuid(projectId)) return false;
   const [p] = await db.select({ tenderingUnitId: projects.tenderingUnitId, agencyId: projects.agencyId }).from(projects).where(eq(projects.id, projectId));
   return !!p && managesProject(actor, p);
 }
 
 async function lockProject(tx: Tx, projectId: string): Promise<Project> {
+  if (!isUuid(projectId)) throw new DomainError("NOT_FOUND"); // a malformed id names nothing (PostgreSQL would refuse it)
   const [p] = await tx.select().from(projects).where(eq(projects.id, projectId)).for("update");
   if (!p) throw new DomainError("NOT_FOUND");
   return p;
@@ -167,17 +169,24 @@ function assertEvaluations(form: ProjectForm) {
   if (violations.length) throw new DomainError("RULE_VIOLATION", {}, violations);
 }
 
+/** Publishes a staged blob by its hash (StagedUploads.publish); blobs already stored need nothing. */
+export type PublishBlob = (sha256: string) => Promise<void>;
+const noPublish: PublishBlob = async () => {};
+
 /** Adds a tender document (PDF) already stored in the blob store. Drafts only; later versions come with amendments. */
 export async function addDocument(
   ctx: Ctx,
   actor: Actor,
   projectId: string,
   file: { filename: string; contentType: string; size: number; sha256: string },
+  /** Publishes a staged blob (tendering/uploads.server.ts) inside the transaction, after every check. */
+  publish: PublishBlob = noPublish,
 ): Promise<void> {
   await runCommand(ctx, actor, "document.add", async ({ tx }) => {
     const p = await lockManagedProject(tx, actor, projectId);
     if (p.status !== "draft") throw new DomainError("INVALID_STATE", { status: p.status });
     await insertDocument(tx, actor, projectId, 1, file);
+    await publish(file.sha256);
     return { result: undefined, subjectType: "project", subjectId: projectId, payload: { version: 1, ...file } };
   });
 }
@@ -377,6 +386,7 @@ export async function issueAmendment(
   projectId: string,
   input: { title: string; body: string; affectsBidPreparation: boolean; bidDeadline?: Date },
   files: { filename: string; contentType: string; size: number; sha256: string }[] = [],
+  publish: PublishBlob = noPublish,
 ) {
   return runCommand(ctx, actor, "amendment.issue", async ({ tx, now }) => {
     const p = await lockManagedProject(tx, actor, projectId);
@@ -392,6 +402,7 @@ export async function issueAmendment(
       const [v] = await tx.select({ v: max(tenderDocuments.version) }).from(tenderDocuments).where(eq(tenderDocuments.projectId, projectId));
       documentVersion = (v?.v ?? 0) + 1;
       for (const f of files) await insertDocument(tx, actor, projectId, documentVersion, f);
+      for (const f of files) await publish(f.sha256);
     }
     const [last] = await tx.select({ seq: max(amendments.seq) }).from(amendments).where(eq(amendments.projectId, projectId));
     const seq = (last?.seq ?? 0) + 1;

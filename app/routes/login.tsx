@@ -4,7 +4,9 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import { DomainError } from "#app/domain/errors";
+import { safeRedirect } from "#app/domain/safe-redirect";
 import { login, sessionCookieHeader } from "#app/services/accounts/auth.server";
+import { csrfCookieHeader } from "#app/services/accounts/csrf.server";
 import { errorResponse, getActor, readForm } from "#app/utils/request.server";
 
 export const meta: MetaFunction = () => [{ title: "登录 · Tenderhall" }];
@@ -17,7 +19,7 @@ const LoginSchema = z.object({
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const actor = await getActor(request, context);
-  if (actor.user) throw redirect("/");
+  if (actor.user) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
   return null;
 }
 
@@ -32,12 +34,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
       ip: context.ip,
       userAgent: context.userAgent,
     });
-    const to = parsed.data.redirectTo.startsWith("/") && !parsed.data.redirectTo.startsWith("//") ? parsed.data.redirectTo : "/";
-    return redirect(to, {
-      headers: { "Set-Cookie": sessionCookieHeader(session.token, session.expiresAt, context.app.config.cookieSecure) },
-    });
+    // The CSRF token is bound to the new session from the next render on; the anonymous cookie rotates too.
+    const headers = new Headers();
+    headers.append("Set-Cookie", sessionCookieHeader(session.token, session.expiresAt, context.app.config.cookieSecure));
+    headers.append("Set-Cookie", csrfCookieHeader(context.app.config.cookieSecure));
+    return redirect(safeRedirect(parsed.data.redirectTo), { headers });
   } catch (e) {
-    return errorResponse(e);
+    const res = errorResponse(e);
+    if (e instanceof DomainError && e.code === "RATE_LIMITED") res.headers.set("Retry-After", String(e.params.seconds ?? 60));
+    return res;
   }
 }
 

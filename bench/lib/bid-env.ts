@@ -18,7 +18,7 @@ import { importContentKey, sealFile, signManifest, wrapFor, type HashOptions } f
 import { login } from "#app/services/accounts/auth.server";
 import { loadConfig, type Config } from "#app/services/platform/config.server";
 import type { AppContext } from "#app/services/platform/context.server";
-import { csrfTokenFor } from "#app/services/accounts/csrf.server";
+import { csrfBinding, csrfTokenFor } from "#app/services/accounts/csrf.server";
 import { getManagedProject } from "#app/services/tendering/tender-queries.server";
 import { addDocument, createProject, publishProject } from "#app/services/tendering/tenders.server";
 import { boot, type Booted } from "../../server/boot";
@@ -83,7 +83,7 @@ export async function makeBidders(env: BenchEnv, n: number, concurrency = 4): Pr
         const cert = await enrollFor(env.app, actor);
         const { token } = await login(env.app, { username: actor.username, password: PASSWORD, ip: "127.0.0.1", userAgent: "bench" });
         const csrfCookie = randomBytes(16).toString("base64url");
-        out[i] = { cert, session: { cookie: `th_session=${encodeURIComponent(token)}; th_csrf=${csrfCookie}`, csrf: csrfTokenFor(env.config.sessionSecrets[0]!, csrfCookie) } };
+        out[i] = { cert, session: { cookie: `th_session=${encodeURIComponent(token)}; th_csrf=${csrfCookie}`, csrf: csrfTokenFor(env.config.sessionSecrets[0]!, csrfBinding(token, csrfCookie)) } };
       }
     }),
   );

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, inet, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, inet, integer, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, instant } from "./columns";
 
 export const orgKind = pgEnum("org_kind", ["centre", "tendering_unit", "agency", "bidder", "supervisor", "expert"]);
@@ -75,7 +75,7 @@ export const sessions = pgTable(
   (t) => [uniqueIndex("sessions_token_hash_uq").on(t.tokenHash), index("sessions_user_idx").on(t.userId)],
 );
 
-/** Login attempts, for rate limiting by account name and by IP (database clock). */
+/** Password verifications (who tried which account name from where, and the outcome), for audit. */
 export const loginAttempts = pgTable(
   "login_attempts",
   {
@@ -86,6 +86,34 @@ export const loginAttempts = pgTable(
     at: instant().notNull().defaultNow(),
   },
   (t) => [index("login_attempts_username_at_idx").on(t.username, t.at), index("login_attempts_ip_at_idx").on(t.ip, t.at)],
+);
+
+/**
+ * Login throttling counters (docs/decisions/014-login-throttling.md): one row per account and
+ * client, per account, and per client. A login attempt locks its rows and reserves its slot
+ * (counting itself as a failure) before the password is verified, so concurrent attempts
+ * cannot overrun a limit; a success gives the slot back. Database clock throughout.
+ */
+export const loginThrottleScope = pgEnum("login_throttle_scope", ["account_client", "account", "client"]);
+
+export const loginThrottles = pgTable(
+  "login_throttles",
+  {
+    scope: loginThrottleScope().notNull(),
+    /** Lower-cased account name as typed ('' on the per-client row); unknown names are counted too. */
+    username: text().notNull(),
+    /** The client: an IPv4 address or an IPv6 /64 network ('' on the per-account row). */
+    client: text().notNull(),
+    /** Failures (and attempts in flight) in the current window. */
+    failures: integer().notNull().default(0),
+    windowStartedAt: instant().notNull().defaultNow(),
+    /** Exponential back-off: no attempt is verified before this instant. */
+    blockedUntil: instant(),
+    /** account_client rows: the last successful login from this client (a known client). */
+    lastSuccessAt: instant(),
+    updatedAt: instant().notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.username, t.client] }), index("login_throttles_updated_at_idx").on(t.updatedAt)],
 );
 
 export type Organisation = typeof organisations.$inferSelect;

@@ -35,7 +35,7 @@ type Session = { cookie: string; csrf: string };
 async function open(url: string, username?: string): Promise<Session> {
   const page = await fetch(`${url}/login`);
   const csrfCookie = /th_csrf=([^;]+)/.exec(page.headers.get("set-cookie") ?? "")![1]!;
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+  let csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
   let cookie = `th_csrf=${csrfCookie}`;
   if (username) {
     const res = await fetch(`${url}/login`, {
@@ -46,6 +46,8 @@ async function open(url: string, username?: string): Promise<Session> {
     });
     expect(res.status).toBe(302);
     cookie += `; th_session=${/th_session=([^;]+)/.exec(res.headers.get("set-cookie") ?? "")![1]}`;
+    // The token is bound to the session (docs/decisions/014): the login page's one no longer validates.
+    csrf = /name="_csrf" value="([^"]+)"/.exec(await (await fetch(`${url}/`, { headers: { cookie } })).text())![1]!;
   }
   return { cookie, csrf };
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { hash as argonHash, verify as argonVerify } from "@node-rs/argon2";
-import { and, asc, count, eq, gt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
 import type { Executor } from "#db/client";
 import { loginAttempts, memberships, organisations, sessions, users } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
@@ -8,11 +8,12 @@ import type { Role } from "#app/domain/roles";
 import { PUBLIC_ACTOR, type Actor } from "../platform/actor";
 import { dbNow, runCommand } from "../platform/command.server";
 import type { AppContext } from "../platform/context.server";
+import { releaseOnSuccess, reserveLoginAttempt } from "./login-throttle.server";
 
 export const SESSION_COOKIE = "th_session";
 const SESSION_DAYS = 7;
-/** Rate limits (docs/decisions/005): per account name and per IP, over a sliding 15 minutes. */
-export const LOGIN_LIMITS = { windowMinutes: 15, perUsername: 5, perIp: 30 } as const;
+/** Login throttling limits (docs/decisions/014-login-throttling.md). */
+export { LOGIN_LIMITS } from "./login-throttle.server";
 
 /** The Set-Cookie header for a session token (raw value: the token is random and only its hash is stored). */
 export function sessionCookieHeader(token: string, expiresAt: Date, secure: boolean): string {
@@ -50,17 +51,28 @@ let dummyHash: Promise<string> | null = null;
 
 export type SessionInfo = { token: string; expiresAt: Date };
 
-/** Password login: rate limited, recorded, and answered with one message for any failure. */
+export type LoginOptions = {
+  /** The password check (argon2id); injectable so tests can count how many attempts reach it. */
+  verify?: (stored: string, password: string) => Promise<boolean>;
+};
+
+/**
+ * Password login: throttled (login-throttle.server.ts reserves the attempt's slot before the
+ * password is checked), recorded, and answered with one message for any failure.
+ */
 export async function login(
   ctx: Pick<AppContext, "db">,
   input: { username: string; password: string; ip: string | null; userAgent: string | null },
+  opts: LoginOptions = {},
 ): Promise<SessionInfo> {
+  const verify = opts.verify ?? verifyPassword;
   const username = input.username.trim().toLowerCase();
-  await assertNotRateLimited(ctx.db, username, input.ip);
+  const slot = await reserveLoginAttempt(ctx.db, username, input.ip);
   const [user] = await ctx.db.select().from(users).where(sql`lower(${users.username}) = ${username}`);
   dummyHash ??= hashPassword("tenderhall-timing-equaliser");
-  const ok = user ? await verifyPassword(user.passwordHash, input.password) : (await verifyPassword(await dummyHash, input.password), false);
+  const ok = user ? await verify(user.passwordHash, input.password) : (await verify(await dummyHash, input.password), false);
   if (!user || !ok || !user.active) {
+    // The reserved slot already counts as a failure; only the audit row is left to write.
     await ctx.db.insert(loginAttempts).values({ username, ip: input.ip, success: false });
     throw new DomainError("INVALID_CREDENTIALS");
   }
@@ -73,6 +85,7 @@ export async function login(
       .values({ tokenHash: tokenHash(token), userId: user.id, expiresAt, ip: input.ip, userAgent: input.userAgent })
       .returning({ id: sessions.id });
     await tx.insert(loginAttempts).values({ username, ip: input.ip, success: true });
+    await releaseOnSuccess(tx, slot, now);
     return {
       result: { token, expiresAt },
       subjectType: "user",
@@ -80,23 +93,6 @@ export async function login(
       payload: { sessionId: s!.id, userAgent: input.userAgent },
     };
   });
-}
-
-async function assertNotRateLimited(db: Executor, username: string, ip: string | null): Promise<void> {
-  const since = sql`now() - make_interval(mins => ${LOGIN_LIMITS.windowMinutes})`;
-  const [byUser] = await db
-    .select({ n: count() })
-    .from(loginAttempts)
-    .where(and(eq(loginAttempts.username, username), eq(loginAttempts.success, false), gt(loginAttempts.at, since)));
-  const [byIp] = ip
-    ? await db
-        .select({ n: count() })
-        .from(loginAttempts)
-        .where(and(sql`${loginAttempts.ip} = ${ip}::inet`, eq(loginAttempts.success, false), gt(loginAttempts.at, since)))
-    : [{ n: 0 }];
-  if ((byUser?.n ?? 0) >= LOGIN_LIMITS.perUsername || (byIp?.n ?? 0) >= LOGIN_LIMITS.perIp) {
-    throw new DomainError("RATE_LIMITED", { minutes: LOGIN_LIMITS.windowMinutes });
-  }
 }
 
 export async function logout(ctx: Pick<AppContext, "db">, actor: Actor, token: string): Promise<void> {

@@ -3,7 +3,8 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import { DomainError, httpStatusOf, toErrorPayload, type ErrorPayload } from "#app/domain/errors";
-import { formatCst } from "#app/domain/tender-form";
+import { exclusionReason, shortfallText } from "#app/domain/draw-view";
+import { formatCst, toCstInput } from "#app/domain/tender-form";
 import { dbNow } from "#app/services/platform/command.server";
 import { addSalt, drawForViewer, revealDraw, runDraw } from "#app/services/pool/draws.server";
 import { useLiveRevalidate } from "#app/utils/live";
@@ -28,8 +29,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     const form = await readForm(request, context);
     const intent = form.get("intent");
     if (intent === "salt") await addSalt(context.app, actor, id, String(form.get("salt") ?? ""));
-    else if (intent === "run") await runDraw(context.app, actor, id);
-    else if (intent === "reveal") await revealDraw(context.app, actor, id);
+    else if (intent === "run") {
+      // R37: a draw short of eligible experts says so, and what follows, where "drawn" is announced.
+      const r = await runDraw(context.app, actor, id);
+      return json({ done: r.shortfalls.length ? "runShort" : "run" });
+    } else if (intent === "reveal") await revealDraw(context.app, actor, id);
     else throw new DomainError("VALIDATION", { field: "intent" });
     return json({ done: String(intent) });
   } catch (e) {
@@ -38,7 +42,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function DrawPage() {
-  const { draw, project, can, namesVisible, counts, picks } = useLoaderData<typeof loader>();
+  const { draw, project, can, namesVisible, phonesVisible, counts, picks, revealableAt } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>() as { done?: string; error?: ErrorPayload } | undefined;
   const { t } = useTranslation("pool");
   useLiveRevalidate([]);
@@ -88,7 +92,21 @@ export default function DrawPage() {
           <dd data-testid="counts">{t("draw.countsValue", counts)}</dd>
         </dl>
         {draw.shortfalls && draw.shortfalls.length > 0 && (
-          <div className="alert alert-warn">{draw.shortfalls.map((s) => t("draw.shortfall", s)).join("；")}</div>
+          <div className="alert alert-warn" data-testid="shortfall">
+            {draw.shortfalls.map((s) => (
+              <p key={s.specialty}>{shortfallText(s, draw.lines, t).join(" ")}</p>
+            ))}
+            {can.supplement && project && (
+              <p>
+                <Link
+                  to={`/manage/${project.id}/draws?${new URLSearchParams({ section: draw.sectionId, evaluationAt: toCstInput(draw.evaluationAt), regionMode: "any" })}`}
+                  data-testid="supplement"
+                >
+                  {t("draw.shortfallAction")}
+                </Link>
+              </p>
+            )}
+          </div>
         )}
         <div className="actions">
           {can.salt && (
@@ -118,6 +136,11 @@ export default function DrawPage() {
               </button>
             </Form>
           )}
+          {can.revealLater && (
+            <p className="muted small" data-testid="reveal-later">
+              {t("draw.revealAfter", { at: formatCst(revealableAt) })}
+            </p>
+          )}
           {draw.status === "revealed" && <Link to={`/verify/draws/${draw.id}`}>{t("draw.verifyLink")}</Link>}
           {namesVisible && draw.recordPdfSha256 && (
             <a href={`/draws/${draw.id}/record.pdf`} data-testid="record-pdf">
@@ -140,6 +163,7 @@ export default function DrawPage() {
               <th className="num">#</th>
               <th>{t("columns.code")}</th>
               <th>{t("columns.name")}</th>
+              {phonesVisible && <th>{t("draw.phone")}</th>}
               <th>{t("draw.pickStatus")}</th>
             </tr>
           </thead>
@@ -151,6 +175,7 @@ export default function DrawPage() {
                 <td className="num">{p.order}</td>
                 <td>{p.code}</td>
                 <td>{p.name}</td>
+                {phonesVisible && <td>{p.phone ?? "—"}</td>}
                 <td>{t(`pickStatuses.${p.status}`)}</td>
               </tr>
             ))}
@@ -173,7 +198,7 @@ export default function DrawPage() {
                 <tr key={x.expertCode}>
                   <td>{x.expertCode}</td>
                   <td>{x.rule}</td>
-                  <td>{t(`exclusions.${x.code}`, x.params)}</td>
+                  <td>{exclusionReason(x, t)}</td>
                 </tr>
               ))}
             </tbody>

@@ -26,7 +26,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
-/** An expert sees only its own invitations: time and place, never the project's parties (R36). */
+/** An expert sees only its own invitations: time and place (and by when to answer, China time), never the project's parties (R36). */
 export default function Invitations() {
   const { invitations } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>() as { done?: string; error?: ErrorPayload } | undefined;
@@ -42,6 +42,11 @@ export default function Invitations() {
         invitations.map((i) => (
           <div className="card" key={i.pickId}>
             <p>{t("invitations.when", { at: formatCst(i.evaluationAt), room: i.reviewRoom || "—" })}</p>
+            {i.status === "invited" && i.confirmBy && (
+              <p className="alert alert-warn" data-testid="confirm-by">
+                {t("invitations.confirmBy", { at: formatCst(i.confirmBy) })}
+              </p>
+            )}
             <p>
               <span className="tag">{t(`pickStatuses.${i.status}`)}</span>
             </p>

@@ -1,6 +1,6 @@
 import { parseWithZod } from "@conform-to/zod";
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { CsrfInput, ErrorAlert, FieldError } from "#app/components/forms";
 import { DrawRequestSchema } from "#app/domain/draw-form";
@@ -41,6 +41,13 @@ export default function ProjectDraws() {
   const data = useActionData<typeof action>() as { fieldErrors?: Record<string, string[] | null>; error?: ErrorPayload | null } | undefined;
   const { t } = useTranslation("pool");
   const fe = (k: string) => data?.fieldErrors?.[k] ?? undefined;
+  // A supplementary draw (R37, linked from a short draw) starts from that draw's section and time, region widened.
+  const [params] = useSearchParams();
+  const preset = {
+    section: sections.some((s) => s.id === params.get("section")) ? params.get("section")! : undefined,
+    regionMode: (["local", "remote", "any"] as const).find((m) => m === params.get("regionMode")) ?? "local",
+    evaluationAt: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(params.get("evaluationAt") ?? "") ? params.get("evaluationAt")! : undefined,
+  };
   return (
     <>
       <p className="muted small">
@@ -57,7 +64,7 @@ export default function ProjectDraws() {
         <div className="grid grid-3">
           <div className="field">
             <label htmlFor="sectionId">{t("draws.section")}</label>
-            <select id="sectionId" name="sectionId">
+            <select id="sectionId" name="sectionId" defaultValue={preset.section}>
               {sections.map((s) => (
                 <option key={s.id} value={s.id}>
                   {s.code} {s.title}
@@ -67,7 +74,7 @@ export default function ProjectDraws() {
           </div>
           <div className="field">
             <label htmlFor="regionMode">{t("draws.regionMode")}</label>
-            <select id="regionMode" name="regionMode" defaultValue="local">
+            <select id="regionMode" name="regionMode" defaultValue={preset.regionMode}>
               {(["local", "remote", "any"] as const).map((m) => (
                 <option key={m} value={m}>
                   {t(`regionModes.${m}`)}
@@ -77,7 +84,7 @@ export default function ProjectDraws() {
           </div>
           <div className="field">
             <label htmlFor="evaluationAt">{t("draws.evaluationAt")}</label>
-            <input id="evaluationAt" name="evaluationAt" type="datetime-local" required aria-invalid={fe("evaluationAt") ? true : undefined} />
+            <input id="evaluationAt" name="evaluationAt" type="datetime-local" required defaultValue={preset.evaluationAt} aria-invalid={fe("evaluationAt") ? true : undefined} />
             <FieldError errors={fe("evaluationAt")} />
           </div>
         </div>

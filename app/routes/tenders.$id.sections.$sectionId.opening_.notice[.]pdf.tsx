@@ -1,10 +1,16 @@
-import { json, type LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { DomainError } from "#app/domain/errors";
+import { isUuid } from "#app/domain/ids";
 import { openingDocument } from "#app/services/opening/opening-view.server";
 import { pdfResponse } from "#app/utils/pdf-response.server";
+import { textRefusal } from "#app/utils/request.server";
 
 /** Downloads the signed failure notice (流标公告, R25/R27): public. */
-export async function loader({ context, params }: LoaderFunctionArgs) {
-  const sha = await openingDocument(context.app.db, params.id ?? "", params.sectionId ?? "", "notice");
-  if (!sha) throw json({ error: { code: "NOT_FOUND", params: {}, violations: [] } }, { status: 404 });
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const projectId = isUuid(params.id) ? params.id : null;
+  const sectionId = isUuid(params.sectionId) ? params.sectionId : null;
+  const sha = projectId && sectionId ? await openingDocument(context.app.db, projectId, sectionId, "notice") : null;
+  // A resource route has no page around it: the translated reason as text.
+  if (!sha) return textRefusal(request, new DomainError("NOT_FOUND"));
   return pdfResponse(context.app.blobs, sha, "failure-notice.pdf", "流标公告.pdf", "public, max-age=300");
 }

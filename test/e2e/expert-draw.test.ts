@@ -5,14 +5,15 @@ import ExcelJS from "exceljs";
 import type postgres from "postgres";
 import { spawnSync } from "node:child_process";
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contextFor, ownPostgresDatabase, cstInput, launchBrowser, removeDataDir, startServer, type RunningServer } from "./harness";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { contextFor, cstInput, expectNoHydrationErrors, launchBrowser, ownPostgresDatabase, removeDataDir, startServer, type RunningServer } from "./harness";
 
 /**
  * Issue 5 end to end in Chromium: an admin imports experts from .xlsx (one bad row reported,
  * nothing applied; then the fixed file); the tendering unit requests a draw; a supervisor
  * adds the salt; the draw runs; the tendering unit cannot see the names; an expert declines
- * and the backup is invited; after the reveal the public verifier re-runs the draw.
+ * and the backup is invited; the seed stays secret until the evaluation time (R36); after the
+ * reveal the public verifier re-runs the draw.
  */
 describe("expert pool and verifiable draw", () => {
   let server: RunningServer;
@@ -20,7 +21,8 @@ describe("expert pool and verifiable draw", () => {
   let drawUrl = "";
 
   // This suite runs the real server on PostgreSQL (its own database), so the test can also
-  // act as a database operator (linking an expert account) while the server runs.
+  // act as a database operator (linking an expert account) and as the clock (moving the
+  // evaluation time into the past) while the server runs.
   let db: Awaited<ReturnType<typeof ownPostgresDatabase>>;
   let sql: postgres.Sql;
 
@@ -30,6 +32,7 @@ describe("expert pool and verifiable draw", () => {
     server = await startServer({ env: { DATABASE_URL: db.url } });
     browser = await launchBrowser();
   });
+  afterEach(expectNoHydrationErrors);
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
@@ -104,7 +107,9 @@ describe("expert pool and verifiable draw", () => {
     const [download] = await Promise.all([sup.page.waitForEvent("download"), sup.page.getByTestId("record-pdf").click()]);
     const pdfPath = await download.path();
     expect(spawnSync("pdfsig", [pdfPath], { encoding: "utf8" }).stdout).toContain("Signature is Valid");
-    expect(await sup.page.getByTestId("exclusions").textContent()).toMatch(/R40|R68|R39/);
+    const exclusions = (await sup.page.getByTestId("exclusions").textContent())!;
+    expect(exclusions).toMatch(/R40|R68|R39/);
+    expect(exclusions).not.toMatch(/tendering_unit|agency|bidder|shareholding|directorship|relative/); // parties in words
     await sup.context.close();
 
     // A bidder cannot reach the draw at all.
@@ -127,6 +132,8 @@ describe("expert pool and verifiable draw", () => {
     await expert.page.goto("/invitations");
     expect(await expert.page.textContent("main")).toContain("评标时间");
     expect(await expert.page.textContent("main")).not.toContain("大庆市第一中学"); // time and place only (R36)
+    // …and by when to answer, in China time.
+    expect(await expert.page.getByTestId("confirm-by").textContent()).toMatch(/请于 \d{4}-\d{2}-\d{2} \d{2}:\d{2}（北京时间）前确认/);
     await expert.page.fill('input[name="reason"]', "当日已有其他评标任务");
     await expert.page.click('button[value="decline"]');
     await expert.page.getByText("系统将自动通知下一位备选专家").waitFor();
@@ -140,7 +147,59 @@ describe("expert pool and verifiable draw", () => {
     await sup.context.close();
   });
 
-  it("after the reveal, the public verifier re-runs the draw and gets the same experts", async () => {
+  it("R37: a draw short of eligible experts says what happens next and links a supplementary draw", async () => {
+    const tu = await contextFor(browser, server.url, "tenderer");
+    await tu.page.goto("/manage");
+    await tu.page.getByRole("link", { name: "大庆市第一中学教学楼改扩建工程施工招标" }).click();
+    await tu.page.locator("h1", { hasText: "教学楼改扩建" }).waitFor();
+    await tu.page.getByRole("link", { name: "评标专家抽取" }).click();
+    await tu.page.locator("h1", { hasText: "评标专家抽取" }).waitFor();
+    await tu.page.selectOption("#regionMode", "any");
+    await tu.page.fill("#evaluationAt", cstInput(25, "09:00"));
+    await tu.page.selectOption('[name="lines[0].specialty"]', "C05");
+    await tu.page.fill('[name="lines[0].count"]', "15");
+    await tu.page.fill('[name="lines[0].backups"]', "2");
+    await Promise.all([tu.page.waitForURL(/\/draws\/[0-9a-f-]{36}$/), tu.page.click("main form button[type=submit]")]);
+    const shortUrl = new URL(tu.page.url()).pathname;
+    const sup = await contextFor(browser, server.url, "supervisor");
+    await sup.page.goto(shortUrl);
+    await sup.page.fill("#salt", "监督员现场输入-9035");
+    await sup.page.click("form:has(input[value=salt]) button[type=submit]");
+    await sup.page.getByTestId("done").waitFor();
+    await sup.context.close();
+    await tu.page.reload({ waitUntil: "networkidle" });
+    await tu.page.getByTestId("run").click();
+    expect(await tu.page.getByTestId("done").textContent()).toContain("人数不足");
+    const shortfall = (await tu.page.getByTestId("shortfall").textContent())!;
+    expect(shortfall).toMatch(/C05 专业需要 17 人（含备选），符合条件的仅 \d+ 人，缺 \d+ 人（R37）/);
+    expect(shortfall).toContain("补足之前不能组建");
+    await Promise.all([tu.page.waitForURL(/\/manage\/[0-9a-f-]{36}\/draws\?/), tu.page.getByTestId("supplement").click()]);
+    expect(await tu.page.locator("#regionMode").inputValue()).toBe("any");
+    expect(await tu.page.locator("#evaluationAt").inputValue()).toBe(cstInput(25, "09:00"));
+    await tu.context.close();
+  });
+
+  it("R36: no reveal before the evaluation time, even when forced; nothing public yet", async () => {
+    const admin = await contextFor(browser, server.url, "admin");
+    await admin.page.goto(drawUrl, { waitUntil: "networkidle" });
+    expect(await admin.page.getByTestId("reveal-later").textContent()).toContain("之后方可公开种子");
+    expect(await admin.page.locator("form:has(input[value=reveal])").count()).toBe(0);
+    // A hand-made POST of the reveal intent is refused with the rule, translated.
+    const forced = await admin.page.evaluate(async (url) => {
+      const csrf = (document.querySelector('input[name="_csrf"]') as HTMLInputElement).value;
+      const res = await fetch(`${url}?index`, { method: "POST", body: new URLSearchParams({ _csrf: csrf, intent: "reveal" }) });
+      return { status: res.status, text: await res.text() };
+    }, drawUrl);
+    expect(forced.status).toBe(422);
+    expect(forced.text).toContain("评标委员会名单在评标结果公开前保密");
+    await admin.context.close();
+    expect((await fetch(`${server.url}/verify${drawUrl}`)).status).toBe(404);
+    expect((await fetch(`${server.url}/verify${drawUrl}.json`)).status).toBe(404);
+  });
+
+  it("after the evaluation time and the reveal, the public verifier re-runs the draw and gets the same experts", async () => {
+    // The test acts as the clock: the section's evaluation time (of all its draws) has passed.
+    await sql`update draws set evaluation_at = now() - interval '1 minute' where section_id = (select section_id from draws where id = ${drawUrl.split("/").pop()!}::uuid)`;
     const admin = await contextFor(browser, server.url, "admin");
     await admin.page.goto(drawUrl);
     await admin.page.click("form:has(input[value=reveal]) button[type=submit]");

@@ -96,7 +96,7 @@ forEachDriver("expert draw", (env) => {
     await app.db.update(experts).set({ userId: expertUser.user!.id }).where(eq(experts.code, member.code));
     const mine = await myInvitations(app.db, expertUser);
     expect(mine).toHaveLength(1);
-    expect(Object.keys(mine[0]!).sort()).toEqual(["evaluationAt", "pickId", "reviewRoom", "status"]);
+    expect(Object.keys(mine[0]!).sort()).toEqual(["confirmBy", "evaluationAt", "pickId", "reviewRoom", "status"]);
     const r = await respondToInvitation(app, expertUser, mine[0]!.pickId, false, "当日另有评标任务");
     expect(r.promoted).toMatch(/^[0-9a-f-]{36}$/);
     const [promoted] = await app.db.select().from(drawPicks).where(eq(drawPicks.id, r.promoted!));
@@ -140,6 +140,9 @@ forEachDriver("expert draw", (env) => {
     // Nothing is public before the reveal; afterwards anyone re-runs the draw and gets the same experts.
     expect((await failure(drawProof(app.db, drawId)))?.code).toBe("NOT_FOUND");
     expect((await failure(revealDraw(app, supervisor, drawId)))?.code).toBe("FORBIDDEN");
+    // R36: not before the evaluation time (test/integration/draw-secrecy.test.ts); test-only, the evaluation has passed.
+    expect((await failure(revealDraw(app, admin, drawId)))?.violations.map((v) => v.code)).toEqual(["RULE_R36_REVEAL_TOO_EARLY"]);
+    await app.db.execute(sql`update draws set evaluation_at = now() - interval '1 minute' where id = ${drawId}::uuid`);
     await revealDraw(app, admin, drawId);
     const proof = await drawProof(app.db, drawId);
     const v = verifyDraw(proof);

@@ -6,6 +6,7 @@ import { checkAmendmentScope, checkBond, checkObjectionFiling, validatePublicati
 import { cst, GOLDEN_WEEK_2026 as cal } from "./test-fixtures";
 import { RULE_VIOLATION_CODES, type RuleViolation } from "./violations";
 import { checkBidWindow, checkDeclaredLayout, checkManifest } from "./bids";
+import { checkDrawReveal } from "./draws";
 import { afterDecryption, checkBidderRelease, checkClose, checkCustodianRelease, checkFailureDecision, checkHallOpen, checkObjection } from "./opening";
 
 type Catalog = Record<string, unknown> & { titles: Record<string, string>; noticeFields: Record<string, string> };
@@ -63,6 +64,7 @@ function producedViolations(): RuleViolation[] {
     ...checkObjection("reading", ""),
     ...checkClose("resolution", 0),
     ...checkClose("reading", 2),
+    ...checkDrawReveal(knownAt, new Date(knownAt.getTime() + 1), "2026-11-23 10:00"),
   ].filter((v): v is RuleViolation => v !== null);
 }
 

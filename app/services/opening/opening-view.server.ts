@@ -1,8 +1,9 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, ne } from "drizzle-orm";
 import { openingKid, type SealedBox } from "#crypto/opening-key";
 import type { Executor } from "#db/client";
-import { bids, certificates, openingKeys, openingKeyShares, openings, sections, users } from "#db/schema/index";
+import { bids, certificates, openingKeys, openingKeyShares, openings, projects, sections, users } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
+import { isUuid } from "#app/domain/ids";
 import { hasPermission } from "#app/domain/permissions";
 import type { Actor } from "../platform/actor";
 import { channels } from "../platform/live-channels.server";
@@ -17,11 +18,14 @@ export type HallRole = "runner" | "bidder" | "supervisor" | "custodian" | "publi
  * custodian sees its sealed share boxes. Names with prices only in the reading, for everyone.
  */
 export async function hallView(db: Executor, actor: Actor, sectionId: string, now: Date) {
-  if (!/^[0-9a-f-]{36}$/i.test(sectionId)) throw new DomainError("NOT_FOUND");
+  if (!isUuid(sectionId)) throw new DomainError("NOT_FOUND");
   const hall = await hallState(db, sectionId);
   const { project: p, section: s, opening: o } = hall;
   const runner = hasPermission(actor.roles, "opening:run") && (actor.orgId === p.tenderingUnitId || actor.orgId === p.agencyId);
   const supervisor = hasPermission(actor.roles, "supervise:read");
+  // A tender that is not published (a draft) does not exist for anyone but those who manage it and supervisors.
+  const manages = !!actor.orgId && ((actor.roles.includes("tendering_unit") && actor.orgId === p.tenderingUnitId) || (actor.roles.includes("agency") && actor.orgId === p.agencyId));
+  if ((p.status === "draft" || !p.publishedAt) && !manages && !supervisor) throw new DomainError("NOT_FOUND");
   const mine = actor.orgId ? hall.bids.find((b) => b.bo.orgId === actor.orgId) : undefined;
   const boxes = actor.user
     ? await db
@@ -70,6 +74,11 @@ export async function hallView(db: Executor, actor: Actor, sectionId: string, no
   );
   const phase = o?.phase ?? null;
   const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+  // Before the hall exists: "waiting" only until the deadline (R24). After it the hall is open or closed, never
+  // waiting: the opening job opens a published section at the deadline ("due" for the seconds until it has run);
+  // a section that cannot open any more (the tender is suspended or terminated, or it was imported as history)
+  // is "none" — no opening is held here.
+  const notOpen: "waiting" | "due" | "none" | null = o ? null : now < p.bidDeadline ? "waiting" : s.status === "published" && p.status === "published" ? "due" : "none";
 
   return {
     channel: channels.opening(sectionId),
@@ -78,6 +87,7 @@ export async function hallView(db: Executor, actor: Actor, sectionId: string, no
     project: { id: p.id, code: p.code, title: p.title },
     section: { id: s.id, code: s.code, title: s.title, status: s.status, keyModel: s.keyModel.model, threshold: key?.threshold ?? 0 },
     deadline: p.bidDeadline.toISOString(),
+    notOpen,
     opening: o && {
       phase: o.phase,
       openedAt: o.openedAt.toISOString(),
@@ -142,13 +152,14 @@ export async function hallView(db: Executor, actor: Actor, sectionId: string, no
 
 export type HallView = Awaited<ReturnType<typeof hallView>>;
 
-/** The stored hash of a section's opening record or failure notice (both public documents), or null. */
+/** The stored hash of a section's opening record or failure notice (both public documents, of published tenders only), or null. */
 export async function openingDocument(db: Executor, projectId: string, sectionId: string, doc: "record" | "notice"): Promise<string | null> {
-  if (!/^[0-9a-f-]{36}$/i.test(sectionId) || !/^[0-9a-f-]{36}$/i.test(projectId)) return null;
+  if (!isUuid(sectionId) || !isUuid(projectId)) return null;
   const [row] = await db
     .select({ record: openings.recordSha256, notice: openings.failureNoticeSha256 })
     .from(openings)
     .innerJoin(sections, eq(sections.id, openings.sectionId))
-    .where(and(eq(openings.sectionId, sectionId), eq(sections.projectId, projectId)));
+    .innerJoin(projects, eq(projects.id, sections.projectId))
+    .where(and(eq(openings.sectionId, sectionId), eq(sections.projectId, projectId), ne(projects.status, "draft"), isNotNull(projects.publishedAt)));
   return (row && row[doc]) ?? null;
 }

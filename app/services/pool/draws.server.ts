@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { and, asc, eq, gte, inArray, isNotNull, sql } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, isNotNull, ne, sql } from "drizzle-orm";
 import { drawExperts, type DrawLine, type Pick as DrawnPick } from "#expert-pool/draw";
 import { screenPool, type ExpertRecord } from "#expert-pool/exclusions";
 import { commitTo, drawSeed } from "#expert-pool/seed";
@@ -13,7 +13,7 @@ import {
   experts,
   expertSpecialties,
   expertUnavailability,
-
+  jobs,
   organisations,
   projects,
   recordHead,
@@ -22,10 +22,13 @@ import {
   type Draw,
 } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
+import { isUuid } from "#app/domain/ids";
 import { hasPermission } from "#app/domain/permissions";
+import { exclusionReason, shortfallText } from "#app/domain/draw-view";
 import { cstDate } from "#app/domain/rules/days";
+import { checkDrawReveal } from "#app/domain/rules/draws";
 import type { Actor } from "../platform/actor";
-import { requirePermission, runCommand } from "../platform/command.server";
+import { dbNow, requirePermission, runCommand } from "../platform/command.server";
 import type { AppContext } from "../platform/context.server";
 import { scheduleJob } from "../platform/jobs.server";
 import { notifyOrganisations, notifyUsers } from "../platform/notify.server";
@@ -77,7 +80,7 @@ export type DrawRequest = {
 };
 
 async function lockDraw(tx: Tx, drawId: string): Promise<Draw> {
-  if (!/^[0-9a-f-]{36}$/i.test(drawId)) throw new DomainError("NOT_FOUND");
+  if (!isUuid(drawId)) throw new DomainError("NOT_FOUND");
   const [d] = await tx.select().from(draws).where(eq(draws.id, drawId)).for("update");
   if (!d) throw new DomainError("NOT_FOUND");
   return d;
@@ -304,22 +307,48 @@ export async function runDraw(ctx: Ctx, actor: Actor, drawId: string) {
   });
 }
 
-/** Reveals the server seed so anyone can re-run the draw (when the result is published; until then, by an admin). */
+/**
+ * The section's evaluation time: the latest of its draws (a supplementary draw may move it).
+ * Until the results stage exists, this is when the committee stops being secret (R36).
+ */
+async function sectionEvaluationAt(db: Executor, d: Pick<Draw, "sectionId" | "evaluationAt">): Promise<Date> {
+  const [row] = await db
+    .select({ at: sql<string | null>`max(${draws.evaluationAt})` })
+    .from(draws)
+    .where(and(eq(draws.sectionId, d.sectionId), ne(draws.status, "cancelled")));
+  const latest = row?.at ? new Date(row.at) : d.evaluationAt;
+  return latest > d.evaluationAt ? latest : d.evaluationAt;
+}
+
+/**
+ * Reveals the server seed so anyone can re-run the draw — which names the committee, so
+ * not before the section's result is public (R36). The results stage does not exist yet:
+ * until it does, an admin may reveal once the section's evaluation time has passed
+ * (database clock), never earlier, whoever asks.
+ */
 export async function revealDraw(ctx: Ctx, actor: Actor, drawId: string): Promise<void> {
   await runCommand(ctx, actor, "draw.reveal", async ({ tx, now }) => {
     requirePermission(actor, "draw:reveal");
     const d = await lockDraw(tx, drawId);
     if (d.status !== "drawn") throw new DomainError("INVALID_STATE", { status: d.status });
+    const at = await sectionEvaluationAt(tx, d);
+    const early = checkDrawReveal(now, at, formatCst(at));
+    if (early.length) throw new DomainError("RULE_VIOLATION", {}, early);
     await tx.update(draws).set({ status: "revealed", revealedAt: now }).where(eq(draws.id, drawId));
     return { result: undefined, subjectType: "draw", subjectId: drawId, payload: { serverSeed: d.serverSeed } };
   });
 }
 
-/** The public proof of a revealed draw (nothing before the reveal). */
+/** Whether a draw is public: revealed, and the section's evaluation time has passed (R36; also for draws revealed early before that rule). */
+async function isPublic(db: Executor, d: Draw, now: Date): Promise<boolean> {
+  return d.status === "revealed" && checkDrawReveal(now, await sectionEvaluationAt(db, d), "").length === 0;
+}
+
+/** The public proof of a revealed draw (nothing before the reveal, nothing before the section's evaluation time). */
 export async function drawProof(db: Executor, drawId: string): Promise<DrawProof> {
-  if (!/^[0-9a-f-]{36}$/i.test(drawId)) throw new DomainError("NOT_FOUND");
+  if (!isUuid(drawId)) throw new DomainError("NOT_FOUND");
   const [d] = await db.select().from(draws).where(eq(draws.id, drawId));
-  if (!d || d.status !== "revealed") throw new DomainError("NOT_FOUND");
+  if (!d || !(await isPublic(db, d, await dbNow(db)))) throw new DomainError("NOT_FOUND");
   const picks = await db
     .select({ code: experts.code, specialty: drawPicks.specialty, role: drawPicks.role, order: drawPicks.order })
     .from(drawPicks)
@@ -343,11 +372,17 @@ export async function drawProof(db: Executor, drawId: string): Promise<DrawProof
 }
 
 /**
- * What a viewer may see of a draw (R36): supervisors see everything; the tender side sees
- * the status and counts, and names only from the evaluation start; others see nothing.
+ * What a viewer may see of a draw (R36; docs/decisions/009-expert-draw.md "Secrecy"):
+ * - supervisors: everything, always (names, phones, exclusions);
+ * - the tendering unit / agency of the project: status and counts; names from the
+ *   evaluation time on (the committee meets them), never the experts' phone numbers —
+ *   the platform contacts the experts, the tender side has no need for them;
+ * - admins: status and counts; names once the draw is public (revealed after the
+ *   section's evaluation time);
+ * - anyone else: NOT_FOUND.
  */
 export async function drawForViewer(db: Executor, actor: Actor, drawId: string, now: Date) {
-  if (!/^[0-9a-f-]{36}$/i.test(drawId)) throw new DomainError("NOT_FOUND");
+  if (!isUuid(drawId)) throw new DomainError("NOT_FOUND");
   const [d] = await db.select().from(draws).where(eq(draws.id, drawId));
   if (!d) throw new DomainError("NOT_FOUND");
   const [project] = await db.select().from(projects).where(eq(projects.id, d.projectId));
@@ -355,34 +390,64 @@ export async function drawForViewer(db: Executor, actor: Actor, drawId: string, 
   const tenderSide = !!project && managesProject(actor, project);
   const admin = hasPermission(actor.roles, "draw:reveal");
   if (!supervisor && !tenderSide && !admin) throw new DomainError("NOT_FOUND");
-  const namesVisible = supervisor || (tenderSide && now >= d.evaluationAt) || d.status === "revealed";
-  const picks = await db
-    .select({ code: experts.code, name: experts.name, phone: experts.phone, specialty: drawPicks.specialty, role: drawPicks.role, order: drawPicks.order, status: drawPicks.status })
+  const revealableAt = await sectionEvaluationAt(db, d);
+  const evaluationPassed = checkDrawReveal(now, revealableAt, "").length === 0;
+  const namesVisible = supervisor || (tenderSide && now >= d.evaluationAt) || (d.status === "revealed" && evaluationPassed);
+  const rows = namesVisible
+    ? await db
+        .select({ code: experts.code, name: experts.name, phone: experts.phone, specialty: drawPicks.specialty, role: drawPicks.role, order: drawPicks.order, status: drawPicks.status })
+        .from(drawPicks)
+        .innerJoin(experts, eq(experts.id, drawPicks.expertId))
+        .where(eq(drawPicks.drawId, drawId))
+        .orderBy(asc(drawPicks.specialty), asc(drawPicks.order))
+    : [];
+  const [counted] = await db
+    .select({
+      members: sql<number>`count(*) filter (where ${drawPicks.role} = 'member')::int`,
+      backups: sql<number>`count(*) filter (where ${drawPicks.role} = 'backup')::int`,
+    })
     .from(drawPicks)
-    .innerJoin(experts, eq(experts.id, drawPicks.expertId))
-    .where(eq(drawPicks.drawId, drawId))
-    .orderBy(asc(drawPicks.specialty), asc(drawPicks.order));
+    .where(eq(drawPicks.drawId, drawId));
+  const picks = rows.map(({ phone, ...p }) => ({ ...p, phone: supervisor ? phone : null }));
   const { serverSeed: _secret, candidates: _c, ...rest } = d;
+  const shortfalls = d.shortfalls ?? [];
   return {
     draw: { ...rest, exclusions: supervisor ? d.exclusions : null },
     project: project ? { id: project.id, title: project.title, code: project.code } : null,
-    can: { salt: supervisor && d.status === "committed", run: (supervisor || tenderSide) && d.status === "salted", reveal: admin && d.status === "drawn" },
+    can: {
+      salt: supervisor && d.status === "committed",
+      run: (supervisor || tenderSide) && d.status === "salted",
+      reveal: admin && d.status === "drawn" && evaluationPassed,
+      /** An admin who will be able to reveal, once the section's evaluation time has passed. */
+      revealLater: admin && d.status === "drawn" && !evaluationPassed,
+      // R37: a line short of eligible experts is filled by a supplementary draw the tender side requests.
+      supplement: tenderSide && hasPermission(actor.roles, "draw:request") && shortfalls.length > 0 && now < d.evaluationAt,
+    },
+    /** When the seed may be revealed (R36): the section's evaluation time. */
+    revealableAt: revealableAt.toISOString(),
     namesVisible,
-    counts: { members: picks.filter((p) => p.role === "member").length, backups: picks.filter((p) => p.role === "backup").length },
-    picks: namesVisible ? picks : [],
+    phonesVisible: supervisor,
+    counts: { members: counted?.members ?? 0, backups: counted?.backups ?? 0 },
+    picks,
   };
 }
 
-/** The experts' own invitations (an expert sees only its own, R36). */
+/**
+ * The experts' own invitations (an expert sees only its own, R36): the time and place, and
+ * the confirmation deadline (the due time of the invitation's time-out job, set when it was
+ * sent: CONFIRM_HOURS later, at the latest an hour before the evaluation).
+ */
 export async function myInvitations(db: Executor, actor: Actor) {
   if (!actor.user) throw new DomainError("UNAUTHENTICATED");
   return db
-    .select({ pickId: drawPicks.id, status: drawPicks.status, evaluationAt: draws.evaluationAt, reviewRoom: projects.reviewRoom })
+    .select({ pickId: drawPicks.id, status: drawPicks.status, evaluationAt: draws.evaluationAt, reviewRoom: projects.reviewRoom, confirmBy: jobs.dueAt })
     .from(drawPicks)
     .innerJoin(experts, eq(experts.id, drawPicks.expertId))
     .innerJoin(draws, eq(draws.id, drawPicks.drawId))
     .innerJoin(projects, eq(projects.id, draws.projectId))
-    .where(and(eq(experts.userId, actor.user.id), inArray(drawPicks.status, ["invited", "confirmed", "declined", "timed_out"])));
+    .leftJoin(jobs, eq(jobs.dedupeKey, sql`'draw-timeout:' || ${drawPicks.id}::text`))
+    .where(and(eq(experts.userId, actor.user.id), inArray(drawPicks.status, ["invited", "confirmed", "declined", "timed_out"])))
+    .orderBy(asc(draws.evaluationAt));
 }
 
 /**
@@ -503,10 +568,13 @@ export async function issueDrawRecord(app: Pick<AppContext, "db" | "blobs" | "co
           heading: "回避与排除",
           table: {
             headers: ["专家编号", "依据", "原因"],
-            rows: (d.exclusions ?? []).slice(0, 500).map((x) => [x.expertCode, x.rule, t(`pool:exclusions.${x.code}`, x.params)]),
+            rows: (d.exclusions ?? []).slice(0, 500).map((x) => [x.expertCode, x.rule, exclusionReason(x, t)]),
             widths: [2, 1, 5],
           },
         },
+        ...(d.shortfalls?.length
+          ? [{ heading: t("pool:draw.shortfallHeading"), paragraphs: d.shortfalls.flatMap((x) => shortfallText(x, d.lines, t)) }]
+          : []),
       ],
       footer: `本记录由 Tenderhall 平台生成并加盖平台电子签章。抽取结果在评标开始前保密（R36）；服务器种子公开后，任何人可在 /verify/draws/${drawId} 重新运行抽取进行验证。`,
     },

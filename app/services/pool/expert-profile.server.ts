@@ -2,6 +2,7 @@ import { and, asc, desc, eq } from "drizzle-orm";
 import type { Executor } from "#db/client";
 import { drawPicks, draws, expertEmployment, expertRelationships, experts, expertSpecialties, expertUnavailability, projects, specialties } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
+import { isUuid } from "#app/domain/ids";
 import { hasPermission } from "#app/domain/permissions";
 import type { Actor } from "../platform/actor";
 import { dbNow, requirePermission, runCommand } from "../platform/command.server";
@@ -21,11 +22,11 @@ async function ownExpertId(db: Executor, actor: Actor): Promise<string> {
 async function resolveExpert(db: Executor, actor: Actor, expertId: string | "me"): Promise<string> {
   if (expertId === "me") return ownExpertId(db, actor);
   requirePermission(actor, "pool:manage");
-  if (!/^[0-9a-f-]{36}$/i.test(expertId)) throw new DomainError("NOT_FOUND");
+  if (!isUuid(expertId)) throw new DomainError("NOT_FOUND");
   return expertId;
 }
 
-/** The full profile with declarations and evaluation history (draws the expert was drawn in, without the other names). */
+/** The full profile with declarations and evaluation history (draws the expert was drawn in whose evaluation has started, without the other names). */
 export async function expertProfile(db: Executor, actor: Actor, expertId: string | "me") {
   const id = await resolveExpert(db, actor, expertId);
   const [e] = await db.select().from(experts).where(eq(experts.id, id));
@@ -44,9 +45,13 @@ export async function expertProfile(db: Executor, actor: Actor, expertId: string
       .orderBy(desc(draws.evaluationAt)),
   ]);
   const { userId: _u, ...expert } = e;
-  // R36: an expert learns which project a draw was for only when the evaluation starts.
+  // R36: the committee is secret until the evaluation starts — to the pool's administrators
+  // too (only supervisors see a draw's list before that, on the draw itself). Before then an
+  // entry names a project, so it is left out for everyone here; the expert sees its own
+  // pending invitations on /invitations (time and place only). A revealed draw is public,
+  // and a draw is revealed only after the section's evaluation time (revealDraw).
   const now = await dbNow(db);
-  const visible = expertId === "me" ? history.filter((h) => h.evaluationAt <= now) : history;
+  const visible = history.filter((h) => h.evaluationAt <= now);
   return { expert, specialties: specs, employment: jobs, relationships: rels, unavailability: away, history: visible };
 }
 
@@ -69,7 +74,7 @@ export async function addDeclaration(ctx: Ctx, actor: Actor, expertId: string | 
 /** Removes one of an expert's declarations (its own, or any as an admin). */
 export async function removeDeclaration(ctx: Ctx, actor: Actor, expertId: string | "me", type: "relationship" | "employment" | "unavailability", declarationId: string): Promise<void> {
   const id = await resolveExpert(ctx.db, actor, expertId);
-  if (!/^[0-9a-f-]{36}$/i.test(declarationId)) throw new DomainError("NOT_FOUND");
+  if (!isUuid(declarationId)) throw new DomainError("NOT_FOUND");
   await runCommand(ctx, actor, `expert.remove_${type}`, async ({ tx }) => {
     const table = type === "relationship" ? expertRelationships : type === "employment" ? expertEmployment : expertUnavailability;
     const rows = await tx.delete(table).where(and(eq(table.id, declarationId), eq(table.expertId, id))).returning({ id: table.id });

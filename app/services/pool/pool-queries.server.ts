@@ -2,11 +2,11 @@ import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from "drizzle-orm
 import type { Executor } from "#db/client";
 import { draws, experts, expertSpecialties, projects, sections, specialties } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
+import { isUuid } from "#app/domain/ids";
+import { pageCount, POOL_PAGE_SIZE } from "#app/domain/paging";
 import { hasPermission } from "#app/domain/permissions";
 import type { Actor } from "../platform/actor";
 import { managesProject } from "../tendering/tenders.server";
-
-export const POOL_PAGE = 50;
 
 /** The pool as admins manage it (pool:manage): search by name/code, status, specialty subtree. */
 export async function listExperts(db: Executor, actor: Actor, f: { q?: string; status?: string; specialty?: string; page?: number }) {
@@ -34,10 +34,11 @@ export async function listExperts(db: Executor, actor: Actor, f: { q?: string; s
     .from(experts)
     .where(cond)
     .orderBy(asc(experts.code))
-    .limit(POOL_PAGE)
-    .offset((page - 1) * POOL_PAGE);
+    .limit(POOL_PAGE_SIZE)
+    .offset((page - 1) * POOL_PAGE_SIZE);
   const [total] = await db.select({ n: count() }).from(experts).where(cond);
-  return { rows, total: total?.n ?? 0, page };
+  const n = total?.n ?? 0;
+  return { rows, total: n, page, pageSize: POOL_PAGE_SIZE, pages: pageCount(n, POOL_PAGE_SIZE) };
 }
 
 export async function listSpecialties(db: Executor) {
@@ -46,7 +47,7 @@ export async function listSpecialties(db: Executor) {
 
 /** Draws of a project, for its tendering unit/agency (no names here, R36). */
 export async function listProjectDraws(db: Executor, actor: Actor, projectId: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(projectId)) throw new DomainError("NOT_FOUND");
+  if (!isUuid(projectId)) throw new DomainError("NOT_FOUND");
   const [p] = await db.select().from(projects).where(eq(projects.id, projectId));
   if (!p || !managesProject(actor, p)) throw new DomainError("NOT_FOUND");
   const secs = await db.select({ id: sections.id, code: sections.code, title: sections.title }).from(sections).where(eq(sections.projectId, projectId)).orderBy(asc(sections.seq));

@@ -42,7 +42,7 @@ export function pemToDer(pem: string): Uint8Array {
 }
 
 export class CertError extends Error {
-  constructor(readonly code: "BAD_PEM" | "BAD_CSR" | "CSR_SIGNATURE" | "KEY_TOO_SMALL" | "BAD_PKCS12" | "BAD_PASSPHRASE" | "NOT_RSA") {
+  constructor(readonly code: "BAD_PEM" | "BAD_CSR" | "CSR_SIGNATURE" | "KEY_TOO_SMALL" | "NOT_PKCS12" | "BAD_PASSPHRASE" | "P12_NO_KEY" | "P12_CERT_MISMATCH" | "NOT_RSA") {
     super(code);
     this.name = "CertError";
   }
@@ -213,13 +213,26 @@ export function buildPkcs12(input: { privateKeyPkcs8: Uint8Array; certPem: strin
   return fromBinary(forge.asn1.toDer(asn1).getBytes());
 }
 
-/** Opens a PKCS#12 file: the private key (PKCS#8 DER), the end-entity certificate and the rest of the chain. */
+/**
+ * Opens a PKCS#12 file: the private key (PKCS#8 DER), the end-entity certificate and the rest of the chain.
+ * Failures say which: `NOT_PKCS12` (not DER, or not a PFX structure), `BAD_PASSPHRASE` (the integrity MAC or the
+ * decryption fails: a wrong passphrase — the file itself is fine), `P12_NO_KEY` (no private key in the file),
+ * `P12_CERT_MISMATCH` (no certificate in the file belongs to its key).
+ */
 export function openPkcs12(p12: Uint8Array, passphrase: string): { privateKeyPkcs8: Uint8Array; certPem: string; chainPem: string[] } {
+  let asn1: forge.asn1.Asn1;
+  try {
+    asn1 = forge.asn1.fromDer(toBinary(p12));
+  } catch {
+    throw new CertError("NOT_PKCS12");
+  }
   let parsed: forge.pkcs12.Pkcs12Pfx;
   try {
-    parsed = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(toBinary(p12)), false, passphrase);
+    parsed = forge.pkcs12.pkcs12FromAsn1(asn1, false, passphrase);
   } catch (e) {
-    throw new CertError(/mac|password|invalid/i.test(String(e)) ? "BAD_PASSPHRASE" : "BAD_PKCS12");
+    // node-forge validates the PFX structure first ("Cannot read PKCS#12 PFX"), then the MAC and the bags.
+    const msg = String((e as Error)?.message ?? e);
+    throw new CertError(/Cannot read PKCS#12 PFX|not an PKCS#12/i.test(msg) ? "NOT_PKCS12" : /mac|password|decrypt/i.test(msg) ? "BAD_PASSPHRASE" : "NOT_PKCS12");
   }
   const keyBags = [
     ...(parsed.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag! })[forge.pki.oids.pkcs8ShroudedKeyBag!] ?? []),
@@ -227,11 +240,11 @@ export function openPkcs12(p12: Uint8Array, passphrase: string): { privateKeyPkc
   ];
   const certBags = parsed.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!] ?? [];
   const key = keyBags[0]?.key as forge.pki.rsa.PrivateKey | undefined;
-  if (!key) throw new CertError("BAD_PKCS12");
+  if (!key) throw new CertError("P12_NO_KEY");
   const certs = certBags.map((b) => b.cert).filter((c): c is forge.pki.Certificate => !!c);
   // The end-entity certificate is the one whose public key matches the private key.
   const ee = certs.find((c) => (c.publicKey as forge.pki.rsa.PublicKey).n?.equals(key.n));
-  if (!ee) throw new CertError("BAD_PKCS12");
+  if (!ee) throw new CertError("P12_CERT_MISMATCH");
   const pkcs8 = forge.asn1.toDer(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(key))).getBytes();
   return {
     privateKeyPkcs8: fromBinary(pkcs8),

@@ -1,8 +1,11 @@
 import { randomBytes } from "node:crypto";
+import { signChallenge } from "#crypto/challenge";
 import { importSigningKey, importWrapKey } from "#crypto/keys";
 import type { Manifest, ManifestFile } from "#crypto/seal/format";
 import { importContentKey, sealFile, signManifest, wrapFor } from "#crypto/seal/seal";
 import { beginBidUpload, completeBidUpload, putBidChunk } from "#app/services/bids/bids.server";
+import { checkIn, releaseBidKey } from "#app/services/opening/opening.server";
+import { issueChallenge } from "#app/services/platform/certificates.server";
 import type { Actor } from "#app/services/platform/actor";
 import type { AppContext } from "#app/services/platform/context.server";
 
@@ -54,4 +57,15 @@ export async function sealAndSubmit(
 /** The bid form file (file 0) as the browser writes it. */
 export function bidFormBytes(form: { priceYuan: string; durationDays: string; quality: string; projectManager: string }, files: { name: string; size: number }[]): Uint8Array {
   return new TextEncoder().encode(JSON.stringify({ v: 1, form, files }));
+}
+
+/**
+ * DEMO AND TEST ONLY: what a bidder's browser does in the opening hall — signs the one-time check-in challenge with
+ * the key of its PKCS#12 file (R24), then releases the content key it unwrapped (R26) — through the same commands.
+ */
+export async function checkInAndRelease(app: AppContext, actor: Actor, holder: SealingHolder, sectionId: string, rawKey: Uint8Array) {
+  const challenge = await issueChallenge(app, actor, `checkin:${sectionId}`);
+  const signature = Buffer.from(await signChallenge(challenge, holder.privateKeyPkcs8)).toString("base64");
+  await checkIn(app, actor, sectionId, { nonce: challenge.nonce, certificateId: holder.certificateId, signature });
+  await releaseBidKey(app, actor, sectionId, Buffer.from(rawKey).toString("base64"));
 }

@@ -1,5 +1,5 @@
-import { count, eq } from "drizzle-orm";
-import { experts, openingKeys, organisations, projects, sections, tenderDocuments, users } from "#db/schema/index";
+import { count, eq, max } from "drizzle-orm";
+import { bids, experts, openingKeys, organisations, projects, sections, tenderDocuments, users } from "#db/schema/index";
 import { SPECIALTY_TREE } from "#app/domain/specialties-data";
 import { importExperts } from "#app/services/pool/expert-import.server";
 import { withCheckChar } from "#app/domain/credit-code";
@@ -28,8 +28,8 @@ import path from "node:path";
 import { buildCsr, buildPkcs12, certInfo } from "#crypto/certs";
 import { generateUserKeyPair } from "#crypto/keys";
 import { enrollCertificate } from "#app/services/platform/certificates.server";
-import { openHall, scheduleOpening } from "#app/services/opening/opening.server";
-import { bidFormBytes, sealAndSubmit, type SealingHolder } from "./demo-bids";
+import { closeOpening, confirmRecord, openHall, scheduleOpening } from "#app/services/opening/opening.server";
+import { bidFormBytes, checkInAndRelease, sealAndSubmit, type SealingHolder } from "./demo-bids";
 
 /**
  * DEMO ONLY: a certificate for a demo user, enrolled exactly as the browser does, with its
@@ -76,7 +76,8 @@ export async function seedDemo(app: AppContext, opts: { now?: Date } = {}): Prom
   const tu2 = await mk({ name: "大庆市教育局", kind: "tendering_unit", region: "黑龙江省大庆市", creditCode: withCheckChar("11230600MB7654321") }, "purchaser", "刘采购", "tendering_unit");
   const ag = await mk({ name: "黑龙江诚信招标代理有限公司", kind: "agency", region: "黑龙江省哈尔滨市", creditCode: withCheckChar("91230100MA1ABCDE1") }, "agent", "李代理", "agency");
   await mk({ name: "大庆市住房和城乡建设局", kind: "supervisor", region: "黑龙江省大庆市" }, "supervisor", "赵监督", "supervisor");
-  const expertUser = await mk({ name: "大庆石油学院", kind: "expert", region: "黑龙江省大庆市" }, "expert", "孙专家", "expert");
+  // The `expert` login is pool expert E0001 (seedExperts links them): the same person, the same name.
+  const expertUser = await mk({ name: "大庆石油学院", kind: "expert", region: "黑龙江省大庆市" }, "expert", demoExpertName(0), "expert");
   const bidders: Actor[] = [];
   const bidderKeys: SealingHolder[] = [];
   for (const [i, b] of [
@@ -195,15 +196,28 @@ export async function seedDemo(app: AppContext, opts: { now?: Date } = {}): Prom
   // 4. Draft: not yet public.
   await create(tu.actor, base("DQ-2026-JS-0420", "大庆市第一中学食堂改造工程（草稿）", { bidDeadline: at(35, "09:30") }));
 
-  // 5. Closed: a tender whose bid deadline has passed, imported as history (recorded as such).
+  // 5. Closed: the whole opening through the real commands — the bidders obtain the documents and seal their bids,
+  //    the deadline passes (the demo timeline is moved back), the hall opens, each bidder checks in with its
+  //    certificate and decrypts its own bid, the 唱标 is read, the bidders confirm it and the tendering unit closes
+  //    the opening, which issues the signed opening record (开标记录表).
+  //    Bidder-only key model (no custodian fallback: no opening key to generate and split).
+  const p5 = await create(tu.actor, base("DQ-2026-JS-0088", "大庆市第一中学校园道路硬化工程", { estimateYuan: "5600000", keyModel: "bidder", sections: [{ code: "01", title: "施工", ceilingPriceYuan: "5500000", bondYuan: "100000", method: "lowest_evaluated_price", criteria: [] }] }));
+  await publishProject(app, tu.actor, p5);
+  const closed = await sealDemoBids(app, bidders, bidderKeys, p5, [
+    { priceYuan: "5386000.00", durationDays: "120", quality: "合格", projectManager: "李振国" },
+    { priceYuan: "5412500.00", durationDays: "110", quality: "合格", projectManager: "王立新" },
+    { priceYuan: "5298760.50", durationDays: "125", quality: "合格", projectManager: "张海燕" },
+  ]);
+  await fastForwardDeadline(app, sys, p5);
+  await openHall(app, closed.sectionId);
+  for (const [i, b] of bidders.entries()) await checkInAndRelease(app, b, bidderKeys[i]!, closed.sectionId, closed.rawKeys[i]!);
+  for (const b of bidders) await confirmRecord(app, b, closed.sectionId);
+  await closeOpening(app, tu.actor, closed.sectionId);
+
+  // 6. Late stage: published 9 days ago, deadline in 12 days — left for the demo user (and the foundation e2e test):
+  //    an amendment that affects bid preparation, issued now, extends the deadline to at least 15 days after it (R10),
+  //    and the bidder who obtained the documents is told.
   const day = 86400_000;
-  await importHistoric(app, sys, tu.actor, {
-    code: "DQ-2026-JS-0088",
-    title: "大庆市第一中学校园道路硬化工程",
-    publishedAt: new Date(now.getTime() - 40 * day),
-    bidDeadline: new Date(now.getTime() - 10 * day),
-  });
-  // 6. Late stage: published 9 days ago, deadline in 12 days — an amendment now must extend it (R10).
   const late = await importHistoric(app, sys, ag.actor, {
     code: "DQ-2026-SZ-0133",
     title: "大庆市第一中学室外供热管网改造工程",
@@ -218,30 +232,51 @@ export async function seedDemo(app: AppContext, opts: { now?: Date } = {}): Prom
   //    open in its decryption window (bidders check in and decrypt with their demo PKCS#12 files at /tenders/…/opening).
   const p7 = await create(tu.actor, base("DQ-2026-JS-0466", "大庆市第一中学图书馆改造工程", { agencyId: ag.orgId, estimateYuan: "3900000", sections: [{ code: "01", title: "施工", ceilingPriceYuan: "3850000", bondYuan: "70000", method: "lowest_evaluated_price", criteria: [] }] }));
   await publishProject(app, tu.actor, p7);
-  const [s7] = await app.db.select({ id: sections.id }).from(sections).where(eq(sections.projectId, p7));
-  const [k7] = await app.db.select().from(openingKeys).where(eq(openingKeys.sectionId, s7!.id));
-  const opening7 = k7 ? { kid: k7.kid, publicKeySpki: new Uint8Array(Buffer.from(k7.publicKeySpki, "base64")) } : null;
-  for (const [i, b] of bidders.entries()) {
-    const tech = new TextEncoder().encode(`DEMO 技术标 — ${i + 1}`);
-    const form = bidFormBytes({ priceYuan: ["3765000.00", "3712800.00", "3798000.00"][i]!, durationDays: String([210, 200, 215][i]), quality: "合格", projectManager: ["赵立新", "钱国庆", "孙振华"][i]! }, [{ name: "技术标.pdf", size: tech.length }]);
-    await sealAndSubmit(app, b, bidderKeys[i]!, s7!.id, opening7, [form, tech], 64 * 1024);
-  }
+  const opening7 = await sealDemoBids(app, bidders, bidderKeys, p7, [
+    { priceYuan: "3765000.00", durationDays: "210", quality: "合格", projectManager: "赵立新" },
+    { priceYuan: "3712800.00", durationDays: "200", quality: "合格", projectManager: "钱国庆" },
+    { priceYuan: "3798000.00", durationDays: "215", quality: "合格", projectManager: "孙振华" },
+  ]);
   await fastForwardDeadline(app, sys, p7);
-  await openHall(app, s7!.id);
+  await openHall(app, opening7.sectionId);
 
   await seedExperts(app, expertUser.userId, withCheckChar("12230600MB1234567"));
   return { logins };
 }
 
 /**
+ * DEMO ONLY: each bidder obtains the tender documents (as a real bidder does before preparing a bid; the record
+ * holds a `document.obtain` entry per bidder) and seals one bid with its demo certificate for the tender's first
+ * section. Returns the section and each bid's content key (the seed then plays the bidders' browsers in the hall).
+ */
+async function sealDemoBids(app: AppContext, bidders: Actor[], keys: SealingHolder[], projectId: string, forms: Parameters<typeof bidFormBytes>[0][]) {
+  const [doc] = await app.db.select().from(tenderDocuments).where(eq(tenderDocuments.projectId, projectId));
+  const [section] = await app.db.select({ id: sections.id }).from(sections).where(eq(sections.projectId, projectId));
+  const [key] = await app.db.select().from(openingKeys).where(eq(openingKeys.sectionId, section!.id));
+  const opening = key ? { kid: key.kid, publicKeySpki: new Uint8Array(Buffer.from(key.publicKeySpki, "base64")) } : null;
+  const rawKeys: Uint8Array[] = [];
+  for (const [i, b] of bidders.entries()) {
+    await obtainDocument(app, b, projectId, doc!.id);
+    const tech = new TextEncoder().encode(`DEMO 技术标 — ${i + 1}`);
+    const submitted = await sealAndSubmit(app, b, keys[i]!, section!.id, opening, [bidFormBytes(forms[i]!, [{ name: "技术标.pdf", size: tech.length }]), tech], 64 * 1024);
+    rawKeys.push(submitted.sealed.rawKey);
+  }
+  return { sectionId: section!.id, rawKeys };
+}
+
+/**
  * DEMO ONLY: moves a demo tender's whole timeline back so that its bid deadline was a minute
- * ago (publication, document period and question deadline keep their distances, R7), so its
- * opening hall can be shown at once. Recorded as a demo step, not as an amendment.
+ * ago, or just after its last bid if that came later (publication, document period and question
+ * deadline keep their distances, R7), so its opening hall can be shown at once. Recorded as a
+ * demo step, not as an amendment.
  */
 async function fastForwardDeadline(app: AppContext, sys: Actor, projectId: string) {
   await runCommand(app, sys, "seed.fast_forward_deadline", async ({ tx, now }) => {
     const [p] = await tx.select().from(projects).where(eq(projects.id, projectId));
-    const shift = now.getTime() - 60_000 - p!.bidDeadline.getTime();
+    // A minute ago — but after the last bid was received, so no bid reads as received after the deadline.
+    const [last] = await tx.select({ at: max(bids.receivedAt) }).from(bids).innerJoin(sections, eq(sections.id, bids.sectionId)).where(eq(sections.projectId, projectId));
+    const deadline = Math.min(now.getTime(), Math.max(now.getTime() - 60_000, (last?.at?.getTime() ?? 0) + 1000));
+    const shift = deadline - p!.bidDeadline.getTime();
     const back = (d: Date | null) => (d ? new Date(d.getTime() + shift) : d);
     const moved = {
       publishedAt: back(p!.publishedAt),
@@ -269,7 +304,6 @@ async function importHistoric(
 ): Promise<string> {
   const day = 86400_000;
   const pdf = await app.blobs.put(demoPdf([`Tender documents ${t.code}`, "Tenderhall demo document (imported)"]));
-  const open = t.bidDeadline.getTime() > Date.now();
   return runCommand(app, sys, "seed.import_historic", async ({ tx }) => {
     const [p] = await tx
       .insert(projects)
@@ -306,15 +340,16 @@ async function importHistoric(
         seq: 1,
         code: "01",
         title: "施工",
-        status: open ? "published" : "bidding_closed",
+        status: "published",
         ceilingPriceFen: 550_000_000,
         bondFen: 10_000_000,
         evaluation: { method: "lowest_evaluated_price", criteria: [] },
         keyModel: { model: "bidder", threshold: 0, custodians: [] },
       })
       .returning({ id: sections.id });
-    // A tender still open for bids opens its hall at the deadline like any other.
-    if (open) await scheduleOpening(tx, sec!.id, t.bidDeadline);
+    // Its hall opens at the deadline like any other (the job; at once if the deadline has already passed), so a
+    // hall past its deadline is never left waiting.
+    await scheduleOpening(tx, sec!.id, t.bidDeadline);
     await tx.insert(tenderDocuments).values({
       projectId: p!.id,
       version: 1,
@@ -332,9 +367,15 @@ async function importHistoric(
  * A demo pool of 120 experts through the real importer (an in-memory CSV), spread over the
  * specialty tree and two regions, a few suspended or conflicted; E0001 is the demo expert.
  */
+const SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗";
+const GIVEN_NAMES = ["建国", "志强", "秀英", "海燕", "立新", "文博", "晓东", "春梅", "国庆", "振华", "丽娟", "永强"];
+
+/** The name of demo pool expert number i (E0001 is i = 0: 王建国, also the `expert` login's display name). */
+export function demoExpertName(i: number): string {
+  return `${SURNAMES[i % SURNAMES.length]}${GIVEN_NAMES[i % GIVEN_NAMES.length]}`;
+}
+
 async function seedExperts(app: AppContext, expertUserId: string, schoolCode: string) {
-  const surnames = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗";
-  const given = ["建国", "志强", "秀英", "海燕", "立新", "文博", "晓东", "春梅", "国庆", "振华", "丽娟", "永强"];
   const leaves = SPECIALTY_TREE.map(([c]) => c).filter((c) => c.length === 5 || ["A05", "B05", "C01", "C02", "C04", "C05"].includes(c));
   const titles = [["正高级", "教授级高级工程师"], ["正高级", "研究员"], ["副高级", "高级工程师"], ["副高级", "高级经济师"]];
   const header = "专家编号,姓名,职称,职称级别,从业年限,所在地区,工作单位,单位统一社会信用代码,专业代码,状态,状态原因,手机号码";
@@ -344,7 +385,7 @@ async function seedExperts(app: AppContext, expertUserId: string, schoolCode: st
     const region = i % 5 === 4 ? "黑龙江省哈尔滨市" : "黑龙江省大庆市";
     const employer = i % 17 === 5 ? ["大庆市第一中学", schoolCode] : [["大庆石油学院", "东北石油大学", "大庆市建筑设计研究院", "哈尔滨工业大学"][i % 4]!, ""];
     const status = i % 29 === 11 ? ["暂停", "年度考核不合格"] : ["在库", ""];
-    return [`E${String(i + 1).padStart(4, "0")}`, `${surnames[i % surnames.length]}${given[i % given.length]}`, t[1], t[0], 8 + (i % 25), region, employer[0], employer[1], spec, status[0], status[1], `139${String(10000000 + i * 7919).slice(0, 8)}`].join(",");
+    return [`E${String(i + 1).padStart(4, "0")}`, demoExpertName(i), t[1], t[0], 8 + (i % 25), region, employer[0], employer[1], spec, status[0], status[1], `139${String(10000000 + i * 7919).slice(0, 8)}`].join(",");
   });
   const admin = await actorForUser(app.db, (await app.db.select({ id: users.id }).from(users).where(eq(users.username, "admin")))[0]!.id, "127.0.0.1", "seed");
   const result = await importExperts(app, admin, { bytes: new TextEncoder().encode([header, ...lines].join("\n")), filename: "demo-experts.csv" });

@@ -49,3 +49,48 @@ export function capitalsOrBlank(amount: string): string {
     return "";
   }
 }
+
+/** An amount of money: integer fen (分) as the database holds it, or a yuan decimal string as a bid form holds it. */
+export type Money = { fen: number } | { yuan: string };
+
+function groupThousands(digits: string): string {
+  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+/**
+ * An integer with thousands separators ("1,234,567"), the same on the server and in every browser locale (unlike
+ * `toLocaleString()`, which follows the runtime's locale and so differs between the server's HTML and hydration).
+ */
+export function formatInteger(n: number): string {
+  if (!Number.isFinite(n)) return "";
+  const i = Math.trunc(n);
+  return `${i < 0 ? "-" : ""}${groupThousands(String(Math.abs(i)))}`;
+}
+
+/**
+ * The one way the UI writes an amount of money: yuan with thousands separators and two decimals, "¥1,234,567.89"
+ * (`symbol: false` → "1,234,567.89", for a column headed 元). Deterministic — no Intl, so the server and the
+ * browser render the same text whatever their locale. A yuan string that is not an amount (a sealed form may hold
+ * anything) is shown as it is; null/undefined → "".
+ */
+export function formatMoney(amount: Money | null | undefined, opts: { symbol?: boolean } = {}): string {
+  if (!amount) return "";
+  const symbol = opts.symbol === false ? "" : "¥";
+  let negative = false;
+  let integer: string;
+  let decimals: string;
+  if ("fen" in amount) {
+    if (!Number.isFinite(amount.fen)) return "";
+    const fen = Math.round(amount.fen);
+    negative = fen < 0;
+    const abs = String(Math.abs(fen)).padStart(3, "0");
+    integer = abs.slice(0, -2).replace(/^0+(?=\d)/, "");
+    decimals = abs.slice(-2);
+  } else {
+    const m = /^(\d{1,16})(?:\.(\d{1,2}))?$/.exec(amount.yuan.trim());
+    if (!m) return amount.yuan;
+    integer = m[1]!.replace(/^0+(?=\d)/, "");
+    decimals = (m[2] ?? "").padEnd(2, "0");
+  }
+  return `${negative ? "-" : ""}${symbol}${groupThousands(integer)}.${decimals}`;
+}

@@ -3,20 +3,22 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { DomainError } from "#app/domain/errors";
+import { formatInteger } from "#app/domain/money";
 import { formatCst } from "#app/domain/tender-form";
 import { bidReceipt } from "#app/services/bids/bids.server";
 import { trustedCaPems } from "#app/services/platform/certificates.server";
-import { notFound, requireActor } from "#app/utils/request.server";
+import { notFound, requireActor, requireUuidParam } from "#app/utils/request.server";
 import { verifyReceipt, type ReceiptCheck, type ReceiptPayload } from "#crypto/receipt";
 
 export const meta: MetaFunction = () => [{ title: "投标回执 · Tenderhall" }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const actor = await requireActor(request, context, "bid:submit");
+  const bidId = requireUuidParam(params, "bidId");
   try {
-    const r = await bidReceipt(context.app.db, actor, params.bidId ?? "");
+    const r = await bidReceipt(context.app.db, actor, bidId);
     const payload = JSON.parse(Buffer.from(r.receipt.split(".")[1]!, "base64url").toString("utf8")) as ReceiptPayload;
-    return json({ bidId: params.bidId!, receipt: r.receipt, payload, trustedCas: trustedCaPems(context.app.config) });
+    return json({ bidId, receipt: r.receipt, payload, trustedCas: trustedCaPems(context.app.config) });
   } catch (e) {
     if (e instanceof DomainError) notFound();
     throw e;
@@ -57,7 +59,7 @@ export default function Receipt() {
           <dt>{t("receipt.manifest")}</dt>
           <dd className="mono small">{p.manifestSha256}</dd>
           <dt>{t("receipt.size")}</dt>
-          <dd>{p.totalBytes.toLocaleString()} B</dd>
+          <dd>{formatInteger(p.totalBytes)} B</dd>
           <dt>{t("receipt.certificate")}</dt>
           <dd className="mono small">{p.certificate}</dd>
           <dt>{t("receipt.receivedAt")}</dt>

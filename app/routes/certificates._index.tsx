@@ -8,7 +8,7 @@ import { formatCst } from "#app/domain/tender-form";
 import { useRootData } from "#app/root";
 import { listMyCertificates } from "#app/services/platform/certificates.server";
 import { requireActor } from "#app/utils/request.server";
-import { newKeyAndCsr, offerDownload, openP12File, packP12, postForm, signChallengeB64 } from "#app/client/p12";
+import { newKeyAndCsr, offerDownload, openP12File, P12Error, p12ErrorPayload, packP12, postForm, registeredCertificate, signChallengeB64 } from "#app/client/p12";
 
 export const meta: MetaFunction = () => [{ title: "数字证书 · Tenderhall" }];
 
@@ -35,7 +35,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 type Status = { kind: "idle" } | { kind: "busy"; step: string } | { kind: "error"; error: ErrorPayload } | { kind: "ok"; message: string; url?: string; filename?: string };
 
 const toError = (e: unknown): ErrorPayload =>
-  e && typeof e === "object" && "code" in e ? (e as ErrorPayload) : { code: e instanceof Error && /PASSPHRASE|PKCS12/.test(e.message) ? "CERT_REQUEST_INVALID" : ("generic" as never), params: { reason: e instanceof Error ? e.message : "" }, violations: [] };
+  e instanceof P12Error ? p12ErrorPayload(e) : e && typeof e === "object" && "code" in e ? (e as ErrorPayload) : { code: "generic" as never, params: {}, violations: [] };
 
 /** My certificates: enrol in the browser (the key never leaves it), prove possession, register an external one. */
 export default function Certificates() {
@@ -79,11 +79,9 @@ export default function Certificates() {
     try {
       if (!(file instanceof File) || !file.size) throw { code: "VALIDATION", params: {}, violations: [] };
       setProve({ kind: "busy", step: t("cert.stepOpen") });
-      const opened = await openP12File(file, String(f.get("passphrase") ?? "")).catch(() => {
-        throw { code: "CERT_REQUEST_INVALID", params: { reason: t("cert.badP12") }, violations: [] };
-      });
-      const mine = certificates.find((c) => c.fingerprint === opened.fingerprint);
-      if (intent === "prove" && !mine) throw { code: "CERT_UNKNOWN", params: {}, violations: [] };
+      // Says what is wrong with the file (not PKCS#12 / wrong passphrase / no key / certificate not the key's).
+      const opened = await openP12File(file, String(f.get("passphrase") ?? ""));
+      const mine = intent === "prove" ? registeredCertificate(opened, certificates) : undefined;
       const challenge = await postForm<{ purpose: string; nonce: string; issuedAt: string }>("/certificates/challenge", csrf, { purpose: intent === "prove" ? "possession" : "register" });
       const signature = await signChallengeB64(challenge, opened.privateKeyPkcs8);
       const fields: Record<string, string> = { intent, nonce: challenge.nonce, signature };

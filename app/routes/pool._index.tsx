@@ -1,29 +1,31 @@
-import { json, unstable_createMemoryUploadHandler, unstable_parseMultipartFormData, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AdminNav } from "#app/components/admin-nav";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import { DomainError, type ErrorPayload } from "#app/domain/errors";
+import { MAX_IMPORT_BYTES } from "#app/domain/limits";
+import { PoolQuerySchema, searchParamsOf } from "#app/domain/query";
+import { memoryFile, multipartForm } from "#app/services/platform/multipart.server";
 import { importExperts } from "#app/services/pool/expert-import.server";
-import { listExperts, listSpecialties, POOL_PAGE } from "#app/services/pool/pool-queries.server";
+import { listExperts, listSpecialties } from "#app/services/pool/pool-queries.server";
 import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
 
 export const meta: MetaFunction = () => [{ title: "专家库 · Tenderhall" }];
 
-const MAX_IMPORT_BYTES = 30 * 1024 * 1024;
-
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const actor = await requireActor(request, context, "pool:manage");
-  const u = new URL(request.url).searchParams;
-  const page = Number(u.get("page")) || 1;
-  const list = await listExperts(context.app.db, actor, { q: u.get("q") ?? undefined, status: u.get("status") ?? undefined, specialty: u.get("specialty") ?? undefined, page });
+  // Bounded: q ≤ MAX_QUERY_LENGTH without control characters, known statuses, page 1..MAX_PAGE.
+  const query = PoolQuerySchema.parse(searchParamsOf(request));
+  const list = await listExperts(context.app.db, actor, query);
   return json({ ...list, specialties: await listSpecialties(context.app.db) });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const actor = await requireActor(request, context, "pool:manage");
   try {
-    const form = await readForm(request, context, await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: MAX_IMPORT_BYTES })));
+    // One file, kept in memory only after the CSRF token is verified.
+    const form = await readForm(request, context, multipartForm({ request, fileFields: ["file"], maxFiles: 1, maxFileBytes: MAX_IMPORT_BYTES, onFile: memoryFile(MAX_IMPORT_BYTES) }));
     const file = form.get("file");
     if (!(file instanceof File) || file.size === 0) throw new DomainError("VALIDATION", { field: "file", reason: "importFormat" });
     const result = await importExperts(context.app, actor, { bytes: new Uint8Array(await file.arrayBuffer()), filename: file.name });
@@ -34,12 +36,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Pool() {
-  const { rows, total, page, specialties } = useLoaderData<typeof loader>();
+  // The page count comes from the loader: nothing from a .server module exists in the browser bundle.
+  const { rows, total, page, pages, specialties } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>() as { result?: Awaited<ReturnType<typeof importExperts>>; error?: ErrorPayload } | undefined;
   const [params] = useSearchParams();
   const { t } = useTranslation("pool");
   const result = data?.result;
-  const pages = Math.max(1, Math.ceil(total / POOL_PAGE));
   const name = new Map(specialties.map((s) => [s.code, s.name]));
   return (
     <>
@@ -52,7 +54,13 @@ export default function Pool() {
         <input id="file" name="file" type="file" accept=".xlsx,.csv" required />
         <button type="submit">{t("pool.importButton")}</button>
       </Form>
-      <ErrorAlert error={data?.error} />
+      {data?.error?.code === "VALIDATION" && typeof data.error.params.reason === "string" ? (
+        <div className="alert alert-error" role="alert" data-testid="error">
+          {t(`importFailure.${data.error.params.reason}`, { ...data.error.params, defaultValue: t("common:errors.VALIDATION") })}
+        </div>
+      ) : (
+        <ErrorAlert error={data?.error} />
+      )}
       {result?.ok && (
         <div className="alert alert-ok" data-testid="import-ok">
           {t("pool.imported", { n: result.imported, created: result.created, updated: result.updated })}

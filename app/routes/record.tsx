@@ -2,8 +2,8 @@ import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
-import { RecordQuerySchema } from "#app/domain/account-forms";
 import type { ErrorPayload } from "#app/domain/errors";
+import { RecordSearchSchema } from "#app/domain/record-search";
 import { formatCst } from "#app/domain/tender-form";
 import { verifyRecord } from "#app/services/platform/record.server";
 import { listRecordWithNames } from "#app/services/platform/record-view.server";
@@ -13,9 +13,17 @@ export const meta: MetaFunction = () => [{ title: "交易档案 · Tenderhall" }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const actor = await requireActor(request, context, "record:read");
-  const query = RecordQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const page = await listRecordWithNames(context.app.db, actor, { beforeSeq: query.before, subjectId: query.subject });
-  return json({ ...page, subject: query.subject ?? "", before: query.before ?? null });
+  const query = RecordSearchSchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const page = await listRecordWithNames(context.app.db, actor, {
+    beforeSeq: query.before,
+    subjectId: query.subject,
+    project: query.project,
+    date: query.date,
+    action: query.action,
+    who: query.actor,
+  });
+  const search = { subject: query.subject ?? "", project: query.project ?? "", date: query.date ?? "", action: query.action ?? "", actor: query.actor ?? "" };
+  return json({ ...page, search, before: query.before ?? null });
 }
 
 /** "Verify chain": recomputes every hash from the first entry and names the first broken one. */
@@ -31,30 +39,61 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 const short = (h: string | null | undefined, n = 10) => (h ? h.slice(0, n) : "");
 
+type ActionTree = Record<string, Record<string, string>>;
+
 export default function RecordPage() {
-  const { entries, olderBefore, head, subject, before } = useLoaderData<typeof loader>();
+  const { entries, olderBefore, head, search, before } = useLoaderData<typeof loader>();
+  const { subject } = search;
+  const searching = Object.values(search).some(Boolean);
   const data = useActionData<typeof action>() as { verification?: Awaited<ReturnType<typeof verifyRecord>> | null; error?: ErrorPayload | null } | undefined;
   const nav = useNavigation();
-  const { t } = useTranslation("admin");
+  const { t, i18n } = useTranslation("admin");
   const v = data?.verification;
   const verifying = nav.state === "submitting" && nav.formMethod?.toUpperCase() === "POST";
-  const withSubject = (extra: Record<string, string>) => `/record?${new URLSearchParams({ ...(subject ? { subject } : {}), ...extra })}`;
+  // Paging keeps the search.
+  const withSearch = (extra: Record<string, string>) => `/record?${new URLSearchParams({ ...Object.fromEntries(Object.entries(search).filter(([, v]) => v)), ...extra })}`;
+  const actionGroups = (i18n.getResource(i18n.language, "admin", "record.actions") ?? {}) as ActionTree;
   return (
     <>
       <h1>{t("record.title")}</h1>
       <p className="muted">{t("record.intro")}</p>
 
       <div className="card record-tools">
-        <Form method="get" className="admin-filters" role="search">
+        <Form method="get" className="admin-filters" role="search" data-testid="record-search">
+          {subject && <input type="hidden" name="subject" value={subject} />}
           <div className="field">
-            <label htmlFor="subject">{t("record.subjectFilter")}</label>
-            <input id="subject" name="subject" type="search" defaultValue={subject} placeholder={t("record.subjectPlaceholder")} maxLength={64} />
+            <label htmlFor="project">{t("record.searchProject")}</label>
+            <input id="project" name="project" type="search" defaultValue={search.project} placeholder={t("record.searchProjectPlaceholder")} maxLength={100} />
+          </div>
+          <div className="field">
+            <label htmlFor="date">{t("record.searchDate")}</label>
+            <input id="date" name="date" type="date" defaultValue={search.date} />
+          </div>
+          <div className="field">
+            <label htmlFor="action">{t("record.action")}</label>
+            <select id="action" name="action" defaultValue={search.action}>
+              <option value="">{t("record.anyAction")}</option>
+              {Object.entries(actionGroups).map(([group, actions]) => (
+                <optgroup key={group} label={t(`record.groups.${group}`)}>
+                  <option value={`${group}.`}>{t("record.wholeGroup", { group: t(`record.groups.${group}`) })}</option>
+                  {Object.entries(actions).map(([name, label]) => (
+                    <option key={name} value={`${group}.${name}`}>
+                      {label}
+                    </option>
+                  ))}
+                </optgroup>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="actor">{t("record.searchActor")}</label>
+            <input id="actor" name="actor" type="search" defaultValue={search.actor} placeholder={t("record.searchActorPlaceholder")} maxLength={100} />
           </div>
           <div className="field">
             <button type="submit" className="secondary">
               {t("common:actions.search")}
             </button>{" "}
-            {(subject || before) && <Link to="/record">{t("record.all")}</Link>}
+            {(searching || before) && <Link to="/record">{t("record.all")}</Link>}
           </div>
         </Form>
         <Form method="post" className="record-verify">
@@ -101,7 +140,7 @@ export default function RecordPage() {
       {subject && <p className="muted">{t("record.filtered", { subject })}</p>}
       {entries.length === 0 ? (
         <p className="card muted" data-testid="empty">
-          {subject ? t("record.noMatch") : t("record.empty")}
+          {searching ? t("record.noMatch") : t("record.empty")}
         </p>
       ) : (
         <div className="table-scroll">
@@ -111,6 +150,7 @@ export default function RecordPage() {
                 <th className="num">{t("record.seq")}</th>
                 <th>{t("record.at")}</th>
                 <th>{t("record.action")}</th>
+                <th>{t("record.project")}</th>
                 <th>{t("record.subject")}</th>
                 <th>{t("record.actor")}</th>
                 <th>{t("record.org")}</th>
@@ -123,10 +163,10 @@ export default function RecordPage() {
                 <tr key={e.seq} data-seq={e.seq}>
                   <td className="num">{e.seq}</td>
                   <td className="small nowrap">{formatCst(e.at)}</td>
-                  <td>
-                    <div>{t(`record.actions.${e.action}`, { defaultValue: e.action })}</div>
-                    <code className="muted small">{e.action}</code>
+                  <td title={e.action} data-action={e.action}>
+                    {t(`record.actions.${e.action}`, { defaultValue: e.action })}
                   </td>
+                  <td className="small nowrap">{e.project ? <Link to={`/record?${new URLSearchParams({ project: e.project.code })}`}>{e.project.code}</Link> : <span className="muted">—</span>}</td>
                   <td className="small">
                     <div>{t(`record.subjects.${e.subjectType}`, { defaultValue: e.subjectType })}</div>
                     <Link to={`/record?subject=${encodeURIComponent(e.subjectId)}`} title={e.subjectId}>
@@ -137,6 +177,10 @@ export default function RecordPage() {
                     {e.sealed ? (
                       <span className="muted" data-testid="sealed-actor">
                         {t("record.sealed")}
+                      </span>
+                    ) : e.confidential ? (
+                      <span className="muted" data-testid="confidential-actor">
+                        {t("record.confidential")}
                       </span>
                     ) : e.actorName ? (
                       <>
@@ -174,8 +218,8 @@ export default function RecordPage() {
       )}
       {(before || olderBefore) && (
         <nav className="pager" aria-label={t("list.pages")}>
-          {before && <Link to={withSubject({})}>{t("record.newest")}</Link>}
-          {olderBefore && <Link to={withSubject({ before: String(olderBefore) })}>{t("record.older")}</Link>}
+          {before && <Link to={withSearch({})}>{t("record.newest")}</Link>}
+          {olderBefore && <Link to={withSearch({ before: String(olderBefore) })}>{t("record.older")}</Link>}
         </nav>
       )}
     </>

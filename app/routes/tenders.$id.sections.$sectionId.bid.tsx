@@ -2,6 +2,7 @@ import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
 import { useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Countdown, useServerNow } from "#app/components/countdown";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import { DomainError, httpStatusOf, toErrorPayload, type ErrorPayload } from "#app/domain/errors";
 import { formatCst } from "#app/domain/tender-form";
@@ -10,7 +11,7 @@ import { bidContext, myBids, openUpload, withdrawBid } from "#app/services/bids/
 import { listMyCertificates, trustedCaPems } from "#app/services/platform/certificates.server";
 import { dbNow } from "#app/services/platform/command.server";
 import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
-import { openP12File } from "#app/client/p12";
+import { openP12File, p12ErrorPayload, registeredCertificate, type OpenedCertificate } from "#app/client/p12";
 import { discardUpload, fileSource, sealAndUpload, UploadError, type Progress } from "#app/client/sealed-upload";
 import { verifyReceipt } from "#crypto/receipt";
 import { fromBase64 } from "#crypto/seal/format";
@@ -87,6 +88,7 @@ export default function SubmitBid() {
   const [done, setDone] = useState<{ version: number; bidId: string; valid: boolean; signer: string; resumed: boolean } | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
   const current = d.bids.find((b) => b.status === "submitted");
+  const now = useServerNow(d.now);
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -101,11 +103,16 @@ export default function SubmitBid() {
     }
     setBusy(true);
     try {
-      const opened = await openP12File(p12, String(f.get("passphrase") ?? "")).catch(() => {
-        throw { code: "CERT_REQUEST_INVALID", params: { reason: t("bid.badP12") }, violations: [] } satisfies ErrorPayload;
-      });
-      const cert = d.certificates.find((c) => c.fingerprint === opened.fingerprint);
-      if (!cert) throw { code: "CERT_UNKNOWN", params: {}, violations: [] } satisfies ErrorPayload;
+      // A wrong passphrase, a file that is not PKCS#12, a file without a key or with someone else's certificate each
+      // get their own message; none suggests a new key pair (the file may hold the bidder's only key).
+      let opened: OpenedCertificate;
+      let cert: (typeof d.certificates)[number];
+      try {
+        opened = await openP12File(p12, String(f.get("passphrase") ?? ""));
+        cert = registeredCertificate(opened, d.certificates);
+      } catch (p12Error) {
+        throw p12ErrorPayload(p12Error);
+      }
       const result = await sealAndUpload({
         api: { baseUrl: "", csrfToken: root?.csrfToken ?? "" },
         sectionId: d.section.id,
@@ -154,6 +161,12 @@ export default function SubmitBid() {
       </h1>
       <p>
         {t("bid.section", { code: d.section.code, title: d.section.title })} · {t("bid.deadline", { at: formatCst(d.deadline) })}
+        {!d.closed && (
+          <>
+            {" · "}
+            {t("bid.timeLeft")} <Countdown until={d.deadline} now={now} />
+          </>
+        )}
       </p>
       <p className="muted small">{d.openingKey ? t("bid.keyModelFallback", { k: d.openingKey.threshold }) : t("bid.keyModelBidder")}</p>
 

@@ -1,10 +1,11 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Countdown, useServerNow } from "#app/components/countdown";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import { DomainError, httpStatusOf, toErrorPayload, type ErrorPayload } from "#app/domain/errors";
-import { capitalsOrBlank } from "#app/domain/money";
+import { capitalsOrBlank, formatMoney } from "#app/domain/money";
 import { formatCst } from "#app/domain/tender-form";
 import { useRootData } from "#app/root";
 import { dbNow } from "#app/services/platform/command.server";
@@ -12,7 +13,7 @@ import { answerObjection, checkIn, closeOpening, confirmRecord, decideFailure, e
 import { hallView, type HallView } from "#app/services/opening/opening-view.server";
 import { useLiveRevalidate } from "#app/utils/live";
 import { errorResponse, getActor, readForm, requireActor } from "#app/utils/request.server";
-import { openP12File, postForm, signChallengeB64, type OpenedCertificate } from "#app/client/p12";
+import { openP12File, P12Error, p12ErrorPayload, postForm, registeredCertificate, signChallengeB64, type OpenedCertificate } from "#app/client/p12";
 import { openBox } from "#crypto/opening-key";
 import { fromBase64, toBase64 } from "#crypto/seal/format";
 
@@ -78,26 +79,6 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 
 type ActionResult = { done?: string; error?: ErrorPayload; share?: { released: number; threshold: number; opened: number } };
 
-/** Ticks once a second from the server's clock (the countdown of the decryption window). */
-function useServerNow(serverNow: string) {
-  const [offset] = useState(() => new Date(serverNow).getTime() - Date.now());
-  const [now, setNow] = useState(() => new Date(serverNow).getTime());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now() + offset), 1000);
-    return () => clearInterval(t);
-  }, [offset]);
-  return now;
-}
-
-function Countdown({ until, now }: { until: string; now: number }) {
-  const ms = Math.max(0, new Date(until).getTime() - now);
-  const s = Math.floor(ms / 1000);
-  const hh = Math.floor(s / 3600);
-  const mm = Math.floor((s % 3600) / 60);
-  const ss = s % 60;
-  return <span className="mono">{`${hh > 0 ? `${hh}:` : ""}${String(mm).padStart(2, "0")}:${String(ss).padStart(2, "0")}`}</span>;
-}
-
 /**
  * The online opening hall (不见面开标, PRODUCT.md §3.3): one live page per section for the
  * tendering unit/agency, bidders, supervisors, custodians and the public. Live over the
@@ -110,7 +91,9 @@ export default function OpeningHall() {
   useLiveRevalidate([d.channel]);
   const now = useServerNow(d.now);
   const o = d.opening;
-  const phase = o?.phase ?? "waiting";
+  // Past the deadline a hall is never "waiting": the job opens it ("due", seconds) or it is not held ("none").
+  const notOpen = d.notOpen === "waiting" && now >= new Date(d.deadline).getTime() ? "due" : d.notOpen;
+  const phase = o?.phase ?? notOpen ?? "waiting";
 
   return (
     <>
@@ -130,8 +113,14 @@ export default function OpeningHall() {
 
       <section className="card" data-testid="hall-status">
         {!o ? (
-          <p data-testid="not-open">
-            {t("opening.notOpen", { at: formatCst(d.deadline) })} <Countdown until={d.deadline} now={now} />
+          <p data-testid="not-open" data-state={notOpen}>
+            {notOpen === "waiting" ? (
+              <>
+                {t("opening.notOpen", { at: formatCst(d.deadline) })} <Countdown until={d.deadline} now={now} />
+              </>
+            ) : (
+              t(notOpen === "due" ? "opening.due" : "opening.none", { at: formatCst(d.deadline) })
+            )}
           </p>
         ) : (
           <dl className="kv">
@@ -242,7 +231,7 @@ function CertificateOpener({ onOpened, label }: { onOpened: (c: OpenedCertificat
         setError(null);
         openP12File(file, String(f.get("passphrase") ?? ""))
           .then(onOpened)
-          .catch(() => setError({ code: "CERT_REQUEST_INVALID", params: { reason: t("bid.badP12") }, violations: [] }))
+          .catch((e: unknown) => setError(p12ErrorPayload(e)))
           .finally(() => setBusy(false));
       }}
     >
@@ -282,12 +271,11 @@ function BidderPanel({ d }: { d: HallView }) {
   async function doCheckIn(c: OpenedCertificate) {
     setError(null);
     try {
-      const certificateId = own.certificates.find((x) => x.fingerprint === c.fingerprint)?.id;
-      if (!certificateId) throw { code: "CERT_UNKNOWN", params: {}, violations: [] } satisfies ErrorPayload;
+      const certificateId = registeredCertificate(c, own.certificates).id;
       const ch = await postForm<{ purpose: string; nonce: string; issuedAt: string }>("/certificates/challenge", csrf, { purpose: `checkin:${d.section.id}` });
       submit({ intent: "checkin", nonce: ch.nonce, certificateId, signature: await signChallengeB64(ch, c.privateKeyPkcs8) });
     } catch (e) {
-      setError(e as ErrorPayload);
+      setError(e instanceof P12Error ? p12ErrorPayload(e) : (e as ErrorPayload));
     }
   }
 
@@ -295,7 +283,7 @@ function BidderPanel({ d }: { d: HallView }) {
     setError(null);
     const r = own.recipients.find((x) => x.kid === c.fingerprint);
     if (!r) {
-      setError({ code: "CERT_NOT_YOURS", params: {}, violations: [] });
+      setError(p12ErrorPayload(new P12Error("NOT_SEALING")));
       return;
     }
     try {
@@ -366,7 +354,7 @@ function CustodianPanel({ d }: { d: HallView }) {
     setError(null);
     const box = boxes.find((b) => b.fingerprint === c.fingerprint && !b.released);
     if (!box) {
-      setError({ code: "CERT_NOT_YOURS", params: {}, violations: [] });
+      setError(p12ErrorPayload(new P12Error("NO_SHARE")));
       return;
     }
     try {
@@ -481,7 +469,7 @@ function Reading({ d }: { d: HallView }) {
                 <td className="num">{r.order}</td>
                 <td>{r.bidder}</td>
                 <td className="num">
-                  <span className="mono">{r.priceYuan}</span>
+                  <span className="mono">{formatMoney({ yuan: r.priceYuan })}</span>
                   <div className="muted small">{capitalsOrBlank(r.priceYuan)}</div>
                 </td>
                 <td>{r.durationDays}</td>

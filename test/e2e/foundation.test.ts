@@ -5,10 +5,10 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { PGlite } from "@electric-sql/pglite";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { withCheckChar } from "#app/domain/credit-code";
 import { demoPdf } from "../../server/demo-pdf";
-import { contextFor, cstInput, launchBrowser, removeDataDir, startServer, type RunningServer } from "./harness";
+import { contextFor, cstInput, expectNoHydrationErrors, launchBrowser, removeDataDir, startServer, type RunningServer } from "./harness";
 
 const run = promisify(execFile);
 
@@ -28,6 +28,9 @@ describe("foundation end to end", () => {
     server = await startServer();
     browser = await launchBrowser();
   });
+
+  // Every page these tests open must hydrate cleanly (React #418/#423/#425).
+  afterEach(expectNoHydrationErrors);
 
   afterAll(async () => {
     await browser?.close();

@@ -30,7 +30,8 @@ export async function startServer(opts: { dataDir?: string; env?: Record<string,
   });
   let out = "";
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 90_000);
+    // Migrations and the demo seed take well under a minute on an idle machine; CI machines are not idle.
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 150_000);
     const onData = (b: Buffer) => {
       out += b.toString();
       const m = /ready on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
@@ -65,7 +66,55 @@ export function removeDataDir(dir: string) {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/**
+ * React hydration errors in production builds: #418 (text/markup mismatch), #423 (the root fell back to client
+ * rendering), #425 (text content differs), and the development wording. The server HTML and the first client render
+ * must be identical — a `.server` value that is undefined in the browser, or a date formatted in the browser's time
+ * zone instead of China time, shows up here.
+ */
+export const HYDRATION_ERROR = /Minified React error #(418|423|425)\b|error-decoder\.html\?invariant=(418|423|425)\b|Hydration failed|did not match|There was an error while hydrating|Text content does not match/i;
+
+export type PageProblem = { url: string; kind: "pageerror" | "console"; text: string };
+const hydrationProblems: PageProblem[] = [];
+
+/** Records hydration errors of a page (uncaught errors and console errors), for expectNoHydrationErrors. */
+export function watchPage(page: Page) {
+  page.on("pageerror", (e) => {
+    const text = `${e.message}\n${e.stack ?? ""}`;
+    if (HYDRATION_ERROR.test(text)) hydrationProblems.push({ url: page.url(), kind: "pageerror", text: e.message });
+  });
+  page.on("console", (m) => {
+    if (m.type() === "error" && HYDRATION_ERROR.test(m.text())) hydrationProblems.push({ url: page.url(), kind: "console", text: m.text() });
+  });
+}
+
+/** Hydration errors recorded since the last call (and clears them). */
+export function takeHydrationErrors(): PageProblem[] {
+  return hydrationProblems.splice(0, hydrationProblems.length);
+}
+
+/**
+ * Every e2e file that opens a browser calls this in `afterEach`: the test fails when any page it opened had a
+ * hydration error (test/e2e/hydration-crawl.test.ts checks that every such file does).
+ */
+export function expectNoHydrationErrors() {
+  const found = takeHydrationErrors();
+  if (found.length) throw new Error(`React hydration errors:\n${found.map((p) => `  ${p.url} (${p.kind}): ${p.text.slice(0, 300)}`).join("\n")}`);
+}
+
+/** Debian's Chromium; every page of every context it opens is watched for hydration errors. */
 export async function launchBrowser(): Promise<Browser> {
+  const browser = await launchChromium();
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...args: Parameters<Browser["newContext"]>) => {
+    const context = await newContext(...args);
+    context.on("page", watchPage);
+    return context;
+  };
+  return browser;
+}
+
+async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: [
@@ -83,9 +132,19 @@ export async function launchBrowser(): Promise<Browser> {
 
 export const DEMO_PASSWORD = "demo12345";
 
-/** A fresh browser context (its own cookies), signed in as a demo user when `username` is given. */
-export async function contextFor(browser: Browser, baseURL: string, username?: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL, locale: "zh-CN", acceptDownloads: true });
+/**
+ * A fresh browser context (its own cookies), signed in as a demo user when `username` is given. `lang` sets the
+ * language cookie (zh-CN default); `locale` and `timezoneId` the browser's own locale and time zone (the server's
+ * differ: pages must format numbers and China-time dates the same on both sides).
+ */
+export async function contextFor(
+  browser: Browser,
+  baseURL: string,
+  username?: string,
+  opts: { lang?: "zh-CN" | "en"; locale?: string; timezoneId?: string; viewport?: { width: number; height: number } } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL, locale: opts.locale ?? opts.lang ?? "zh-CN", acceptDownloads: true, timezoneId: opts.timezoneId, viewport: opts.viewport });
+  if (opts.lang) await context.addCookies([{ name: "th_lng", value: opts.lang, url: baseURL }]);
   const page = await context.newPage();
   if (username) await login(page, username);
   return { context, page };

@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type postgres from "postgres";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { checkSignedPdf } from "../helpers/pdfsig";
-import { contextFor, ownPostgresDatabase, DEMO_PASSWORD, launchBrowser, removeDataDir, startServer, type RunningServer } from "./harness";
+import { contextFor, ownPostgresDatabase, DEMO_PASSWORD, expectNoHydrationErrors, launchBrowser, removeDataDir, startServer, type RunningServer } from "./harness";
 
 /**
  * Issue 4 end to end in Chromium (server on PostgreSQL, so the test can move the deadline and
@@ -60,6 +60,9 @@ describe("online opening hall", () => {
     sectionId = p!.section_id as string;
     hallUrl = `/tenders/${projectId}/sections/${sectionId}/opening`;
   });
+  // Every page these tests open must hydrate cleanly (React #418/#423/#425).
+  afterEach(expectNoHydrationErrors);
+
   afterAll(async () => {
     for (const v of Object.values(views)) await v.context.close().catch(() => undefined);
     await browser?.close();
@@ -155,9 +158,10 @@ describe("online opening hall", () => {
       const reading = v.page.getByTestId("reading");
       await reading.waitFor({ timeout: 30_000 });
       const text = (await reading.textContent()) ?? "";
-      expect(text, name).toContain("11520000.00");
-      expect(text, name).toContain("11380000.50");
-      expect(text, name).toContain("11690000.00");
+      // Prices as money (app/domain/money.ts#formatMoney: thousands separators), with the capitals below.
+      expect(text, name).toContain("¥11,520,000.00");
+      expect(text, name).toContain("¥11,380,000.50");
+      expect(text, name).toContain("¥11,690,000.00");
       expect(text, name).toContain("哈尔滨华安建筑工程有限公司");
       expect(text, name).toContain("壹仟壹佰叁拾捌万元伍角整");
     }

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type postgres from "postgres";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contextFor, ownPostgresDatabase, DEMO_PASSWORD, launchBrowser, removeDataDir, startServer, type RunningServer } from "./harness";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { contextFor, ownPostgresDatabase, DEMO_PASSWORD, expectNoHydrationErrors, launchBrowser, removeDataDir, startServer, type RunningServer } from "./harness";
 
 /**
  * Issue 3 end to end in Chromium (server on PostgreSQL, so the test can move the deadline
@@ -37,6 +37,9 @@ describe("sealed bids", () => {
     writeFileSync(fifty, randomBytes(50 * 1024 * 1024));
     bidPath = fifty;
   });
+  // Every page these tests open must hydrate cleanly (React #418/#423/#425).
+  afterEach(expectNoHydrationErrors);
+
   afterAll(async () => {
     await browser?.close();
     await server?.stop();

@@ -1,10 +1,7 @@
-import { and, asc, desc, eq, gt, lt, type SQL } from "drizzle-orm";
+import { asc, eq, gt } from "drizzle-orm";
 import { verifyChainSegment, type ChainBreak, type ChainEntry } from "#crypto/record-hash";
 import type { Executor } from "#db/client";
-import { organisations, recordEntries, recordHead, users, type RecordEntry } from "#db/schema/index";
-import { DomainError } from "#app/domain/errors";
-import { hasPermission } from "#app/domain/permissions";
-import type { Actor } from "./actor";
+import { recordEntries, recordHead, type RecordEntry } from "#db/schema/index";
 
 const BATCH = 2000;
 
@@ -54,30 +51,4 @@ export async function verifyRecord(db: Executor): Promise<VerifyResult> {
   return { ok: true, entries, head: last };
 }
 
-/** The record as admins and supervisors read it (newest first), optionally for one subject, with names. */
-export async function listRecordWithNames(db: Executor, actor: Actor, opts: { subjectId?: string; beforeSeq?: number; limit?: number } = {}) {
-  if (!hasPermission(actor.roles, "record:read")) throw new DomainError("FORBIDDEN");
-  const conds: SQL[] = [];
-  if (opts.subjectId) conds.push(eq(recordEntries.subjectId, opts.subjectId));
-  if (opts.beforeSeq) conds.push(lt(recordEntries.seq, opts.beforeSeq));
-  return db
-    .select({
-      seq: recordEntries.seq,
-      at: recordEntries.at,
-      action: recordEntries.action,
-      subjectType: recordEntries.subjectType,
-      subjectId: recordEntries.subjectId,
-      ip: recordEntries.ip,
-      hash: recordEntries.hash,
-      prevHash: recordEntries.prevHash,
-      payloadHash: recordEntries.payloadHash,
-      actorName: users.displayName,
-      orgName: organisations.name,
-    })
-    .from(recordEntries)
-    .leftJoin(users, eq(users.id, recordEntries.actorUserId))
-    .leftJoin(organisations, eq(organisations.id, recordEntries.orgId))
-    .where(conds.length ? and(...conds) : undefined)
-    .orderBy(desc(recordEntries.seq))
-    .limit(Math.min(opts.limit ?? 50, 200));
-}
+// The record as people read it (with names, masked for confidentiality) is record-view.server.ts#listRecordWithNames.

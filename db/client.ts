@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
+import { btree_gist } from "@electric-sql/pglite/contrib/btree_gist";
 import type { ExtractTablesWithRelations } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -60,7 +61,8 @@ export async function openDatabase(opts: OpenOptions): Promise<DbHandle> {
   }
   const dataDir = opts.dataDir ?? "./data/pglite";
   if (!dataDir.startsWith("memory://")) mkdirSync(path.resolve(dataDir), { recursive: true });
-  const pg = await PGlite.create({ dataDir, loadDataDir: opts.loadDataDir });
+  // btree_gist: the exclusion constraint on room bookings (migration 0009).
+  const pg = await PGlite.create({ dataDir, loadDataDir: opts.loadDataDir, extensions: { btree_gist } });
   const db = drizzlePglite(pg, { schema, casing: "snake_case" }) as unknown as Database;
   await migratePglite(drizzlePglite(pg, { casing: "snake_case" }), { migrationsFolder });
   return {

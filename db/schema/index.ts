@@ -5,3 +5,5 @@ export * from "./experts";
 export * from "./jobs";
 export * from "./bids";
 export * from "./opening";
+export * from "./rooms";
+export * from "./evaluation";

@@ -95,6 +95,7 @@ function Header() {
           {(can("admin:orgs") || can("admin:users")) && <NavLink to="/admin">{t("nav.admin")}</NavLink>}
           {can("draw:read-names") && <NavLink to="/draws">{t("nav.draws")}</NavLink>}
           {roles.includes("expert") && <NavLink to="/invitations">{t("nav.invitations")}</NavLink>}
+          {roles.includes("expert") && <NavLink to="/evaluations">{t("nav.evaluations")}</NavLink>}
           {roles.includes("expert") && <NavLink to="/my-profile">{t("nav.myProfile")}</NavLink>}
           {can("bid:submit") && <NavLink to="/my-bids">{t("nav.myBids")}</NavLink>}
           {can("record:read") && <NavLink to="/record">{t("nav.record")}</NavLink>}

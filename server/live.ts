@@ -205,13 +205,24 @@ function onConnection(ws: WebSocket, actor: Actor | null, app: AppContext, reque
         send(JSON.stringify({ type: "error", code: "VALIDATION" }));
         return close(CLOSE.invalid);
       }
-      if (!canSubscribe(actor, msg.channel)) {
-        send(JSON.stringify({ type: "error", code: "FORBIDDEN", channel: msg.channel }));
-        return;
-      }
-      if (subs.has(msg.channel)) return;
-      if (subs.size >= LIVE_LIMITS.maxSubscriptionsPerSocket) return close(CLOSE.tooManySubscriptions);
-      subscribe(msg.channel, msg.after);
+      // Authorisation may ask the database (a review room's members, R42); a failure closes this socket only.
+      canSubscribe(app.db, actor, msg.channel).then(
+        (allowed) =>
+          requestStore.run({ requestId }, () => {
+            if (ws.readyState !== ws.OPEN) return;
+            if (!allowed) {
+              send(JSON.stringify({ type: "error", code: "FORBIDDEN", channel: msg.channel }));
+              return;
+            }
+            if (subs.has(msg.channel)) return;
+            if (subs.size >= LIVE_LIMITS.maxSubscriptionsPerSocket) return close(CLOSE.tooManySubscriptions);
+            subscribe(msg.channel, msg.after);
+          }),
+        (e: unknown) => {
+          logError(requestId, "live: a subscription check failed", e);
+          close(CLOSE.internal);
+        },
+      );
     });
   });
   ws.on("close", () => {

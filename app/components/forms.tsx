@@ -22,7 +22,8 @@ export function ErrorAlert({ error }: { error: ErrorPayload | null | undefined }
         <ul>
           {error.violations.map((v) => (
             <li key={`${v.code}-${JSON.stringify(v.params)}`} data-rule={v.rule}>
-              {t(`rules:${v.code}`, v.params)}
+              {/* Evaluation rules keep their messages under rules:evaluation.* (app/domain/evaluation/violations.ts). */}
+              {t([`rules:${v.code}`, `rules:evaluation.${v.code}`], v.params)}
             </li>
           ))}
         </ul>

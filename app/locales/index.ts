@@ -1,6 +1,7 @@
 import enAdmin from "./en/admin.json";
 import enBids from "./en/bids.json";
 import enCommon from "./en/common.json";
+import enEvaluation from "./en/evaluation.json";
 import enPool from "./en/pool.json";
 import enPortal from "./en/portal.json";
 import enRules from "./en/rules.json";
@@ -8,6 +9,7 @@ import enTender from "./en/tender.json";
 import zhAdmin from "./zh-CN/admin.json";
 import zhBids from "./zh-CN/bids.json";
 import zhCommon from "./zh-CN/common.json";
+import zhEvaluation from "./zh-CN/evaluation.json";
 import zhPool from "./zh-CN/pool.json";
 import zhPortal from "./zh-CN/portal.json";
 import zhRules from "./zh-CN/rules.json";
@@ -15,6 +17,6 @@ import zhTender from "./zh-CN/tender.json";
 
 /** Every catalog, by language and namespace. test/unit/i18n.test.ts fails when a key is missing in either. */
 export const resources = {
-  "zh-CN": { common: zhCommon, rules: zhRules, portal: zhPortal, admin: zhAdmin, tender: zhTender, pool: zhPool, bids: zhBids },
-  en: { common: enCommon, rules: enRules, portal: enPortal, admin: enAdmin, tender: enTender, pool: enPool, bids: enBids },
+  "zh-CN": { common: zhCommon, rules: zhRules, portal: zhPortal, admin: zhAdmin, tender: zhTender, pool: zhPool, bids: zhBids, evaluation: zhEvaluation },
+  en: { common: enCommon, rules: enRules, portal: enPortal, admin: enAdmin, tender: enTender, pool: enPool, bids: enBids, evaluation: enEvaluation },
 } as const;

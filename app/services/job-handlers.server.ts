@@ -3,6 +3,7 @@ import type { NotificationChannel } from "./pool/channels.server";
 import { confirmationTimedOut, issueDrawRecord } from "./pool/draws.server";
 import type { JobHandler } from "./platform/jobs.server";
 import { openHall, publishFailureNotice, windowEnded } from "./opening/opening.server";
+import { prepareEvaluation, startEvaluation } from "./evaluation/lifecycle.server";
 
 /** Every job kind and its idempotent handler. */
 export function jobHandlers(channels: NotificationChannel[]): Record<string, JobHandler> {
@@ -22,6 +23,12 @@ export function jobHandlers(channels: NotificationChannel[]): Record<string, Job
     },
     "opening.failure_notice": async (app, payload) => {
       await publishFailureNotice(app, String(payload.sectionId));
+    },
+    "evaluation.prepare": async (app, payload) => {
+      await prepareEvaluation(app, String(payload.sectionId));
+    },
+    "evaluation.start": async (app, payload) => {
+      await startEvaluation(app, String(payload.sectionId));
     },
     "notify.external": async (_app, payload) => {
       const params = (payload.params ?? {}) as Record<string, string | number>;

@@ -24,7 +24,7 @@ function actionsInCode(): { exact: Map<string, string>; prefixes: Map<string, st
   const prefixes = new Map<string, string>();
   for (const file of [...sourceFiles(path.join(root, "app")), ...sourceFiles(path.join(root, "server"))]) {
     const text = readFileSync(file, "utf8");
-    if (!text.includes("runCommand")) continue;
+    if (!text.includes("runCommand") && !text.includes("runOptionalCommand")) continue;
     const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, file.endsWith(".tsx") ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
     const where = (n: ts.Node) => `${path.relative(root, file)}:${sf.getLineAndCharacterOfPosition(n.getStart()).line + 1}`;
     const collect = (e: ts.Expression) => {
@@ -36,7 +36,8 @@ function actionsInCode(): { exact: Map<string, string>; prefixes: Map<string, st
     const visit = (n: ts.Node) => {
       if (ts.isCallExpression(n) && ts.isIdentifier(n.expression)) {
         // runCommand(ctx, actor, action, body) · runCommandOrSkip(ctx, action, sectionId, body, actor?)
-        const index = n.expression.text === "runCommand" ? 2 : n.expression.text === "runCommandOrSkip" ? 1 : -1;
+        // runOptionalCommand(ctx, actor, action, body)
+        const index = n.expression.text === "runCommand" || n.expression.text === "runOptionalCommand" ? 2 : n.expression.text === "runCommandOrSkip" ? 1 : -1;
         const arg = index >= 0 ? n.arguments[index] : undefined;
         if (arg) collect(arg);
       }

@@ -711,6 +711,8 @@ export async function closeOpening(ctx: Ctx, actor: Actor, sectionId: string): P
     rule(checkClose(locked.phase, 0));
     await tx.update(openings).set({ phase: "closed", phaseChangedAt: at, closedAt: at, recordSha256: stored.sha256 }).where(eq(openings.sectionId, sectionId));
     await tx.update(sections).set({ status: "opened" }).where(eq(sections.id, sectionId));
+    // The evaluation (app/services/evaluation, a floor above) is prepared by a job, so the opening imports nothing of it.
+    await scheduleJob(tx, { kind: "evaluation.prepare", dueAt: at, payload: { sectionId }, dedupeKey: `evaluation.prepare:${sectionId}` });
     return {
       result: undefined,
       subjectType: "section",

@@ -105,3 +105,28 @@ export async function emitLiveEvent(tx: Tx, ev: LiveEventInput): Promise<void> {
   const id = rows[0]?.id;
   await tx.execute(sql`select pg_notify('th_live', ${String(id)})`);
 }
+
+/** Thrown inside a command body to end it without writing anything (see runOptionalCommand). */
+class SkipCommand extends Error {}
+
+/**
+ * A command that may find nothing to do (an idempotent job run twice, a timer that already fired): `body`
+ * returns null to skip — the transaction rolls back and no record entry is written — and the caller gets null.
+ */
+export async function runOptionalCommand<T>(
+  ctx: Pick<AppContext, "db">,
+  actor: Actor,
+  action: string,
+  body: (scope: CommandScope) => Promise<CommandOutcome<T> | null>,
+): Promise<T | null> {
+  try {
+    return await runCommand(ctx, actor, action, async (scope) => {
+      const out = await body(scope);
+      if (!out) throw new SkipCommand();
+      return out;
+    });
+  } catch (e) {
+    if (e instanceof SkipCommand) return null;
+    throw e;
+  }
+}

@@ -11,8 +11,9 @@ const alias = {
   "~": r("./app"),
 };
 
-// Three projects: pure unit tests, integration tests (every suite runs on PGlite AND
-// PostgreSQL), and end-to-end tests in Debian's Chromium through the real server.
+// Four projects: pure unit tests, integration tests (every suite runs on PGlite AND
+// PostgreSQL), end-to-end tests in Debian's Chromium through the real server, and the
+// property-based fuzz layer against the real server (fixed seed, bounded runs; test/fuzz).
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -44,6 +45,18 @@ export default defineConfig({
           environment: "node",
           testTimeout: 120_000,
           hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: "fuzz",
+          include: ["test/fuzz/**/*.test.ts"],
+          environment: "node",
+          // One real server per file; files run one after another (2 cores, shared).
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
           fileParallelism: false,
         },
       },

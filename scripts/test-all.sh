@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # `npm test`: every test — typecheck, lint, unit, integration (PGlite AND PostgreSQL),
-# then end-to-end in Debian's Chromium through the real server. Prints one summary line.
+# then end-to-end in Debian's Chromium and the fuzz layer, both through the real server.
+# Prints one summary line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p test-results
+# A result file left by an earlier run must not count for a layer that did not run this time.
+rm -f test-results/vitest-core.json test-results/vitest-e2e.json test-results/vitest-fuzz.json
 status=0
 
 step() { echo; echo "== $*"; }
@@ -22,10 +25,16 @@ step "end-to-end tests (Chromium)"
 npx vitest run --project e2e \
   --reporter=default --reporter=json --outputFile.json=test-results/vitest-e2e.json || status=1
 
+# Property-based fuzz layer against the real server (test/fuzz): fixed seed, bounded runs
+# (FUZZ_SEED / FUZZ_SCALE override); a failure prints every distinct counterexample.
+step "fuzz tests (real server, fixed seed)"
+npx vitest run --project fuzz \
+  --reporter=default --reporter=json --outputFile.json=test-results/vitest-fuzz.json || status=1
+
 node -e '
   const fs = require("fs");
   let passed = 0, failed = 0, skipped = 0;
-  for (const f of ["test-results/vitest-core.json", "test-results/vitest-e2e.json"]) {
+  for (const f of ["test-results/vitest-core.json", "test-results/vitest-e2e.json", "test-results/vitest-fuzz.json"]) {
     if (!fs.existsSync(f)) { failed++; console.error("missing " + f); continue; }
     const r = JSON.parse(fs.readFileSync(f, "utf8"));
     passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + (r.numTodoTests || 0);

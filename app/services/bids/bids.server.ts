@@ -398,6 +398,8 @@ export async function withdrawBid(ctx: Ctx, actor: Actor, sectionId: string): Pr
 
 /** One stored ciphertext chunk of the caller's own open upload (the bid form, to resume after a reload). */
 export async function readOwnChunk(ctx: Pick<AppContext, "db" | "blobs">, actor: Actor, uploadId: string, fileIndex: number, chunkIndex: number) {
+  // Indices are PostgreSQL integers: anything outside names no chunk (and must not reach the query).
+  if (!isPgInteger(fileIndex) || !isPgInteger(chunkIndex) || fileIndex < 0 || chunkIndex < 0) throw new DomainError("NOT_FOUND");
   await ownedOpenUpload(ctx.db, actor, uploadId);
   const [c] = await ctx.db
     .select({ sha256: bidUploadChunks.sha256 })
@@ -490,4 +492,9 @@ export async function flagBidsSealedBefore(tx: Tx, projectId: string, amendmentS
     .where(and(eq(bids.status, "submitted"), inArray(bids.sectionId, tx.select({ id: sections.id }).from(sections).where(eq(sections.projectId, projectId)))))
     .returning({ orgId: bids.orgId });
   return [...new Set(rows.map((r) => r.orgId))];
+}
+
+/** A value a PostgreSQL `integer` column can hold. */
+function isPgInteger(n: number): boolean {
+  return Number.isInteger(n) && n >= -2147483648 && n <= 2147483647;
 }

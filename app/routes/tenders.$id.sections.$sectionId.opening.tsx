@@ -198,7 +198,8 @@ export default function OpeningHall() {
 
 function Presence({ d }: { d: HallView }) {
   const { t } = useTranslation("bids");
-  const missing = d.counts.total - d.counts.checkedIn;
+  // "另有 n 家…": only the bidders not listed above (a bidder sees the checked-in ones and itself; the parties see all).
+  const missing = Math.max(0, d.counts.total - d.presence.length);
   return (
     <section className="card">
       <h2>{t("opening.presence")}</h2>

@@ -15,6 +15,11 @@ import { contextFor, expectNoHydrationErrors, launchBrowser, removeDataDir, star
  */
 const ROLES = ["admin", "tenderer", "agent", "supervisor", "expert", "bidder1", "public"] as const;
 const LANGS = ["zh-CN", "en"] as const;
+/**
+ * Every role crawls in Chinese (the default); English, whose pages share every component and differ only in their
+ * strings, is crawled by the roles whose pages differ most (the admin's, a bidder's, the public's) to keep the suite short.
+ */
+const EN_ROLES: ReadonlySet<string> = new Set(["admin", "bidder1", "public"]);
 const SKIP = /\/(logout|lang)$|\.(pdf|atom|jws|json)$|\/documents\//;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 const PER_PATTERN = 2;
@@ -67,8 +72,12 @@ describe("no hydration errors anywhere in the demo", () => {
       await route.fulfill({ response: r, body: (await r.text()).replace("<h1>", "<h1>X") });
     });
     await visit(page, "/login");
-    expect(takeHydrationErrors().length).toBeGreaterThan(0);
+    const seen = takeHydrationErrors();
+    // React may report more (#423 after #418) after the first look: close the page, then drain what came late,
+    // so that the afterEach check of this test sees none of the errors it provoked on purpose.
     await context.close();
+    seen.push(...takeHydrationErrors());
+    expect(seen.length).toBeGreaterThan(0);
   });
 
   it("finds the demo's tenders and halls", () => {
@@ -77,7 +86,7 @@ describe("no hydration errors anywhere in the demo", () => {
   });
 
   for (const lang of LANGS) {
-    for (const role of ROLES) {
+    for (const role of ROLES.filter((r) => lang === "zh-CN" || EN_ROLES.has(r))) {
       it(`${role} · ${lang}`, { timeout: 600_000 }, async () => {
         const { context, page } = await contextFor(browser, server.url, role === "public" ? undefined : role, { lang, locale: "de-DE", timezoneId: "America/New_York" });
         const origin = new URL(server.url).origin;

@@ -113,7 +113,7 @@ forEachDriver("online opening", (env) => {
     expect(check.trusted).toContain("Certificate is Trusted");
     expect(check.tampered).toContain("Digest Mismatch");
     expect(check.text).toContain("开标记录表");
-    expect(check.text).toContain("9800000");
+    expect(check.text).toContain("9,800,000.00"); // the price with separators, as the hall shows it
     expect(check.text.replace(/\s+/g, "")).toContain("玖佰捌拾万元整"); // R28: the price in capitals as read
     expect(check.text.replace(/\s+/g, "")).toContain("密钥保管人");
     const [entry] = await app.db.select({ payload: recordEntries.payload }).from(recordEntries).where(and(eq(recordEntries.action, "opening.closed"), eq(recordEntries.subjectId, t.sectionId)));

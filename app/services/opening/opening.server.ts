@@ -44,7 +44,7 @@ import {
   type BidOpeningState,
   type OpeningPhase,
 } from "#app/domain/rules/opening";
-import { capitalsOrBlank } from "#app/domain/money";
+import { capitalsOrBlank, formatMoney } from "#app/domain/money";
 import { getProfile } from "#app/domain/rules/profiles";
 import { violation, type RuleViolation } from "#app/domain/rules/violations";
 import { formatCst } from "#app/domain/tender-form";
@@ -672,7 +672,7 @@ export async function closeOpening(ctx: Ctx, actor: Actor, sectionId: string): P
           heading: "唱标结果",
           table: {
             headers: ["序号", "投标人", "报价（元）", "大写金额", "工期", "质量", "项目经理"],
-            rows: (o!.reading ?? []).map((r) => [String(r.order), r.bidder, r.priceYuan, capitalsOrBlank(r.priceYuan), r.durationDays, r.quality, r.projectManager]),
+            rows: (o!.reading ?? []).map((r) => [String(r.order), r.bidder, formatMoney({ yuan: r.priceYuan }, { symbol: false }), capitalsOrBlank(r.priceYuan), r.durationDays, r.quality, r.projectManager]),
             widths: [0.8, 3.6, 2, 3.2, 1, 1, 1.5],
           },
         },

@@ -16,11 +16,17 @@ export const BLOB_REFERENCES: readonly ({ table: string; column: string } | { ta
   { table: "openings", column: "failure_notice_sha256" },
   // The plaintext files of opened bids, each verified against the signed manifest.
   { table: "bid_openings", column: "files", jsonArrayKey: "sha256" },
+  // The evaluation report (评标报告): the platform-signed base, the latest revision and every member's revision
+  // (each an incremental update of the one before).
+  { table: "evaluation_reports", column: "base_pdf_sha256" },
+  { table: "evaluation_reports", column: "pdf_sha256" },
+  { table: "report_signatures", column: "pdf_sha256" },
 ];
 
 /** Columns whose name mentions a SHA-256 but that hold a digest of something that is not a stored blob. */
 export const NOT_BLOB_COLUMNS: readonly { table: string; column: string; why: string }[] = [
   { table: "bids", column: "manifest_sha256", why: "digest of the canonical manifest (stored in the row itself)" },
+  { table: "evaluation_reports", column: "appendix_sha256", why: "digest of the canonical appendix (stored in the row itself)" },
 ];
 
 function referencedAmong(batch: string[]): SQL {

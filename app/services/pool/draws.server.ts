@@ -457,6 +457,8 @@ export async function myInvitations(db: Executor, actor: Actor) {
 export async function respondToInvitation(ctx: Ctx, actor: Actor, pickId: string, accept: boolean, reason = "") {
   return runCommand(ctx, actor, accept ? "draw.confirm" : "draw.decline", async ({ tx, now }) => {
     if (!actor.user) throw new DomainError("UNAUTHENTICATED");
+    // A hidden field from outside: anything but a UUID names no invitation (never a query error).
+    if (!isUuid(pickId)) throw new DomainError("NOT_FOUND");
     const [row] = await tx
       .select({ pick: drawPicks, expertUser: experts.userId })
       .from(drawPicks)

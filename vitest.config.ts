@@ -34,7 +34,9 @@ export default defineConfig({
           environment: "node",
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
+          // Every suite has its own databases (PGlite in memory, a fresh PostgreSQL database), so files may run side by
+          // side; scripts/test-all.sh sets the worker count.
+          fileParallelism: true,
         },
       },
       {
@@ -45,7 +47,9 @@ export default defineConfig({
           environment: "node",
           testTimeout: 120_000,
           hookTimeout: 180_000,
-          fileParallelism: false,
+          // Each file starts its own server (own data folder, own port, its own PostgreSQL database where it uses one)
+          // and browser: two files at a time overlap one's server start and waits with the other's work.
+          fileParallelism: true,
         },
       },
       {

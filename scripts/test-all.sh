@@ -16,13 +16,15 @@ step "lint"; npx eslint . --max-warnings 0 || status=1
 step "migrations up to date"; npx drizzle-kit check >/dev/null || status=1
 
 step "unit + integration tests"
-npx vitest run --project unit --project integration \
+# Two workers (the CI machine has two cores): integration suites each have their own databases.
+npx vitest run --project unit --project integration --maxWorkers=2 \
   --reporter=default --reporter=json --outputFile.json=test-results/vitest-core.json || status=1
 
 step "build"; npx remix build || status=1
 
 step "end-to-end tests (Chromium)"
-npx vitest run --project e2e \
+# Two files at a time, each with its own server, data folder, port and browser.
+npx vitest run --project e2e --maxWorkers=2 \
   --reporter=default --reporter=json --outputFile.json=test-results/vitest-e2e.json || status=1
 
 # Property-based fuzz layer against the real server (test/fuzz): fixed seed, bounded runs

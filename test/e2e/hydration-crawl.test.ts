@@ -23,7 +23,7 @@ const EN_ROLES: ReadonlySet<string> = new Set(["admin", "bidder1", "public"]);
 const SKIP = /\/(logout|lang)$|\.(pdf|atom|jws|json)$|\/documents\//;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 const PER_PATTERN = 2;
-const MAX_PAGES = 70;
+const MAX_PAGES = 50;
 
 const patternOf = (u: URL) => u.pathname.replace(UUID, ":id") + (u.search ? `?${[...u.searchParams.keys()].sort().join("&")}` : "");
 

@@ -200,7 +200,7 @@ describe("online opening hall", () => {
     expect(check.tampered).toContain("Digest Mismatch");
     const text = check.text.replace(/\s+/g, "");
     expect(text).toContain("开标记录表");
-    expect(text).toContain("11380000.50");
+    expect(text).toContain("11,380,000.50"); // with separators, as the hall shows it
     expect(text).toContain("唱标无误");
     expect(text).toContain("密钥保管人");
     const [o] = await sql`select phase, record_sha256 from openings where section_id = ${sectionId}`;

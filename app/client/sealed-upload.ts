@@ -15,7 +15,8 @@ import { chunkAad, chunkNonce, DEFAULT_CHUNK_SIZE, fromBase64, type Manifest, ty
 import { createSHA256 } from "hash-wasm";
 import { bs, importContentKey, sealFile, signManifest, wrapFor, type ContentKey, type HashOptions, type Sha256Factory } from "#crypto/seal/seal";
 
-export type BidForm = { priceYuan: string; durationDays: string; quality: string; projectManager: string; remarks?: string };
+/** The sealed bid form (file 0); policy/brand/provisionalYuan only when the section's method asks for them (SealedBidForm). */
+export type BidForm = { priceYuan: string; durationDays: string; quality: string; projectManager: string; remarks?: string; policy?: string[]; brand?: string; provisionalYuan?: string };
 
 export type SourceFile = { name: string; size: number; stream(): AsyncIterable<Uint8Array> };
 

@@ -1,8 +1,11 @@
+import { useState } from "react";
 import { Form, Link } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { MAX_CRITERIA_PER_SECTION, MAX_SECTIONS_PER_TENDER } from "#app/domain/limits";
+import { MAX_SECTIONS_PER_TENDER } from "#app/domain/limits";
+import type { MethodFormValues } from "#app/domain/method-form";
 import { CUSTODIANS } from "#app/domain/tender-form";
 import { CsrfInput, FieldError } from "./forms";
+import { MethodFields } from "./method-fields";
 
 /** Values as the form shows them (strings, China time), for a new or an edited draft. */
 export type ProjectFormValues = {
@@ -32,19 +35,13 @@ export type ProjectFormValues = {
   keyModel?: string;
   keyThreshold?: string;
   custodians?: string[];
-  sections?: {
+  sections?: ({
     code?: string;
     title?: string;
     ceilingPriceYuan?: string;
     bondYuan?: string;
-    method?: string;
-    priceFormula?: string;
-    criteria?: { code?: string; name?: string; kind?: string; weight?: string; max?: string }[];
-  }[];
+  } & MethodFormValues)[];
 };
-
-/** Criteria rows shown per section (more when a draft already holds more, up to MAX_CRITERIA_PER_SECTION). */
-export const CRITERIA_ROWS = 6;
 
 /** The longest text each field takes (the same numbers as ProjectFormSchema). */
 const MAX_LENGTH: Partial<Record<keyof ProjectFormValues, number>> = {
@@ -76,6 +73,8 @@ type Props = {
 /** The project registration form (PRODUCT.md §3.1). Plain HTML names that parseWithZod reads. */
 export function ProjectFormFields({ values, errors = {}, sectionCount, tenderingUnits, agencies, submitLabel, cancelTo }: Props) {
   const { t } = useTranslation("tender");
+  // The regime decides which evaluation methods a section may use (MethodFields follows it).
+  const [regime, setRegime] = useState<"ZTB" | "ZFCG">(values.regime === "ZFCG" ? "ZFCG" : "ZTB");
   const err = (name: string) => errors[name] ?? undefined;
   const input = (name: keyof ProjectFormValues, type = "text", extra: React.InputHTMLAttributes<HTMLInputElement> = {}) => (
     <div className="field">
@@ -101,6 +100,8 @@ export function ProjectFormFields({ values, errors = {}, sectionCount, tendering
   );
   return (
     <Form method="post" noValidate>
+      {/* Enter in a field submits with the form's first submit button: this one saves (not a row button below). */}
+      <button type="submit" className="visually-hidden" tabIndex={-1} aria-hidden="true" />
       <CsrfInput />
       <fieldset>
         <legend>{t("form.basics")}</legend>
@@ -109,7 +110,7 @@ export function ProjectFormFields({ values, errors = {}, sectionCount, tendering
           {input("title")}
           <div className="field">
             <label htmlFor="regime">{t("form.regime")}</label>
-            <select id="regime" name="regime" defaultValue={values.regime ?? "ZTB"}>
+            <select id="regime" name="regime" value={regime} onChange={(e) => setRegime(e.target.value === "ZFCG" ? "ZFCG" : "ZTB")}>
               <option value="ZTB">{t("common:regimes.ZTB")}</option>
               <option value="ZFCG">{t("common:regimes.ZFCG")}</option>
             </select>
@@ -237,58 +238,8 @@ export function ProjectFormFields({ values, errors = {}, sectionCount, tendering
                     <FieldError errors={sErr(f)} />
                   </div>
                 ))}
-                <div className="field">
-                  <label htmlFor={`${p}.method`}>{t("form.section.method")}</label>
-                  <select id={`${p}.method`} name={`${p}.method`} defaultValue={s.method ?? "comprehensive"}>
-                    <option value="comprehensive">{t("methods.comprehensive")}</option>
-                    <option value="lowest_evaluated_price">{t("methods.lowest_evaluated_price")}</option>
-                  </select>
-                </div>
-                <div className="field">
-                  <label htmlFor={`${p}.priceFormula`}>{t("form.section.priceFormula")}</label>
-                  <select id={`${p}.priceFormula`} name={`${p}.priceFormula`} defaultValue={s.priceFormula ?? "lowest_over_price"}>
-                    <option value="lowest_over_price">{t("priceFormulas.lowest_over_price")}</option>
-                    <option value="benchmark_deviation">{t("priceFormulas.benchmark_deviation")}</option>
-                  </select>
-                </div>
               </div>
-              <table className="criteria">
-                <caption className="muted small">{t("form.criteriaHint")}</caption>
-                <thead>
-                  <tr>
-                    <th>{t("form.criterion.name")}</th>
-                    <th>{t("form.criterion.kind")}</th>
-                    <th>{t("form.criterion.weight")}</th>
-                    <th>{t("form.criterion.max")}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {Array.from({ length: Math.min(MAX_CRITERIA_PER_SECTION, Math.max(CRITERIA_ROWS, s.criteria?.length ?? 0)) }, (_, j) => {
-                    const c = s.criteria?.[j] ?? {};
-                    const cp = `${p}.criteria[${j}]`;
-                    return (
-                      <tr key={j}>
-                        <td>
-                          <input name={`${cp}.name`} type="text" maxLength={100} defaultValue={c.name ?? ""} aria-label={t("form.criterion.name")} />
-                        </td>
-                        <td>
-                          <select name={`${cp}.kind`} defaultValue={c.kind ?? "technical"} aria-label={t("form.criterion.kind")}>
-                            <option value="price">{t("criterionKinds.price")}</option>
-                            <option value="technical">{t("criterionKinds.technical")}</option>
-                            <option value="commercial">{t("criterionKinds.commercial")}</option>
-                          </select>
-                        </td>
-                        <td>
-                          <input name={`${cp}.weight`} type="number" step="0.5" min="0" max="100" defaultValue={c.weight ?? ""} aria-label={t("form.criterion.weight")} />
-                        </td>
-                        <td>
-                          <input name={`${cp}.max`} type="number" step="0.5" min="0" defaultValue={c.max ?? ""} aria-label={t("form.criterion.max")} />
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
+              <MethodFields prefix={p} values={s} regime={regime} errors={err} />
             </div>
           );
         })}
@@ -301,7 +252,9 @@ export function ProjectFormFields({ values, errors = {}, sectionCount, tendering
         )}
       </fieldset>
       <div className="actions">
-        <button type="submit">{submitLabel}</button>
+        <button type="submit" data-testid="save-project">
+          {submitLabel}
+        </button>
         <Link to={cancelTo}>{t("common:actions.cancel")}</Link>
       </div>
     </Form>

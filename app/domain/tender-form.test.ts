@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MAX_CRITERIA_PER_SECTION, MAX_SECTIONS_PER_TENDER, MAX_TEXT_LENGTH } from "./limits";
-import { AmendmentSchema, formatCst, formatYuan, ProjectFormSchema, toCstInput, yuanToFen } from "./tender-form";
+import { AmendmentSchema, formatCst, formatYuan, formIntent, INTENT, parseProjectFormData, ProjectFormSchema, toCstInput, yuanToFen } from "./tender-form";
 
 const valid = {
   code: "T-1",
@@ -79,10 +79,13 @@ describe("project form schema", () => {
     const sec = valid.sections[0]!;
     expect(ProjectFormSchema.safeParse({ ...valid, sections: Array(MAX_SECTIONS_PER_TENDER).fill(sec) }).success).toBe(true);
     expect(ProjectFormSchema.safeParse({ ...valid, sections: Array(MAX_SECTIONS_PER_TENDER + 1).fill(sec) }).success).toBe(false);
-    const crit = { name: "价格", kind: "price", weight: "10", max: "10" };
-    expect(ProjectFormSchema.safeParse({ ...valid, sections: [{ ...sec, criteria: Array(MAX_CRITERIA_PER_SECTION + 1).fill(crit) }] }).success).toBe(false);
-    expect(ProjectFormSchema.safeParse({ ...valid, sections: [{ ...sec, criteria: [{ ...crit, weight: "Infinity" }] }] }).success).toBe(false);
-    expect(ProjectFormSchema.safeParse({ ...valid, sections: [{ ...sec, criteria: [{ ...crit, kind: "bribe" }] }] }).success).toBe(false);
+    const scored = { ...sec, method: "ZTB_COMPREHENSIVE", shownKind: "ZTB_COMPREHENSIVE" };
+    const crit = { level: "1", group: "price", label: "价格", mode: "formula", max: "10" };
+    expect(ProjectFormSchema.safeParse({ ...valid, sections: [{ ...scored, criteria: [crit] }] }).success).toBe(true);
+    expect(ProjectFormSchema.safeParse({ ...valid, sections: [{ ...scored, criteria: Array(MAX_CRITERIA_PER_SECTION + 1).fill(crit) }] }).success).toBe(false);
+    expect(ProjectFormSchema.safeParse({ ...valid, sections: [{ ...scored, criteria: [{ ...crit, max: "Infinity" }] }] }).success).toBe(false);
+    expect(ProjectFormSchema.safeParse({ ...valid, sections: [{ ...scored, criteria: [{ ...crit, group: "bribe" }] }] }).success).toBe(false);
+    expect(ProjectFormSchema.safeParse({ ...valid, sections: [{ ...sec, method: "bribe" }] }).success).toBe(false);
     expect(ProjectFormSchema.safeParse({ ...valid, keyThreshold: "2", custodians: ["agency", "agency"] }).success).toBe(false);
     expect(ProjectFormSchema.safeParse({ ...valid, custodians: ["agency", "supervisor", "tendering_unit", "agency"] }).success).toBe(false);
     expect(ProjectFormSchema.safeParse({ ...valid, regime: "XYZ" }).success).toBe(false);
@@ -104,5 +107,51 @@ describe("project form schema", () => {
     expect(toCstInput(new Date("2026-12-24T16:30:00Z"))).toBe("2026-12-25T00:30");
     expect(formatCst("2026-12-25T01:30:00.000Z")).toBe("2026-12-25 09:30");
     expect(formatYuan(123456789)).toBe("1,234,567.89");
+  });
+});
+
+describe("project form data with row buttons (Conform intents)", () => {
+  const fd = (entries: Record<string, string>) => {
+    const f = new FormData();
+    for (const [k, v] of Object.entries(valid)) if (typeof v === "string" && !(k in entries)) f.append(k, v);
+    f.append("sections[0].code", "01");
+    f.append("sections[0].title", "施工");
+    for (const [k, v] of Object.entries(entries)) f.append(k, v);
+    return f;
+  };
+  const codeOf = (fn: () => unknown) => {
+    try {
+      fn();
+      return null;
+    } catch (e) {
+      return (e as { code?: string }).code ?? "thrown";
+    }
+  };
+
+  it("an add-row button inserts a row and saves nothing (status undefined); a remove button removes it", () => {
+    const add = parseProjectFormData(
+      fd({ "sections[0].method": "ZTB_COMPREHENSIVE", "sections[0].criteria[0].label": "技术", [INTENT]: formIntent({ type: "insert", payload: { name: "sections[0].criteria", defaultValue: { level: "1" } } }) }),
+    );
+    expect(add.status).toBeUndefined();
+    const sections = add.reply().initialValue!.sections as { criteria: unknown[] }[];
+    expect(sections[0]!.criteria).toEqual([{ label: "技术" }, { level: "1" }]);
+    const remove = parseProjectFormData(fd({ "sections[0].criteria[0].label": "技术", "sections[0].criteria[1].label": "商务", [INTENT]: formIntent({ type: "remove", payload: { name: "sections[0].criteria", index: 0 } }) }));
+    expect((remove.reply().initialValue!.sections as { criteria: unknown[] }[])[0]!.criteria).toEqual([{ label: "商务" }]);
+  });
+
+  it("an intent of any other shape, or a list intent on a field that is not a list, is MALFORMED_REQUEST (never a 500)", () => {
+    expect(codeOf(() => parseProjectFormData(fd({ [INTENT]: "{" })))).toBe("MALFORMED_REQUEST");
+    expect(codeOf(() => parseProjectFormData(fd({ [INTENT]: formIntent({ type: "remove", payload: { name: "code", index: 0 } } as never) })))).toBe("MALFORMED_REQUEST");
+    expect(codeOf(() => parseProjectFormData(fd({ "sections[0].criteria": "x", [INTENT]: formIntent({ type: "remove", payload: { name: "sections[0].criteria", index: 0 } }) })))).toBe("MALFORMED_REQUEST");
+  });
+
+  it("method errors show on their fields in the same round as other field errors (common:errors.* keys)", () => {
+    const r = parseProjectFormData(fd({ title: "", "sections[0].method": "ZTB_COMPREHENSIVE", "sections[0].shownKind": "ZTB_COMPREHENSIVE", "sections[0].criteria[0].max": "abc", "sections[0].criteria[0].label": "技术" }));
+    if (r.status !== "error") throw new Error(`status ${r.status}`);
+    expect(r.error!.title).toEqual(["required"]);
+    expect(r.error!["sections[0].criteria[0].max"]).toEqual(["invalid"]);
+    const other = parseProjectFormData(fd({ "sections[0].method": "ZFCG_LOWEST" }));
+    if (other.status !== "error") throw new Error(`status ${other.status}`);
+    expect(other.error!["sections[0].method"]).toEqual(["methodRegime"]);
   });
 });

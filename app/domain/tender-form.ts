@@ -1,7 +1,11 @@
+import { parseWithZod } from "@conform-to/zod";
 import { z } from "zod";
 import { CstDateTimeSchema, toCstInput } from "./cst-time";
+import { DomainError } from "./errors";
+import type { MethodConfig } from "./evaluation/method";
 import { UuidSchema } from "./ids";
-import { MAX_CRITERIA_PER_SECTION, MAX_CUSTODIANS, MAX_SECTIONS_PER_TENDER, MAX_TEXT_LENGTH, MAX_YUAN } from "./limits";
+import { MAX_CUSTODIANS, MAX_FORM_ARRAY_INDEX, MAX_SECTIONS_PER_TENDER, MAX_TEXT_LENGTH, MAX_YUAN } from "./limits";
+import { METHOD_FIELDS, methodFromFields, MethodFieldsSchema } from "./method-form";
 import { formatMoney } from "./money";
 
 export { toCstInput } from "./cst-time";
@@ -45,22 +49,16 @@ const text = (max: number) => z.string({ required_error: "required" }).trim().mi
 const optionalText = (max: number) => z.string().trim().max(max, "tooLong");
 const optionalId = z.preprocess((v) => (v === "" ? undefined : v), UuidSchema.optional());
 
-export const CriterionSchema = z.object({
-  code: optionalText(20).optional().default(""),
-  name: optionalText(100).optional().default(""),
-  kind: z.enum(["price", "technical", "commercial"]).default("technical"),
-  weight: z.preprocess((v) => (v === "" || v == null ? 0 : v), z.coerce.number({ invalid_type_error: "invalid" }).min(0, "invalid").max(100, "invalid")),
-  max: z.preprocess((v) => (v === "" || v == null ? 0 : v), z.coerce.number({ invalid_type_error: "invalid" }).min(0, "invalid").max(1000, "invalid")),
-});
-
+/**
+ * One section (标段/包): its prices and its evaluation method's fields (app/domain/method-form.ts), which the project
+ * schema turns into the section's MethodConfig (`evaluation`) once the project's regime is known.
+ */
 export const SectionSchema = z.object({
   code: text(40),
   title: text(200),
   ceilingPriceYuan: optionalYuan,
   bondYuan: z.preprocess(blankToUndefined, yuan.default(0)),
-  method: z.enum(["lowest_evaluated_price", "comprehensive"]),
-  priceFormula: z.enum(["lowest_over_price", "benchmark_deviation"]).default("lowest_over_price"),
-  criteria: z.array(CriterionSchema).max(MAX_CRITERIA_PER_SECTION, "tooMany").default([]),
+  ...METHOD_FIELDS,
 });
 
 export const CUSTODIANS = ["tendering_unit", "agency", "supervisor"] as const;
@@ -116,10 +114,87 @@ export const ProjectFormSchema = z
     if (v.keyModel === "bidder_with_custodian_fallback" && v.keyThreshold > v.custodians.length) {
       ctx.addIssue({ code: "custom", path: ["keyThreshold"], message: "invalid" });
     }
-  });
+  })
+  .transform((v, ctx) => ({
+    ...v,
+    sections: v.sections.map((s, i) => {
+      const { code, title, ceilingPriceYuan, bondYuan } = s;
+      const evaluation = methodFromFields(s, v.regime, (path, message) => ctx.addIssue({ code: "custom", path: ["sections", i, ...path], message }));
+      return { code, title, ceilingPriceYuan, bondYuan, evaluation: evaluation as MethodConfig };
+    }),
+  }));
 
 export type ProjectFormInput = z.input<typeof ProjectFormSchema>;
 export type ProjectForm = z.output<typeof ProjectFormSchema>;
+
+/** Conform's intents the project form uses: add or remove a row of a section's method lists, or re-show a section for a method chosen without JavaScript. */
+const LIST_NAME = /^sections\[(\d{1,2})\]\.(review|criteria|trim|policyDeductions|adjustments)$/;
+const IntentSchema = z.discriminatedUnion("type", [
+  z
+    .object({
+      type: z.literal("insert"),
+      payload: z
+        .object({
+          name: z.string().regex(LIST_NAME),
+          index: z.number().int().min(0).max(MAX_FORM_ARRAY_INDEX).optional(),
+          defaultValue: z.record(z.enum(["level", "group", "stage", "mode", "kind"]), z.string().max(40)).optional(),
+        })
+        .strict(),
+    })
+    .strict(),
+  z.object({ type: z.literal("remove"), payload: z.object({ name: z.string().regex(LIST_NAME), index: z.number().int().min(0).max(MAX_FORM_ARRAY_INDEX) }).strict() }).strict(),
+  z.object({ type: z.literal("update"), payload: z.object({ name: z.string().regex(/^sections\[\d{1,2}\]\.method$/) }).strict() }).strict(),
+]);
+
+/** Conform's reserved field name for a button's intent (@conform-to/dom INTENT). */
+export const INTENT = "__intent__";
+/** A field name from a path, as Conform writes it: ["sections", 0, "criteria", 2, "max"] → sections[0].criteria[2].max. */
+const formatPaths = (path: (string | number)[]) => path.reduce<string>((s, p) => (typeof p === "number" ? `${s}[${p}]` : s ? `${s}.${p}` : p), "");
+
+/** The serialized intent of a row button (Conform's `__intent__` field, read by parseWithZod on the server). */
+export const formIntent = (intent: z.infer<typeof IntentSchema>) => JSON.stringify(intent);
+
+/**
+ * Parses the project form data (Conform + Zod). A row button (`__intent__`: add or remove a row, re-show a method)
+ * is applied and the form is shown again unvalidated (status undefined); an intent of any other shape is refused
+ * (MALFORMED_REQUEST). When the form has errors, the sections' method fields are checked too even if another field
+ * stopped the schema early, so that every field error shows in one round.
+ */
+export function parseProjectFormData(form: FormData) {
+  const rawIntent = form.get(INTENT);
+  if (rawIntent !== null) {
+    let ok = false;
+    try {
+      ok = typeof rawIntent === "string" && IntentSchema.safeParse(JSON.parse(rawIntent)).success;
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new DomainError("MALFORMED_REQUEST", { field: INTENT });
+  }
+  const parse = () => parseWithZod(form, { schema: (intent) => (intent ? z.any() : ProjectFormSchema) });
+  let submission: ReturnType<typeof parse>;
+  try {
+    submission = parse();
+  } catch {
+    // Conform refuses a list intent on a field that is not a list (`sections[0].criteria=x` with a remove intent).
+    throw new DomainError("MALFORMED_REQUEST", { field: INTENT });
+  }
+  if (submission.status === "error") addMethodErrors(submission.payload, submission.error ?? {});
+  return submission;
+}
+
+function addMethodErrors(payload: Record<string, unknown>, errors: Record<string, string[] | null>) {
+  const regime = payload.regime === "ZTB" || payload.regime === "ZFCG" ? payload.regime : null;
+  if (!regime || !Array.isArray(payload.sections)) return;
+  payload.sections.forEach((s, i) => {
+    const fields = MethodFieldsSchema.safeParse(s);
+    if (!fields.success) return;
+    methodFromFields(fields.data, regime, (path, message) => {
+      const name = formatPaths(["sections", i, ...path]);
+      if (!errors[name]) errors[name] = [message];
+    });
+  });
+}
 
 export const QuestionSchema = z.object({ body: text(2000) });
 export const AnswerSchema = z.object({ answer: text(5000) });

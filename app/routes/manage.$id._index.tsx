@@ -4,7 +4,11 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { AmendmentList } from "#app/components/amendment-list";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
+import { MethodSummary } from "#app/components/method-summary";
 import { DomainError, type ErrorPayload } from "#app/domain/errors";
+import type { MethodConfig } from "#app/domain/evaluation/method";
+import { AppointLeaderLink } from "#app/components/evaluation/leader-panel";
+import { storedMethodOrNull } from "#app/domain/method-form";
 import { formatMoney } from "#app/domain/money";
 import { AmendmentSchema, AnswerSchema, formatCst } from "#app/domain/tender-form";
 import { getManagedProject, listDownloads } from "#app/services/tendering/tender-queries.server";
@@ -27,7 +31,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   try {
     const view = await getManagedProject(context.app.db, actor, params.id ?? "");
     const downloads = await listDownloads(context.app.db, actor, view.project.id);
-    return json({ ...view, downloads });
+    const sections = view.sections.map((s) => ({ ...s, evaluation: storedMethodOrNull(s.evaluation, view.project.regime) }));
+    return json({ ...view, sections, downloads });
   } catch (e) {
     if (e instanceof DomainError) throw json({ error: { code: e.code } }, { status: 404 });
     throw e;
@@ -159,6 +164,7 @@ export default function ManageProject() {
           )}
           {!isDraft && <Link to={`/tenders/${p.id}`}>{t("manage.viewPublic")}</Link>}
           {!isDraft && <Link to={`/manage/${p.id}/draws`}>{t("manage.draws")}</Link>}
+          {!isDraft && <Link to={`/manage/${p.id}/rooms`}>{t("manage.rooms")}</Link>}
         </div>
       </div>
 
@@ -182,14 +188,14 @@ export default function ManageProject() {
               <td className="num">{s.ceilingPriceFen == null ? "—" : formatMoney({ fen: s.ceilingPriceFen })}</td>
               <td className="num">{formatMoney({ fen: s.bondFen })}</td>
               <td>
-                {t(`methods.${s.evaluation.method}`)}
-                {s.evaluation.criteria.length > 0 && <span className="muted small"> （{s.evaluation.criteria.map((c) => `${c.name} ${c.weight}`).join("、")}）</span>}
+                <MethodSummary method={s.evaluation as MethodConfig | null} compact testId={`method-${s.code}`} />
               </td>
               {!isDraft && (
                 <td>
                   <Link to={`/tenders/${p.id}/sections/${s.id}/opening`} data-testid="hall-link">
                     {t("sections.openHall")}
                   </Link>
+                  <AppointLeaderLink projectId={p.id} sectionId={s.id} regime={p.regime} leader={(s.evaluation as MethodConfig | null)?.leader} />
                 </td>
               )}
             </tr>

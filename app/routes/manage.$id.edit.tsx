@@ -33,6 +33,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   } catch (e) {
     return errorResponse(e);
   }
+  // A row button (Conform intent: add/remove a method row, show a method) re-shows the form; nothing is saved.
+  if (submission.status === undefined) return json({ submission: submission.reply(), error: null });
   if (submission.status !== "success") return json({ submission: submission.reply(), error: null }, { status: 400 });
   try {
     await updateProject(context.app, actor, id, submission.value);

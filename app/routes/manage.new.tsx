@@ -28,6 +28,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   } catch (e) {
     return errorResponse(e);
   }
+  // A row button (Conform intent: add/remove a method row, show a method) re-shows the form; nothing is saved.
+  if (submission.status === undefined) return json({ submission: submission.reply(), error: null });
   if (submission.status !== "success") return json({ submission: submission.reply(), error: null }, { status: 400 });
   try {
     const id = await createProject(context.app, actor, submission.value);

@@ -2,7 +2,10 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/nod
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AmendmentList } from "#app/components/amendment-list";
+import { MethodSummary } from "#app/components/method-summary";
 import { DomainError, httpStatusOf, toErrorPayload } from "#app/domain/errors";
+import type { MethodConfig } from "#app/domain/evaluation/method";
+import { storedMethodOrNull } from "#app/domain/method-form";
 import { formatCst, formatYuan } from "#app/domain/tender-form";
 import { supervisedTenderPage } from "#app/services/tendering/portal.server";
 import { sealedBidCounts } from "#app/services/bids/bids.server";
@@ -19,7 +22,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     const page = await supervisedTenderPage(context.app.db, actor, id);
     // Supervisors see how many sealed bids each section holds, never who (sealed-bid confidentiality).
     const counts = await sealedBidCounts(context.app.db, actor, page.project.id);
-    return json({ ...page, sealedCounts: Object.fromEntries(page.sections.map((s) => [s.id, counts.get(s.id) ?? 0])) });
+    const sections = page.sections.map((s) => ({ ...s, evaluation: storedMethodOrNull(s.evaluation, page.project.regime) }));
+    return json({ ...page, sections, sealedCounts: Object.fromEntries(page.sections.map((s) => [s.id, counts.get(s.id) ?? 0])) });
   } catch (e) {
     if (e instanceof DomainError) throw json({ error: toErrorPayload(e) }, { status: httpStatusOf(e.code) });
     throw e;
@@ -138,10 +142,7 @@ export default function SuperviseTender() {
               <td className="num">{s.ceilingPriceFen == null ? t("detail.noCeiling") : `¥${formatYuan(s.ceilingPriceFen)}`}</td>
               <td className="num">¥{formatYuan(s.bondFen)}</td>
               <td>
-                {t(`tender:methods.${s.evaluation.method}`)}
-                {s.evaluation.criteria.length > 0 && (
-                  <div className="small muted">{s.evaluation.criteria.map((c) => `${c.name} ${c.weight}%`).join(t("detail.listSep"))}</div>
-                )}
+                <MethodSummary method={s.evaluation as MethodConfig | null} compact testId={`method-${s.code}`} />
               </td>
               <td className="small">
                 {t(`tender:keyModels.${s.keyModel.model}`)}

@@ -4,7 +4,10 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { AmendmentList } from "#app/components/amendment-list";
 import { CsrfInput, ErrorAlert, FieldError } from "#app/components/forms";
+import { MethodSummary } from "#app/components/method-summary";
 import { DomainError, httpStatusOf, toErrorPayload } from "#app/domain/errors";
+import type { MethodConfig } from "#app/domain/evaluation/method";
+import { storedMethodOrNull } from "#app/domain/method-form";
 import { formatCst, formatYuan, ObjectionSchema, QuestionSchema } from "#app/domain/tender-form";
 import { tenderPage } from "#app/services/tendering/portal.server";
 import { askQuestion, fileObjection } from "#app/services/tendering/tenders.server";
@@ -18,7 +21,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const id = requireUuidParam(params, "id");
   try {
     const page = await tenderPage(context.app.db, actor, id);
-    return json({ ...page, signedIn: !!actor.user, publicUrl: context.app.config.publicUrl });
+    // The sections' methods as published (EV6), read once here: old drafts' specs converted, unreadable ones null.
+    const sections = page.sections.map((s) => ({ ...s, evaluation: storedMethodOrNull(s.evaluation, page.project.regime) }));
+    return json({ ...page, sections, signedIn: !!actor.user, publicUrl: context.app.config.publicUrl });
   } catch (e) {
     // Unknown ids and drafts are simply not there for the public.
     if (e instanceof DomainError && e.code === "NOT_FOUND") throw json({ error: { code: e.code } }, { status: 404 });
@@ -240,7 +245,7 @@ export default function TenderDetail() {
               <td>{s.title}</td>
               <td className="num">{s.ceilingPriceFen == null ? t("detail.noCeiling") : `¥${formatYuan(s.ceilingPriceFen)}`}</td>
               <td className="num">¥{formatYuan(s.bondFen)}</td>
-              <td>{t(`tender:methods.${s.evaluation.method}`)}</td>
+              <td>{s.evaluation ? t(`tender:method.kinds.${s.evaluation.kind}`) : "—"}</td>
               <td className="small">
                 {t(`tender:keyModels.${s.keyModel.model}`)}
                 {s.keyModel.model === "bidder_with_custodian_fallback" &&
@@ -282,41 +287,8 @@ export default function TenderDetail() {
             <strong>
               {s.code} {s.title}
             </strong>
-            {" · "}
-            {t(`tender:methods.${s.evaluation.method}`)}
-            {s.evaluation.method === "comprehensive" && s.evaluation.priceFormula && (
-              <span className="muted small">
-                {" · "}
-                {t("detail.priceFormula", { formula: t(`tender:priceFormulas.${s.evaluation.priceFormula}`) })}
-              </span>
-            )}
           </p>
-          {s.evaluation.criteria.length === 0 ? (
-            <p className="muted small">{t(s.evaluation.method === "lowest_evaluated_price" ? "detail.lowestPriceRule" : "detail.noCriteria")}</p>
-          ) : (
-            <table data-testid="criteria">
-              <thead>
-                <tr>
-                  <th>{t("detail.criterionCode")}</th>
-                  <th>{t("detail.criterionName")}</th>
-                  <th>{t("detail.criterionKind")}</th>
-                  <th className="num">{t("detail.criterionWeight")}</th>
-                  <th className="num">{t("detail.criterionMax")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {s.evaluation.criteria.map((c) => (
-                  <tr key={c.code || c.name}>
-                    <td>{c.code}</td>
-                    <td>{c.name}</td>
-                    <td>{t(`tender:criterionKinds.${c.kind}`)}</td>
-                    <td className="num">{c.weight}%</td>
-                    <td className="num">{c.max || "—"}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <MethodSummary method={s.evaluation as MethodConfig | null} testId={`method-${s.code}`} />
         </div>
       ))}
 

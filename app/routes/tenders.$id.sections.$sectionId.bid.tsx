@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { Countdown, useServerNow } from "#app/components/countdown";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import { DomainError, httpStatusOf, toErrorPayload, type ErrorPayload } from "#app/domain/errors";
+import { bidFormInputs, storedMethodOrNull, type BidFormInputs } from "#app/domain/method-form";
 import { formatCst } from "#app/domain/tender-form";
 import { useRootData } from "#app/root";
 import { bidContext, myBids, openUpload, withdrawBid } from "#app/services/bids/bids.server";
@@ -12,9 +13,18 @@ import { listMyCertificates, trustedCaPems } from "#app/services/platform/certif
 import { dbNow } from "#app/services/platform/command.server";
 import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
 import { openP12File, p12ErrorPayload, registeredCertificate, type OpenedCertificate } from "#app/client/p12";
-import { discardUpload, fileSource, sealAndUpload, UploadError, type Progress } from "#app/client/sealed-upload";
+import { discardUpload, fileSource, sealAndUpload, UploadError, type BidForm, type Progress } from "#app/client/sealed-upload";
 import { verifyReceipt } from "#crypto/receipt";
 import { fromBase64 } from "#crypto/seal/format";
+
+/** The method's fields of the bid form, as sealed: only those the section asks for, blanks left out. */
+function methodInputsOf(f: FormData, inputs: BidFormInputs): Pick<BidForm, "policy" | "brand" | "provisionalYuan"> {
+  const allowed = new Set(inputs.policy.map((p) => p.id));
+  const policy = f.getAll("policy").map(String).filter((id) => allowed.has(id));
+  const brand = inputs.brand ? String(f.get("brand") ?? "").trim() : "";
+  const provisionalYuan = inputs.provisional ? String(f.get("provisionalYuan") ?? "").trim() : "";
+  return { ...(policy.length ? { policy } : {}), ...(brand ? { brand } : {}), ...(provisionalYuan ? { provisionalYuan } : {}) };
+}
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.project.title ?? "投标"} · 递交投标文件 · Tenderhall` }];
 
@@ -28,6 +38,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     return json({
       project: { id: p.id, code: p.code, title: p.title, status: p.status },
       section: { id: s.id, code: s.code, title: s.title, status: s.status },
+      // The bid form fields the section's published method needs (policy deductions, brand, provisional sums).
+      inputs: bidFormInputs(storedMethodOrNull(s.evaluation, p.regime)),
       deadline: p.bidDeadline.toISOString(),
       closed: now >= p.bidDeadline || p.status !== "published",
       now: now.toISOString(),
@@ -123,6 +135,7 @@ export default function SubmitBid() {
           durationDays: String(f.get("durationDays") ?? ""),
           quality: String(f.get("quality") ?? ""),
           projectManager: String(f.get("projectManager") ?? ""),
+          ...methodInputsOf(f, d.inputs),
         },
         files: files.map((x) => fileSource(x)),
         onProgress: setProgress,
@@ -280,6 +293,29 @@ export default function SubmitBid() {
                 {t("bid.manager")}
                 <input name="projectManager" maxLength={60} required />
               </label>
+              {d.inputs.provisional && (
+                <label>
+                  {t("bid.provisional")}
+                  <input name="provisionalYuan" inputMode="decimal" pattern="[0-9]+(\.[0-9]{1,2})?" />
+                </label>
+              )}
+              {d.inputs.brand && (
+                <label>
+                  {t("bid.brand")}
+                  <input name="brand" maxLength={100} />
+                </label>
+              )}
+              {d.inputs.policy.length > 0 && (
+                <div className="field" data-testid="bid-policy">
+                  <span className="label">{t("bid.policy")}</span>
+                  {d.inputs.policy.map((p) => (
+                    <label key={p.id} style={{ fontWeight: 400 }}>
+                      <input type="checkbox" name="policy" value={p.id} /> {p.label}
+                    </label>
+                  ))}
+                  <p className="hint">{t("bid.policyHint")}</p>
+                </div>
+              )}
               <label>
                 {t("bid.files")}
                 <input name="files" type="file" multiple required />

@@ -1,6 +1,7 @@
 import { boolean, date, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { organisations, users } from "./accounts";
 import { createdAt, fen, id, instant } from "./columns";
+import type { LegacyEvaluationSpec, MethodConfig } from "#app/domain/evaluation/method";
 
 export const regime = pgEnum("regime", ["ZTB", "ZFCG"]);
 export const procurementCategory = pgEnum("procurement_category", [
@@ -103,11 +104,11 @@ export const projects = pgTable(
   ],
 );
 
-export type EvaluationSpec = {
-  method: "lowest_evaluated_price" | "comprehensive";
-  criteria: { code: string; name: string; kind: "price" | "technical" | "commercial"; weight: number; max: number }[];
-  priceFormula?: "lowest_over_price" | "benchmark_deviation";
-};
+/**
+ * A section's evaluation method: a MethodConfig (app/domain/evaluation/method.ts) since the method form, or the
+ * earlier form's simple spec in drafts saved before it. Read it through `sectionMethod` (section-method.ts).
+ */
+export type StoredEvaluation = MethodConfig | LegacyEvaluationSpec;
 
 export type KeyModel = {
   /** bidder: only the bidder's key opens the bid; with_fallback: k of n custodians may open failed bids. */
@@ -130,7 +131,7 @@ export const sections = pgTable(
     /** Ceiling price (最高限价), disclosed when set (R8). No floor price exists (R8). */
     ceilingPriceFen: fen(),
     bondFen: fen().notNull().default(0),
-    evaluation: jsonb().$type<EvaluationSpec>().notNull(),
+    evaluation: jsonb().$type<StoredEvaluation>().notNull(),
     keyModel: jsonb().$type<KeyModel>().notNull(),
     createdAt: createdAt(),
   },

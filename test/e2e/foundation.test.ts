@@ -61,8 +61,8 @@ describe("foundation end to end", () => {
     await page.fill('[name="sections[0].title"]', "施工");
     await page.fill('[name="sections[0].ceilingPriceYuan"]', "7900000");
     await page.fill('[name="sections[0].bondYuan"]', "100000");
-    await page.selectOption('[name="sections[0].method"]', "lowest_evaluated_price");
-    await Promise.all([page.waitForURL(/\/manage\/[0-9a-f-]{36}$/), page.click("main button[type=submit]")]);
+    await page.selectOption('[name="sections[0].method"]', "ZTB_LOWEST_EVALUATED");
+    await Promise.all([page.waitForURL(/\/manage\/[0-9a-f-]{36}$/), page.getByTestId("save-project").click()]);
   }
 
   async function uploadPdf(page: Page, name: string) {
@@ -247,7 +247,7 @@ describe("foundation end to end", () => {
     await page.locator("h1", { hasText: "编辑项目" }).waitFor();
     expect(await page.inputValue("#code")).toBe("DQ-2026-JS-0420");
     await page.fill("#title", "大庆市第一中学食堂及宿舍改造工程（草稿）");
-    await Promise.all([page.waitForURL(/\/manage\/[0-9a-f-]{36}$/), page.click("main button[type=submit]")]);
+    await Promise.all([page.waitForURL(/\/manage\/[0-9a-f-]{36}$/), page.getByTestId("save-project").click()]);
     await page.locator("h1", { hasText: "食堂及宿舍改造" }).waitFor();
     await context.close();
   });

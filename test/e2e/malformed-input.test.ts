@@ -150,7 +150,9 @@ describe.each(["development", "production"] as const)("NODE_ENV=%s — malformed
       const res = await get("/manage/new?sections=6000", tenderer);
       const html = await res.text();
       expect(res.status).toBe(200);
-      expect(Date.now() - t0).toBeLessThan(5_000);
+      // 50 sections each carry their evaluation method's fields (review items, criteria rows, formula, settings:
+      // ~800 form elements a section); React's development build renders them about three times slower.
+      expect(Date.now() - t0).toBeLessThan(mode === "development" ? 12_000 : 5_000);
       expect(html).toContain(`data-testid="section-${MAX_SECTIONS_PER_TENDER - 1}"`);
       expect(html).not.toContain(`data-testid="section-${MAX_SECTIONS_PER_TENDER}"`);
       expect(html.length).toBeLessThan(3_000_000);
@@ -168,7 +170,7 @@ describe.each(["development", "production"] as const)("NODE_ENV=%s — malformed
     });
 
     it("an index beyond one array's own bound (criteria) is refused", async () => {
-      await refused(await form("/manage/new", tenderer, projectForm(tenderer.csrf, { [`sections[0].criteria[${MAX_CRITERIA_PER_SECTION}].name`]: "x" })), 400, message("TOO_MANY_ITEMS", { max: MAX_CRITERIA_PER_SECTION }));
+      await refused(await form("/manage/new", tenderer, projectForm(tenderer.csrf, { [`sections[0].criteria[${MAX_CRITERIA_PER_SECTION}].label`]: "x" })), 400, message("TOO_MANY_ITEMS", { max: MAX_CRITERIA_PER_SECTION }));
     });
 
     it("too many fields, or a body larger than the form bound, is refused", async () => {

@@ -82,10 +82,10 @@ forEachDriver("tender publication", (env) => {
       expect(err?.violations.map((v) => v.rule)).toEqual(["R14"]);
     });
 
-    it("R46: ZFCG goods with a price weight under 30 % are refused at registration", async () => {
+    it("R46: ZFCG goods with a price share under 30 % are refused at publication (the method is validated then, EV5)", async () => {
       const e = env();
       const { tu } = await setup(e);
-      const form = await projectForm(e.app, {
+      const id = await draftWithDoc(e, tu, {
         regime: "ZFCG",
         category: "goods",
         sections: [
@@ -93,16 +93,17 @@ forEachDriver("tender publication", (env) => {
             code: "1包",
             title: "设备",
             bondYuan: "1000",
-            method: "comprehensive",
+            method: "ZFCG_COMPREHENSIVE",
+            shownKind: "ZFCG_COMPREHENSIVE",
             criteria: [
-              { name: "价格", kind: "price", weight: "20", max: "20" },
-              { name: "技术", kind: "technical", weight: "80", max: "80" },
+              { level: "1", group: "price", label: "价格", mode: "formula", max: "20" },
+              { level: "1", group: "technical", label: "技术", mode: "range", max: "80" },
             ],
           },
         ],
       });
-      const err = await failure(createProject(e.app, tu, form));
-      expect(err?.violations.map((v) => v.code)).toEqual(["RULE_R46_ZFCG_PRICE_WEIGHT"]);
+      const err = await failure(publishProject(e.app, tu, id));
+      expect(err?.violations.map((v) => v.code)).toEqual(["RULE_R46_ZFCG_PRICE_SHARE"]);
     });
 
     it("publication needs a tender document", async () => {

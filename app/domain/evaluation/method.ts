@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { EvaluationSpec } from "../evaluation";
 import { Dec, MONEY_RE, PARAM_RE } from "./decimal";
 
 /**
@@ -386,13 +385,23 @@ export function defaultsFor(kind: MethodKind): Pick<MethodConfigInput, "tieBreak
 }
 
 /**
- * The old, simple spec of the tender form (app/domain/evaluation.ts) → the new configuration. Old criteria become
+ * The earlier tender form's simple spec, as drafts saved before the MethodConfig form still hold it in
+ * sections.evaluation (read through sectionMethod; the next save or the publication stores a MethodConfig).
+ */
+export type LegacyEvaluationSpec = {
+  method: "lowest_evaluated_price" | "comprehensive";
+  criteria: { code: string; name: string; kind: "price" | "technical" | "commercial"; weight: number; max: number }[];
+  priceFormula?: "lowest_over_price" | "benchmark_deviation";
+};
+
+/**
+ * The old, simple spec of the tender form (LegacyEvaluationSpec) → the new configuration. Old criteria become
  * leaves whose points are their weights (the old `max` scale is not kept: members score in points of the weight);
  * technical → technical, commercial → business, price → the price formula. `lowest_over_price` → 低价优先法 on the
  * lowest valid price; `benchmark_deviation` → linear deviation from the plain mean with E1 = 2, E2 = 1 (the typical
  * clause; the old spec has no parameters, so the tender form must ask for them before publication).
  */
-export function fromLegacySpec(old: EvaluationSpec, regime: Regime = "ZTB"): MethodConfig {
+export function fromLegacySpec(old: LegacyEvaluationSpec, regime: Regime = "ZTB"): MethodConfig {
   if (old.method === "lowest_evaluated_price") {
     const kind = regime === "ZFCG" ? "ZFCG_LOWEST" : "ZTB_LOWEST_EVALUATED";
     return parseMethodConfig({ kind, ...defaultsFor(kind) });

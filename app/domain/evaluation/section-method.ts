@@ -1,5 +1,4 @@
-import type { EvaluationSpec } from "../evaluation";
-import { fromLegacySpec, parseMethodConfig, type MethodConfig, type Regime } from "./method";
+import { fromLegacySpec, parseMethodConfig, type LegacyEvaluationSpec, type MethodConfig, type Regime } from "./method";
 
 /**
  * The method configuration a section was published with (sections.evaluation): a MethodConfig (has `kind`), or a
@@ -7,5 +6,5 @@ import { fromLegacySpec, parseMethodConfig, type MethodConfig, type Regime } fro
  */
 export function sectionMethod(stored: unknown, regime: Regime): MethodConfig {
   if (stored && typeof stored === "object" && "kind" in stored) return parseMethodConfig(stored);
-  return fromLegacySpec(stored as EvaluationSpec, regime);
+  return fromLegacySpec(stored as LegacyEvaluationSpec, regime);
 }

@@ -102,6 +102,11 @@ export const SealedBidForm = z.object({
     quality: z.string().max(200).optional().default(""),
     projectManager: z.string().max(100).optional().default(""),
     remarks: z.string().max(2000).optional(),
+    // Asked for by the section's method (app/domain/method-form.ts bidFormInputs), read by the evaluation summary:
+    // claimed policy deductions (ids of the method's policyDeductions), the core product's brand, provisional sums.
+    policy: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/)).max(10).optional(),
+    brand: z.string().max(100).optional(),
+    provisionalYuan: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/).optional(),
   }),
   files: z.array(z.object({ name: z.string().max(200), size: z.number().int().nonnegative() })).max(50),
 });

@@ -1,26 +1,46 @@
-import { parseWithZod } from "@conform-to/zod";
 import { asc, eq } from "drizzle-orm";
 import type { Executor } from "#db/client";
 import { projects, sections } from "#db/schema/index";
 import { assertArrayBounds } from "#app/domain/form-input";
+import { sectionMethod } from "#app/domain/evaluation/section-method";
 import { isUuid } from "#app/domain/ids";
-import { MAX_CRITERIA_PER_SECTION, MAX_CUSTODIANS, MAX_SECTIONS_PER_TENDER } from "#app/domain/limits";
-import { ProjectFormSchema, toCstInput } from "#app/domain/tender-form";
+import {
+  MAX_ADJUSTMENTS_PER_SECTION,
+  MAX_CRITERIA_PER_SECTION,
+  MAX_CUSTODIANS,
+  MAX_POLICY_DEDUCTIONS,
+  MAX_REVIEW_ITEMS_PER_SECTION,
+  MAX_SECTIONS_PER_TENDER,
+  MAX_TIE_STEPS,
+  MAX_TRIM_ROWS,
+} from "#app/domain/limits";
+import { defaultMethodConfig, lowestKindOf, methodFormValues } from "#app/domain/method-form";
+import { parseProjectFormData, toCstInput } from "#app/domain/tender-form";
 import type { Actor } from "../platform/actor";
 import { managesProject } from "./tenders.server";
 import { listAgencies, listTenderingUnits } from "./tender-queries.server";
 
 /** The arrays of the project form and their bounds, checked on the field names before Conform builds them. */
-const PROJECT_FORM_ARRAYS = { sections: MAX_SECTIONS_PER_TENDER, "sections.criteria": MAX_CRITERIA_PER_SECTION, custodians: MAX_CUSTODIANS };
+const PROJECT_FORM_ARRAYS = {
+  sections: MAX_SECTIONS_PER_TENDER,
+  "sections.criteria": MAX_CRITERIA_PER_SECTION,
+  "sections.review": MAX_REVIEW_ITEMS_PER_SECTION,
+  "sections.trim": MAX_TRIM_ROWS,
+  "sections.policyDeductions": MAX_POLICY_DEDUCTIONS,
+  "sections.adjustments": MAX_ADJUSTMENTS_PER_SECTION,
+  "sections.tieChain": MAX_TIE_STEPS,
+  custodians: MAX_CUSTODIANS,
+};
 
 /**
- * Parses the project form (Conform + Zod): field errors keyed by name, e.g. `sections[0].title`.
- * An index beyond an array's bound (`sections[50]`, `sections[0].criteria[20]`) is refused
- * first (DomainError TOO_MANY_ITEMS), so no oversized array is ever built.
+ * Parses the project form (Conform + Zod, parseProjectFormData): field errors keyed by name, e.g.
+ * `sections[0].criteria[2].max`. An index beyond an array's bound (`sections[50]`, `sections[0].criteria[40]`) is
+ * refused first (DomainError TOO_MANY_ITEMS), so no oversized array is ever built. A row button's submission
+ * (status undefined) is only shown again, never saved.
  */
 export function parseProjectForm(form: FormData) {
   assertArrayBounds(form.keys(), PROJECT_FORM_ARRAYS);
-  return parseWithZod(form, { schema: ProjectFormSchema });
+  return parseProjectFormData(form);
 }
 
 /** The choices the form offers: an agency picks the tendering unit; a tendering unit may name an agency. */
@@ -71,10 +91,17 @@ export async function projectFormValues(db: Executor, actor: Actor, projectId: s
         title: s.title,
         ceilingPriceYuan: yuan(s.ceilingPriceFen),
         bondYuan: yuan(s.bondFen),
-        method: s.evaluation.method,
-        priceFormula: s.evaluation.priceFormula ?? "lowest_over_price",
-        criteria: s.evaluation.criteria.map((c) => ({ code: c.code, name: c.name, kind: c.kind, weight: String(c.weight), max: String(c.max) })),
+        ...methodFormValues(storedMethod(s.evaluation, p.regime)),
       })),
     },
   };
+}
+
+/** A draft's method (a MethodConfig, or the earlier form's spec converted); the regime's default if unreadable. */
+function storedMethod(stored: unknown, regime: "ZTB" | "ZFCG") {
+  try {
+    return sectionMethod(stored, regime);
+  } catch {
+    return defaultMethodConfig(lowestKindOf(regime));
+  }
 }

@@ -13,7 +13,9 @@ import {
 } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
 import { isUuid } from "#app/domain/ids";
-import { validateEvaluation, type EvaluationSpec } from "#app/domain/evaluation";
+import { regimeOf } from "#app/domain/evaluation/method";
+import { sectionMethod } from "#app/domain/evaluation/section-method";
+import { validateMethod } from "#app/domain/evaluation/validate";
 import { amendmentEffect, checkObjectionFiling, objectionAnswerDue, validatePublication } from "#app/domain/rules/tender";
 import { getProfile } from "#app/domain/rules/profiles";
 import type { RuleViolation } from "#app/domain/rules/violations";
@@ -63,11 +65,8 @@ function searchTextOf(f: { code: string; title: string; region: string; location
 
 function sectionRows(projectId: string, form: ProjectForm) {
   return form.sections.map((s, i) => {
-    const evaluation: EvaluationSpec = {
-      method: s.method,
-      priceFormula: s.priceFormula,
-      criteria: s.method === "comprehensive" ? s.criteria.filter((c) => c.name && c.weight > 0).map((c, j) => ({ ...c, code: c.code || `C${j + 1}` })) : [],
-    };
+    // The section's MethodConfig as the form parsed it (defaults filled); validated against the rules at publication.
+    const evaluation = s.evaluation;
     return {
       projectId,
       seq: i + 1,
@@ -135,7 +134,6 @@ export async function createProject(ctx: Ctx, actor: Actor, form: ProjectForm): 
   return runCommand(ctx, actor, "project.create", async ({ tx }) => {
     requirePermission(actor, "tender:manage");
     const parties = await partiesFor(tx, actor, form);
-    assertEvaluations(form);
     const [dup] = await tx.select({ id: projects.id }).from(projects).where(eq(projects.code, form.code));
     if (dup) throw new DomainError("CONFLICT", { field: "code" });
     const names = await orgNames(tx, [parties.tenderingUnitId, parties.agencyId]);
@@ -153,7 +151,6 @@ export async function updateProject(ctx: Ctx, actor: Actor, projectId: string, f
   await runCommand(ctx, actor, "project.update", async ({ tx }) => {
     const p = await lockManagedProject(tx, actor, projectId);
     if (p.status !== "draft") throw new DomainError("INVALID_STATE", { status: p.status });
-    assertEvaluations(form);
     const [dup] = await tx.select({ id: projects.id }).from(projects).where(and(eq(projects.code, form.code), sql`${projects.id} <> ${projectId}`));
     if (dup) throw new DomainError("CONFLICT", { field: "code" });
     const names = await orgNames(tx, [p.tenderingUnitId, p.agencyId]);
@@ -162,11 +159,6 @@ export async function updateProject(ctx: Ctx, actor: Actor, projectId: string, f
     await tx.insert(sections).values(sectionRows(projectId, form));
     return { result: undefined, subjectType: "project", subjectId: projectId, payload: { code: form.code, title: form.title } };
   });
-}
-
-function assertEvaluations(form: ProjectForm) {
-  const violations = sectionRows("x", form).flatMap((s) => validateEvaluation(s.evaluation, { regime: form.regime, category: form.category }));
-  if (violations.length) throw new DomainError("RULE_VIOLATION", {}, violations);
 }
 
 /** Publishes a staged blob by its hash (StagedUploads.publish); blobs already stored need nothing. */
@@ -212,7 +204,10 @@ export async function removeDocument(ctx: Ctx, actor: Actor, projectId: string, 
 
 /**
  * Publishes a draft. Every rule of the profile is checked against the database clock
- * (R5–R8, R14, R46); a violation refuses publication with the rule's number and text.
+ * (R5–R8, R14), and each section's evaluation method against the publication rules (EV5, EV2, R43–R47:
+ * validateMethod); a violation refuses publication with the rule's number and text. The method is then frozen:
+ * the section keeps the configuration as parsed, every default filled (a draft saved by the earlier form is
+ * converted here, sectionMethod), so a later change of the code's defaults never changes a published tender (EV6).
  */
 export async function publishProject(ctx: Pick<AppContext, "db" | "config">, actor: Actor, projectId: string): Promise<void> {
   await runCommand(ctx, actor, "project.publish", async ({ tx, now }) => {
@@ -224,6 +219,7 @@ export async function publishProject(ctx: Pick<AppContext, "db" | "config">, act
     const calendar = await loadCalendar(tx);
     const violations: RuleViolation[] = [];
     if (!docs?.n) violations.push({ rule: "R5", code: "RULE_DOCUMENTS_REQUIRED", params: {} });
+    const methods = new Map<string, ReturnType<typeof sectionMethod>>();
     for (const s of secs) {
       violations.push(
         ...validatePublication(
@@ -247,7 +243,16 @@ export async function publishProject(ctx: Pick<AppContext, "db" | "config">, act
           calendar,
         ),
       );
-      violations.push(...validateEvaluation(s.evaluation, { regime: p.regime, category: p.category }));
+      let method: ReturnType<typeof sectionMethod>;
+      try {
+        method = sectionMethod(s.evaluation, p.regime);
+      } catch {
+        throw new DomainError("VALIDATION", { field: `sections[${s.seq - 1}].method` }); // not a configuration (never written by the form)
+      }
+      if (regimeOf(method.kind) !== p.regime) throw new DomainError("VALIDATION", { field: `sections[${s.seq - 1}].method` });
+      methods.set(s.id, method);
+      // The section's code tells the violations of several sections apart (the messages do not use it).
+      violations.push(...validateMethod(method, { category: p.category }).map((v) => (secs.length > 1 ? { ...v, params: { ...v.params, section: s.code } } : v)));
     }
     const unique = dedupe(violations);
     if (unique.length) throw new DomainError("RULE_VIOLATION", {}, unique);
@@ -256,7 +261,7 @@ export async function publishProject(ctx: Pick<AppContext, "db" | "config">, act
     // R24: each section's hall opens by itself at the deadline (a job: survives restarts).
     for (const sec of secs) await scheduleOpening(tx, sec.id, p.bidDeadline);
     await tx.update(projects).set({ status: "published", publishedAt: now, profileVersion: profile.version }).where(eq(projects.id, projectId));
-    await tx.update(sections).set({ status: "published" }).where(eq(sections.projectId, projectId));
+    for (const s of secs) await tx.update(sections).set({ status: "published", evaluation: methods.get(s.id)! }).where(eq(sections.id, s.id));
     return {
       result: undefined,
       subjectType: "project",

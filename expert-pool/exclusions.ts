@@ -59,6 +59,28 @@ export function exclusionFor(e: ExpertRecord, ctx: DrawContext, sets = conflictS
   if (e.punished) return x("R39", "EXCLUDED_PUNISHED");
   const avoid = ctx.avoid.get(e.id);
   if (avoid !== undefined) return x("R39", "EXCLUDED_MANUAL", { reason: avoid });
+  const conflict = conflictFor(e, ctx, sets);
+  if (conflict) return conflict;
+  if (e.unavailable.some((u) => overlaps(u, ctx.evaluationDate, ctx.evaluationDate))) return x("R36", "EXCLUDED_UNAVAILABLE", { date: ctx.evaluationDate });
+  if (ctx.region.mode === "local" && e.region !== ctx.region.projectRegion) return x("R68", "EXCLUDED_NOT_LOCAL", { region: e.region });
+  if (ctx.region.mode === "remote" && e.region === ctx.region.projectRegion) return x("R68", "EXCLUDED_NOT_REMOTE", { region: e.region });
+  const drawn = ctx.rotation.counts.get(e.id) ?? 0;
+  if (drawn >= ctx.rotation.cap) return x("R35", "EXCLUDED_ROTATION_CAP", { drawn, cap: ctx.rotation.cap });
+  return null;
+}
+
+/**
+ * The conflict of interest alone (R39.2, R40.1–4): employment in the look-back window, the current employer, or a
+ * declared relationship with a party (tendering unit, agency, a bidder), or staff of a supervising department. This
+ * is what the re-screen applies to experts already drawn once the bidders are known (R37, R39/R40): status,
+ * region, availability and rotation were settled by the draw itself.
+ */
+export function conflictFor(
+  e: Pick<ExpertRecord, "id" | "employerOrgId" | "employment" | "relationships">,
+  ctx: Pick<DrawContext, "evaluationDate" | "lookbackYears" | "tenderingUnitId" | "agencyId" | "bidderOrgIds" | "supervisingOrgIds">,
+  sets = conflictSets(ctx),
+): Exclusion | null {
+  const x = (rule: string, code: string, params: Record<string, string | number> = {}): Exclusion => ({ expertId: e.id, rule, code, params });
   const since = yearsBefore(ctx.evaluationDate, ctx.lookbackYears);
   for (const job of e.employment) {
     if (!overlaps(job, since, ctx.evaluationDate)) continue;
@@ -76,16 +98,11 @@ export function exclusionFor(e: ExpertRecord, ctx: DrawContext, sets = conflictS
     const party = sets.parties.get(r.orgId);
     if (party) return x("R40", "EXCLUDED_RELATIONSHIP", { org: r.orgId, kind: r.kind, party });
   }
-  if (e.unavailable.some((u) => overlaps(u, ctx.evaluationDate, ctx.evaluationDate))) return x("R36", "EXCLUDED_UNAVAILABLE", { date: ctx.evaluationDate });
-  if (ctx.region.mode === "local" && e.region !== ctx.region.projectRegion) return x("R68", "EXCLUDED_NOT_LOCAL", { region: e.region });
-  if (ctx.region.mode === "remote" && e.region === ctx.region.projectRegion) return x("R68", "EXCLUDED_NOT_REMOTE", { region: e.region });
-  const drawn = ctx.rotation.counts.get(e.id) ?? 0;
-  if (drawn >= ctx.rotation.cap) return x("R35", "EXCLUDED_ROTATION_CAP", { drawn, cap: ctx.rotation.cap });
   return null;
 }
 
 /** The organisations an expert may not be linked to, by role (tendering unit, agency, bidder). */
-export function conflictSets(ctx: DrawContext) {
+export function conflictSets(ctx: Pick<DrawContext, "tenderingUnitId" | "agencyId" | "bidderOrgIds" | "supervisingOrgIds">) {
   const parties = new Map<string, "tendering_unit" | "agency" | "bidder">();
   for (const b of ctx.bidderOrgIds) parties.set(b, "bidder");
   if (ctx.agencyId) parties.set(ctx.agencyId, "agency");
@@ -104,4 +121,25 @@ export function screenPool(experts: readonly ExpertRecord[], ctx: DrawContext) {
     else eligible.push(e);
   }
   return { eligible, excluded };
+}
+
+/** A drawn expert still live on a draw (R37): a member (invited/confirmed) or a backup on standby. */
+export type LivePick<P> = { pick: P; standby: boolean; expert: Pick<ExpertRecord, "id" | "employerOrgId" | "employment" | "relationships">; evaluationDate: string };
+
+/**
+ * The re-screen once the bidders are known (R37, R39/R40): the conflicted picks with their exclusion, in the order
+ * they must be replaced — conflicted standby backups first (so none of them is promoted into a member's place),
+ * then the conflicted members, each group in the given (draw) order. An empty bidder list changes nothing that the
+ * draw did not already screen, so the caller may skip it.
+ */
+export function rescreenPicks<P>(
+  picks: readonly LivePick<P>[],
+  ctx: Pick<DrawContext, "lookbackYears" | "tenderingUnitId" | "agencyId" | "bidderOrgIds" | "supervisingOrgIds">,
+): { pick: P; exclusion: Exclusion }[] {
+  const sets = conflictSets(ctx);
+  const hits = picks.flatMap((p) => {
+    const exclusion = conflictFor(p.expert, { ...ctx, evaluationDate: p.evaluationDate }, sets);
+    return exclusion ? [{ p, exclusion }] : [];
+  });
+  return [...hits.filter((h) => h.p.standby), ...hits.filter((h) => !h.p.standby)].map((h) => ({ pick: h.p.pick, exclusion: h.exclusion }));
 }

@@ -11,6 +11,7 @@ export function AdminNav() {
       <NavLink to="/admin/orgs">{t("nav.orgs")}</NavLink>
       <NavLink to="/admin/users">{t("nav.users")}</NavLink>
       <NavLink to="/admin/holidays">{t("nav.holidays")}</NavLink>
+      <NavLink to="/admin/rooms">{t("nav.rooms")}</NavLink>
       <NavLink to="/pool">{t("nav.pool")}</NavLink>
       <NavLink to="/record">{t("nav.record")}</NavLink>
     </nav>

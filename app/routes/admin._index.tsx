@@ -90,6 +90,9 @@ export default function AdminIndex() {
           <Link to={`/admin/holidays?year=${c.year + 1}`}>{t("dashboard.taskHolidays", { year: c.year + 1 })}</Link>
         </li>
         <li>
+          <Link to="/admin/rooms">{t("dashboard.taskRooms")}</Link>
+        </li>
+        <li>
           <Link to="/record">{t("dashboard.taskRecord")}</Link>
         </li>
       </ul>

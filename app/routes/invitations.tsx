@@ -41,7 +41,19 @@ export default function Invitations() {
       ) : (
         invitations.map((i) => (
           <div className="card" key={i.pickId}>
-            <p>{t("invitations.when", { at: formatCst(i.evaluationAt), room: i.reviewRoom || "—" })}</p>
+            {/* R36: time and place only — the booked review room and its slot when the section has one. */}
+            {i.room ? (
+              <p data-testid="invitation-room">
+                {t("invitations.whenBooked", {
+                  at: formatCst(i.room.startsAt),
+                  until: formatCst(i.room.endsAt).slice(-5),
+                  room: `${i.room.code} ${i.room.name}`,
+                  location: i.room.location || "—",
+                })}
+              </p>
+            ) : (
+              <p>{t("invitations.when", { at: formatCst(i.evaluationAt), room: i.reviewRoom || "—" })}</p>
+            )}
             {i.status === "invited" && i.confirmBy && (
               <p className="alert alert-warn" data-testid="confirm-by">
                 {t("invitations.confirmBy", { at: formatCst(i.confirmBy) })}

@@ -19,6 +19,7 @@ const MATRIX: Record<string, Record<Who, number>> = {
   "/admin/orgs": { public: 302, admin: 200, tenderer: 403, agent: 403, bidder1: 403, supervisor: 403, expert: 403 },
   "/admin/users": { public: 302, admin: 200, tenderer: 403, agent: 403, bidder1: 403, supervisor: 403, expert: 403 },
   "/admin/holidays": { public: 302, admin: 200, tenderer: 403, agent: 403, bidder1: 403, supervisor: 403, expert: 403 },
+  "/admin/rooms": { public: 302, admin: 200, tenderer: 403, agent: 403, bidder1: 403, supervisor: 403, expert: 403 },
   "/record": { public: 302, admin: 200, tenderer: 403, agent: 403, bidder1: 403, supervisor: 200, expert: 403 },
   "/inbox": { public: 302, admin: 200, tenderer: 200, agent: 200, bidder1: 200, supervisor: 200, expert: 200 },
   "/pool": { public: 302, admin: 200, tenderer: 403, agent: 403, bidder1: 403, supervisor: 403, expert: 403 },

@@ -141,7 +141,8 @@ forEachDriver("draw secrecy until the evaluation (R36)", (env) => {
 
     // The expert's own invitation: time, place and by when to answer — nothing about the tender.
     const [inv] = await myInvitations(app.db, expertUser);
-    expect(Object.keys(inv!).sort()).toEqual(["confirmBy", "evaluationAt", "pickId", "reviewRoom", "status"]);
+    // R36: time and place only — `room` is the booked review room (none booked here).
+    expect(Object.keys(inv!).sort()).toEqual(["confirmBy", "evaluationAt", "pickId", "reviewRoom", "room", "status"]);
     const [d] = await app.db.select().from(draws).where(eq(draws.id, drawId));
     const expected = Math.min(d!.drawnAt!.getTime() + 4 * 3600_000, d!.evaluationAt.getTime() - 3600_000);
     expect(inv!.confirmBy!.getTime()).toBe(expected);

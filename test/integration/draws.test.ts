@@ -96,7 +96,9 @@ forEachDriver("expert draw", (env) => {
     await app.db.update(experts).set({ userId: expertUser.user!.id }).where(eq(experts.code, member.code));
     const mine = await myInvitations(app.db, expertUser);
     expect(mine).toHaveLength(1);
-    expect(Object.keys(mine[0]!).sort()).toEqual(["confirmBy", "evaluationAt", "pickId", "reviewRoom", "status"]);
+    // R36: time and place only — `room` is the booked review room (none booked here: null).
+    expect(Object.keys(mine[0]!).sort()).toEqual(["confirmBy", "evaluationAt", "pickId", "reviewRoom", "room", "status"]);
+    expect(mine[0]!.room).toBeNull();
     const r = await respondToInvitation(app, expertUser, mine[0]!.pickId, false, "当日另有评标任务");
     expect(r.promoted).toMatch(/^[0-9a-f-]{36}$/);
     const [promoted] = await app.db.select().from(drawPicks).where(eq(drawPicks.id, r.promoted!));

@@ -40,6 +40,9 @@ describe("rule profiles (data)", () => {
       expect(p.committee.expertShareNumerator / p.committee.expertShareDenominator).toBeCloseTo(2 / 3);
     }
     expect(ZFCG_PROFILE.committee).toMatchObject({ minLargeBudget: 7, largeBudgetThresholdFen: 1_000_000_000 }); // ¥10M
+    // R32/EV3: the tendering unit's representative may sit under both; under ZFCG it may not chair (87号令45).
+    expect(ZTB_PROFILE.committeeRepresentative).toEqual({ allowed: true, mayChair: true, max: 3 });
+    expect(ZFCG_PROFILE.committeeRepresentative).toEqual({ allowed: true, mayChair: false, max: 3 });
     expect(ZTB_PROFILE.publicity).toEqual({ days: 3, unit: "calendar" });
     expect(ZFCG_PROFILE.publicity).toEqual({ days: 1, unit: "working" });
   });

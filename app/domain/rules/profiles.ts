@@ -57,6 +57,12 @@ export type RuleProfile = {
   recheckMinBiddersAfterDecryptionFailure: boolean;
   /** R32: committee ≥ min, odd, experts ≥ numerator/denominator; ZFCG ≥ 7 from a ¥10M budget (以上 includes it). */
   committee: { min: number; minLargeBudget: number | null; largeBudgetThresholdFen: number | null; expertShareNumerator: number; expertShareDenominator: number };
+  /**
+   * R32: whether the tendering unit (purchaser) may name a representative as a non-expert member, and whether that
+   * representative may chair. ZTB: 法37 / 评标规定9 (招标人的代表); ZFCG: 87号令45 — a purchaser representative may sit
+   * but may not chair (EV3). At most `max` representatives; the expert share (≥ 2/3) is checked with the committee.
+   */
+  committeeRepresentative: { allowed: boolean; mayChair: boolean; max: number };
   /** R47: at most 3 ranked candidates. */
   maxRankedCandidates: number;
   /** R51 ZTB candidate publicity ≥ 3 days; R54 ZFCG result notice period 1 working day. */
@@ -93,6 +99,7 @@ export const ZTB_PROFILE: RuleProfile = {
   minBidders: 3,
   recheckMinBiddersAfterDecryptionFailure: false,
   committee: { min: 5, minLargeBudget: null, largeBudgetThresholdFen: null, expertShareNumerator: 2, expertShareDenominator: 3 },
+  committeeRepresentative: { allowed: true, mayChair: true, max: 3 },
   maxRankedCandidates: 3,
   publicity: { days: 3, unit: "calendar" },
   contractDays: 30,
@@ -123,6 +130,7 @@ export const ZFCG_PROFILE: RuleProfile = {
   minBidders: 3,
   recheckMinBiddersAfterDecryptionFailure: true,
   committee: { min: 5, minLargeBudget: 7, largeBudgetThresholdFen: yuanToFen(10_000_000), expertShareNumerator: 2, expertShareDenominator: 3 },
+  committeeRepresentative: { allowed: true, mayChair: false, max: 3 },
   maxRankedCandidates: 3,
   publicity: { days: 1, unit: "working" },
   contractDays: 30,

@@ -1,13 +1,15 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { and, asc, eq, gte, inArray, isNotNull, ne, sql } from "drizzle-orm";
 import { drawExperts, type DrawLine, type Pick as DrawnPick } from "#expert-pool/draw";
-import { screenPool, type ExpertRecord } from "#expert-pool/exclusions";
+import { rescreenPicks, screenPool, type ExpertRecord } from "#expert-pool/exclusions";
 import { commitTo, drawSeed } from "#expert-pool/seed";
 import { picksHash, verifyDraw, type DrawProof } from "#expert-pool/verify";
 import type { Executor, Tx } from "#db/client";
 import {
+  bids,
   drawPicks,
   draws,
+  evaluations,
   expertEmployment,
   expertRelationships,
   experts,
@@ -28,7 +30,7 @@ import { exclusionReason, shortfallText } from "#app/domain/draw-view";
 import { cstDate } from "#app/domain/rules/days";
 import { checkDrawReveal } from "#app/domain/rules/draws";
 import type { Actor } from "../platform/actor";
-import { dbNow, requirePermission, runCommand } from "../platform/command.server";
+import { dbNow, requirePermission, runCommand, runOptionalCommand } from "../platform/command.server";
 import type { AppContext } from "../platform/context.server";
 import { scheduleJob } from "../platform/jobs.server";
 import { notifyOrganisations, notifyUsers } from "../platform/notify.server";
@@ -38,6 +40,7 @@ import { serverT } from "#app/i18n";
 import { signedOfficialPdf } from "#crypto/pdf/signed-pdf";
 import { documentSigner } from "../platform/platform-signer.server";
 import { managesProject } from "../tendering/tenders.server";
+import { evaluationBookingIn, evaluationBookingsOf, roomLabel } from "../rooms/rooms.server";
 
 type Ctx = Pick<AppContext, "db">;
 
@@ -50,13 +53,25 @@ export const ROTATION = { windowDays: 180, cap: 3 } as const;
 export const LOOKBACK_YEARS = 3;
 /** An invited expert answers within this many hours (and at the latest an hour before the evaluation). */
 export const CONFIRM_HOURS = 4;
+/**
+ * A replacement invited on the day (a recusal or removal in the room, R37): the hour-before rule has passed, so
+ * the backup answers within this many minutes instead.
+ */
+export const LATE_CONFIRM_MINUTES = 60;
+
+/** The confirmation deadline of an invitation sent at `now` for an evaluation at `evaluationAt`. */
+export function confirmationDeadline(now: Date, evaluationAt: Date): Date {
+  const due = Math.min(now.getTime() + CONFIRM_HOURS * 3600_000, evaluationAt.getTime() - 3600_000);
+  return new Date(due > now.getTime() ? due : now.getTime() + LATE_CONFIRM_MINUTES * 60_000);
+}
 
 /**
  * Invites one drawn expert: in-app always (when it has an account), the external channels
  * through a job, and a confirmation deadline job; silence past it draws the next backup.
- * Only the time and place are told (R36).
+ * Only the time and place are told (R36): the section's booked review room and its slot when
+ * it has one (app/services/rooms), else the project's free-text room.
  */
-async function invite(tx: Tx, pickId: string, draw: Pick<Draw, "evaluationAt" | "projectId">, now: Date) {
+async function invite(tx: Tx, pickId: string, draw: Pick<Draw, "evaluationAt" | "projectId" | "sectionId">, now: Date) {
   const [row] = await tx
     .select({ userId: experts.userId, phone: experts.phone, room: projects.reviewRoom })
     .from(drawPicks)
@@ -64,11 +79,12 @@ async function invite(tx: Tx, pickId: string, draw: Pick<Draw, "evaluationAt" | 
     .innerJoin(projects, eq(projects.id, sql`${draw.projectId}::uuid`))
     .where(eq(drawPicks.id, pickId));
   if (!row) return;
-  const params = { at: formatCst(draw.evaluationAt), room: row.room || "—" };
+  const booking = await evaluationBookingIn(tx, draw.sectionId);
+  const at = booking ? new Date(booking.startsAt) : draw.evaluationAt;
+  const params = { at: formatCst(at), room: booking ? [roomLabel({ code: booking.roomCode, name: booking.roomName }), booking.location].filter(Boolean).join(" · ") : row.room || "—" };
   if (row.userId) await notifyUsers(tx, [row.userId], { kind: "drawInvitation", params, link: "/invitations" });
   if (row.phone) await scheduleJob(tx, { kind: "notify.external", dueAt: now, payload: { phone: row.phone, kind: "drawInvitation", params }, dedupeKey: `invite:${pickId}` });
-  const due = new Date(Math.min(now.getTime() + CONFIRM_HOURS * 3600_000, draw.evaluationAt.getTime() - 3600_000));
-  await scheduleJob(tx, { kind: "draw.confirmation_timeout", dueAt: due, payload: { pickId }, dedupeKey: `draw-timeout:${pickId}` });
+  await scheduleJob(tx, { kind: "draw.confirmation_timeout", dueAt: confirmationDeadline(now, at), payload: { pickId }, dedupeKey: `draw-timeout:${pickId}` });
 }
 
 export type DrawRequest = {
@@ -153,8 +169,22 @@ export async function addSalt(ctx: Ctx, actor: Actor, drawId: string, salt: stri
   });
 }
 
-/** The conflict parties of a project as organisation identifiers (credit codes and platform ids). */
-async function partiesOf(tx: Tx, project: typeof projects.$inferSelect) {
+/**
+ * The section's bidders as conflict parties (R39/R40): the organisations of its submitted bids, by credit code —
+ * known only from the bid deadline on (before it, who bids is confidential and may still change: none).
+ */
+async function bidderCodesOf(tx: Executor, sectionId: string, project: Pick<typeof projects.$inferSelect, "bidDeadline">, now: Date): Promise<string[]> {
+  if (now < project.bidDeadline) return [];
+  const rows = await tx
+    .selectDistinct({ id: organisations.id, code: organisations.creditCode })
+    .from(bids)
+    .innerJoin(organisations, eq(organisations.id, bids.orgId))
+    .where(and(eq(bids.sectionId, sectionId), eq(bids.status, "submitted")));
+  return rows.map((r) => r.code ?? `org:${r.id}`).sort();
+}
+
+/** The conflict parties of a section as organisation identifiers (credit codes and platform ids). */
+async function partiesOf(tx: Executor, project: typeof projects.$inferSelect, sectionId: string, now: Date) {
   const ids = [project.tenderingUnitId, project.agencyId].filter((x): x is string => !!x);
   const orgs = await tx.select().from(organisations).where(inArray(organisations.id, ids));
   const code = (id: string | null) => orgs.find((o) => o.id === id)?.creditCode ?? `org:${id}`;
@@ -162,8 +192,7 @@ async function partiesOf(tx: Tx, project: typeof projects.$inferSelect) {
   return {
     tenderingUnitId: code(project.tenderingUnitId),
     agencyId: project.agencyId ? code(project.agencyId) : null,
-    // Bidders are known after the bid deadline (sealed-bid capability); until then, none.
-    bidderOrgIds: [] as string[],
+    bidderOrgIds: await bidderCodesOf(tx, sectionId, project, now),
     supervisingOrgIds: supervising.map((s) => s.code ?? `org:${s.id}`),
   };
 }
@@ -192,20 +221,29 @@ async function loadPool(tx: Executor, lines: DrawLine[], partyCodes: string[], e
     })
     .from(experts)
     .where(inArray(experts.id, tx.selectDistinct({ id: expertSpecialties.expertId }).from(expertSpecialties).where(inArray(expertSpecialties.code, codes))));
+  return withFacts(tx, rows, partyCodes, evaluationDate);
+}
+
+type ExpertRow = { id: string; code: string; status: ExpertRecord["status"]; punished: boolean; region: string; employerCode: string | null; specialties: string[] };
+
+/** The pure screen's facts for the given experts: employment and relationships at the parties, unavailability on the date. */
+async function withFacts(tx: Executor, rows: ExpertRow[], partyCodes: string[], evaluationDate: string, few = false): Promise<(ExpertRecord & { code: string })[]> {
   if (rows.length === 0) return [];
+  // A handful of drawn experts (the re-screen): their own rows only; a whole pool: every row at the parties.
+  const ids = rows.map((r) => r.id);
   const group = <T extends { expertId: string }>(list: T[]) => {
     const m = new Map<string, T[]>();
     for (const x of list) m.set(x.expertId, [...(m.get(x.expertId) ?? []), x]);
     return m;
   };
   const parties = partyCodes.length ? partyCodes : ["-"];
-  const jobs = group(await tx.select().from(expertEmployment).where(inArray(expertEmployment.orgCode, parties)));
-  const rels = group(await tx.select().from(expertRelationships).where(inArray(expertRelationships.orgCode, parties)));
+  const jobs = group(await tx.select().from(expertEmployment).where(and(inArray(expertEmployment.orgCode, parties), few ? inArray(expertEmployment.expertId, ids) : undefined)));
+  const rels = group(await tx.select().from(expertRelationships).where(and(inArray(expertRelationships.orgCode, parties), few ? inArray(expertRelationships.expertId, ids) : undefined)));
   const away = group(
     await tx
       .select()
       .from(expertUnavailability)
-      .where(and(sql`${expertUnavailability.fromDate} <= ${evaluationDate}::date`, sql`${expertUnavailability.toDate} >= ${evaluationDate}::date`)),
+      .where(and(sql`${expertUnavailability.fromDate} <= ${evaluationDate}::date`, sql`${expertUnavailability.toDate} >= ${evaluationDate}::date`, few ? inArray(expertUnavailability.expertId, ids) : undefined)),
   );
   return rows.map((e) => ({
     id: e.id,
@@ -236,7 +274,7 @@ export async function runDraw(ctx: Ctx, actor: Actor, drawId: string) {
     if (d.status !== "salted") throw new DomainError("INVALID_STATE", { status: d.status });
     const [head] = await tx.select().from(recordHead).where(eq(recordHead.id, 1)).for("update");
     const seed = drawSeed({ serverSeed: d.serverSeed, salt: d.salt!, recordHead: head!.hash });
-    const parties = await partiesOf(tx, project);
+    const parties = await partiesOf(tx, project, d.sectionId, now);
     const evaluationDate = cstDate(d.evaluationAt);
     const partyCodes = [parties.tenderingUnitId, parties.agencyId, ...parties.bidderOrgIds, ...parties.supervisingOrgIds].filter((x): x is string => !!x);
     const pool = await loadPool(tx, d.lines, partyCodes, evaluationDate);
@@ -277,6 +315,8 @@ export async function runDraw(ctx: Ctx, actor: Actor, drawId: string) {
         })),
       ).returning({ id: drawPicks.id, status: drawPicks.status });
       for (const p of inserted) if (p.status === "invited") await invite(tx, p.id, d, now);
+      // A supplementary draw (R37) for a section whose committee is already formed: the new members take seats.
+      await committeeChanged(tx, drawId, `${drawId}:drawn`, now);
     }
     await tx
       .update(draws)
@@ -439,15 +479,24 @@ export async function drawForViewer(db: Executor, actor: Actor, drawId: string, 
  */
 export async function myInvitations(db: Executor, actor: Actor) {
   if (!actor.user) throw new DomainError("UNAUTHENTICATED");
-  return db
-    .select({ pickId: drawPicks.id, status: drawPicks.status, evaluationAt: draws.evaluationAt, reviewRoom: projects.reviewRoom, confirmBy: jobs.dueAt })
+  const rows = await db
+    .select({ pickId: drawPicks.id, status: drawPicks.status, evaluationAt: draws.evaluationAt, reviewRoom: projects.reviewRoom, confirmBy: jobs.dueAt, sectionId: draws.sectionId })
     .from(drawPicks)
     .innerJoin(experts, eq(experts.id, drawPicks.expertId))
     .innerJoin(draws, eq(draws.id, drawPicks.drawId))
     .innerJoin(projects, eq(projects.id, draws.projectId))
     .leftJoin(jobs, eq(jobs.dedupeKey, sql`'draw-timeout:' || ${drawPicks.id}::text`))
-    .where(and(eq(experts.userId, actor.user.id), inArray(drawPicks.status, ["invited", "confirmed", "declined", "timed_out"])))
+    .where(and(eq(experts.userId, actor.user.id), inArray(drawPicks.status, ["invited", "confirmed", "declined", "timed_out", "replaced"])))
     .orderBy(asc(draws.evaluationAt));
+  // The booked review room and its slot, when the section has one (R36: time and place only).
+  const booked = await evaluationBookingsOf(
+    db,
+    rows.map((r) => r.sectionId),
+  );
+  return rows.map(({ sectionId, ...r }) => {
+    const b = booked.get(sectionId);
+    return { ...r, evaluationAt: b ? new Date(b.startsAt) : r.evaluationAt, room: b ? { code: b.roomCode, name: b.roomName, location: b.location, startsAt: b.startsAt, endsAt: b.endsAt } : null };
+  });
 }
 
 /**
@@ -470,6 +519,7 @@ export async function respondToInvitation(ctx: Ctx, actor: Actor, pickId: string
     await tx.update(drawPicks).set({ status: accept ? "confirmed" : "declined", respondedAt: now, reason: reason || null }).where(eq(drawPicks.id, pickId));
     let promoted: string | null = null;
     if (!accept) promoted = await promoteBackup(tx, row.pick.drawId, row.pick.specialty, now);
+    await committeeChanged(tx, row.pick.drawId, `${pickId}:${accept ? "confirmed" : "declined"}`, now);
     return {
       result: { promoted },
       subjectType: "draw",
@@ -491,6 +541,7 @@ export async function confirmationTimedOut(ctx: Ctx, pickId: string) {
     }
     await tx.update(drawPicks).set({ status: "timed_out", respondedAt: now, reason: "no answer before the confirmation deadline" }).where(eq(drawPicks.id, pickId));
     const promoted = await promoteBackup(tx, pick.drawId, pick.specialty, now);
+    await committeeChanged(tx, pick.drawId, `${pickId}:timed_out`, now);
     return { result: promoted, subjectType: "draw", subjectId: pick.drawId, payload: { pickId, reason: "timeout", promotedPickId: promoted } };
   });
 }
@@ -505,17 +556,187 @@ async function promoteBackup(tx: Tx, drawId: string, specialty: string, now: Dat
     .limit(1)
     .for("update");
   if (!next) {
-    // R37: no backup left on this line — the committee cannot be filled; supervisors and the tender side are told.
+    // R37: no backup left on this line — the committee cannot be filled; supervisors and the tender side are told,
+    // and the draw records the line as short (a supplementary draw fills it).
     const [d] = await tx.select({ projectId: draws.projectId }).from(draws).where(eq(draws.id, drawId));
     const [p] = await tx.select().from(projects).where(eq(projects.id, d!.projectId));
     const orgs = [...(await supervisorOrgIds(tx)), p!.tenderingUnitId, ...(p!.agencyId ? [p!.agencyId] : [])];
     await notifyOrganisations(tx, orgs, { kind: "drawShortfall", params: { title: p!.title, specialty }, link: `/draws/${drawId}` });
+    await recordShortfall(tx, drawId, specialty);
     return null;
   }
   await tx.update(drawPicks).set({ status: "invited" }).where(eq(drawPicks.id, next.id));
-  const [d] = await tx.select({ evaluationAt: draws.evaluationAt, projectId: draws.projectId }).from(draws).where(eq(draws.id, drawId));
+  const [d] = await tx.select({ evaluationAt: draws.evaluationAt, projectId: draws.projectId, sectionId: draws.sectionId }).from(draws).where(eq(draws.id, drawId));
   await invite(tx, next.id, d!, now);
   return next.id;
+}
+
+/** A line left without a backup (R37): its shortfall entry is recomputed from the picks still live on it. */
+async function recordShortfall(tx: Tx, drawId: string, specialty: string): Promise<void> {
+  const [d] = await tx.select({ lines: draws.lines, shortfalls: draws.shortfalls }).from(draws).where(eq(draws.id, drawId)).for("update");
+  if (!d) return;
+  const line = d.lines.find((l) => l.specialty === specialty);
+  const [live] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(drawPicks)
+    .where(and(eq(drawPicks.drawId, drawId), eq(drawPicks.specialty, specialty), inArray(drawPicks.status, ["invited", "confirmed", "standby"])));
+  const entry = { specialty, wanted: line ? line.count + line.backups : 0, available: live?.n ?? 0 };
+  const shortfalls = [...(d.shortfalls ?? []).filter((x) => x.specialty !== specialty), entry];
+  await tx.update(draws).set({ shortfalls }).where(eq(draws.id, drawId));
+}
+
+/**
+ * A pick of a section whose evaluation is prepared changed (confirmed, declined, timed out, replaced): the
+ * committee follows it — a job (`evaluation.committee_sync`, composed in job-handlers.server.ts, so that this
+ * folder does not import the evaluation above it) voids the seat of a pick that is no longer live and seats the
+ * backup invited in its place. `key` makes it once per change.
+ */
+async function committeeChanged(tx: Tx, drawId: string, key: string, now: Date): Promise<void> {
+  const [d] = await tx.select({ sectionId: draws.sectionId }).from(draws).where(eq(draws.id, drawId));
+  if (!d) return;
+  const [ev] = await tx.select({ id: evaluations.sectionId }).from(evaluations).where(eq(evaluations.sectionId, d.sectionId));
+  if (!ev) return;
+  await scheduleJob(tx, { kind: "evaluation.committee_sync", dueAt: now, payload: { sectionId: d.sectionId }, dedupeKey: `evaluation.committee_sync:${key}` });
+}
+
+/** A drawn expert who can no longer serve, and what replaced it (R37). Codes and hashes only (R36). */
+export type PickReplacement = {
+  drawId: string;
+  pickId: string;
+  /** SHA-256 of "<drawId>:<expert code>": matches the draw's sealed list once it is public, names nobody before. */
+  expertHash: string;
+  role: "member" | "backup";
+  rule: string;
+  code: string;
+  /** The backup invited in its place; null when none was left (a shortfall: a supplementary draw is needed). */
+  promotedPickId: string | null;
+  shortfall: boolean;
+};
+
+const expertHash = (drawId: string, code: string) => createHash("sha256").update(`${drawId}:${code}`).digest("hex");
+
+/**
+ * Replaces one drawn expert (R37: recusal, leaving the post, health, or a conflict found by the re-screen): the
+ * pick is `replaced` with the reason, and the first standby backup of the same line is invited through the draw's
+ * own invitation path and confirmation deadline — or, with none left, the line is recorded short and the tender
+ * side and supervisors are told (a supplementary draw). Inside the caller's command.
+ */
+export async function replacePick(tx: Tx, pickId: string, reason: { rule: string; code: string }, now: Date): Promise<PickReplacement | null> {
+  if (!isUuid(pickId)) return null;
+  const [row] = await tx
+    .select({ pick: drawPicks, expertCode: experts.code, userId: experts.userId, evaluationAt: draws.evaluationAt })
+    .from(drawPicks)
+    .innerJoin(experts, eq(experts.id, drawPicks.expertId))
+    .innerJoin(draws, eq(draws.id, drawPicks.drawId))
+    .where(eq(drawPicks.id, pickId))
+    .for("update", { of: drawPicks });
+  if (!row || !["invited", "confirmed", "standby"].includes(row.pick.status)) return null;
+  const wasLive = row.pick.status !== "standby";
+  await tx.update(drawPicks).set({ status: "replaced", respondedAt: row.pick.respondedAt ?? now, reason: `${reason.rule} ${reason.code}` }).where(eq(drawPicks.id, pickId));
+  // The expert is told it is no longer needed — not why (R36; the grounds are on record for supervisors).
+  if (wasLive && row.userId) await notifyUsers(tx, [row.userId], { kind: "drawWithdrawn", params: { at: formatCst(row.evaluationAt) }, link: "/invitations" });
+  const promoted = wasLive ? await promoteBackup(tx, row.pick.drawId, row.pick.specialty, now) : null;
+  await committeeChanged(tx, row.pick.drawId, `${pickId}:replaced`, now);
+  return {
+    drawId: row.pick.drawId,
+    pickId,
+    expertHash: expertHash(row.pick.drawId, row.expertCode),
+    role: row.pick.role,
+    rule: reason.rule,
+    code: reason.code,
+    promotedPickId: promoted,
+    shortfall: wasLive && !promoted,
+  };
+}
+
+export type RescreenOutcome = { bidders: number; biddersHash: string; replaced: PickReplacement[] };
+
+/**
+ * The re-screen (R37, R39/R40; docs/decisions/015-evaluation.md "The committee"): once the bid deadline has passed
+ * the section's bidders are known, so every expert still live on its draws (invited, confirmed, standby) is
+ * screened again for conflicts with them — employment in the look-back window, the employer, declared
+ * relationships (expert-pool/exclusions.ts `conflictFor`). A conflicted backup leaves the standby list; a
+ * conflicted member is replaced from the backups of its line in order, or its line is short (a supplementary draw,
+ * R37). Returns null when nothing changed (idempotent). Inside the caller's command: the opening's job
+ * (`draw.rescreen`) and the committee's formation both call it.
+ */
+export async function rescreenSection(tx: Tx, sectionId: string, now: Date): Promise<RescreenOutcome | null> {
+  const [row] = await tx.select({ project: projects }).from(sections).innerJoin(projects, eq(projects.id, sections.projectId)).where(eq(sections.id, sectionId));
+  if (!row || now < row.project.bidDeadline) return null;
+  const picks = await tx
+    .select({
+      pickId: drawPicks.id,
+      drawId: drawPicks.drawId,
+      status: drawPicks.status,
+      specialty: drawPicks.specialty,
+      order: drawPicks.order,
+      evaluationAt: draws.evaluationAt,
+      expert: {
+        id: experts.id,
+        code: experts.code,
+        status: experts.status,
+        punished: experts.punished,
+        region: experts.region,
+        employerCode: experts.employerCode,
+      },
+    })
+    .from(drawPicks)
+    .innerJoin(draws, eq(draws.id, drawPicks.drawId))
+    .innerJoin(experts, eq(experts.id, drawPicks.expertId))
+    .where(and(eq(draws.sectionId, sectionId), inArray(draws.status, ["drawn", "revealed"]), inArray(drawPicks.status, ["invited", "confirmed", "standby"])))
+    .orderBy(asc(draws.createdAt), asc(drawPicks.specialty), asc(drawPicks.order));
+  if (!picks.length) return null;
+  const parties = await partiesOf(tx, row.project, sectionId, now);
+  if (!parties.bidderOrgIds.length) return null;
+  const partyCodes = [parties.tenderingUnitId, parties.agencyId, ...parties.bidderOrgIds, ...parties.supervisingOrgIds].filter((x): x is string => !!x);
+  const facts = new Map(
+    (
+      await withFacts(
+        tx,
+        picks.map((p) => ({ ...p.expert, specialties: [] })),
+        partyCodes,
+        cstDate(picks[0]!.evaluationAt),
+        true,
+      )
+    ).map((e) => [e.id, e]),
+  );
+  // Pure (expert-pool/exclusions.ts): the conflicted picks, conflicted backups first so that none of them is
+  // promoted in a member's place.
+  const conflicted = rescreenPicks(
+    picks.flatMap((p) => {
+      const e = facts.get(p.expert.id);
+      return e ? [{ pick: p, standby: p.status === "standby", expert: e, evaluationDate: cstDate(p.evaluationAt) }] : [];
+    }),
+    { ...parties, lookbackYears: LOOKBACK_YEARS },
+  );
+  if (!conflicted.length) return null;
+  const replaced: PickReplacement[] = [];
+  for (const c of conflicted) {
+    const r = await replacePick(tx, c.pick.pickId, { rule: c.exclusion.rule, code: c.exclusion.code }, now);
+    if (r) replaced.push(r);
+  }
+  // Supervisors see every exclusion with its party, as for the draw itself (the tender side never does, R36).
+  for (const drawId of new Set(conflicted.map((c) => c.pick.drawId))) {
+    const [d] = await tx.select({ exclusions: draws.exclusions }).from(draws).where(eq(draws.id, drawId)).for("update");
+    const added = conflicted
+      .filter((c) => c.pick.drawId === drawId)
+      .map((c) => ({ expertCode: c.pick.expert.code, rule: c.exclusion.rule, code: c.exclusion.code, params: { ...c.exclusion.params, stage: "rescreen" } }));
+    await tx.update(draws).set({ exclusions: [...(d?.exclusions ?? []), ...added] }).where(eq(draws.id, drawId));
+  }
+  return { bidders: parties.bidderOrgIds.length, biddersHash: createHash("sha256").update(parties.bidderOrgIds.join("\n")).digest("hex"), replaced };
+}
+
+/**
+ * The re-screen as its own command (`draw.rescreen`), run when the bids are known — by the opening's job at the bid
+ * deadline (job-handlers.server.ts). The record names rules, codes and hashes only (R36). Null when nothing changed.
+ */
+export async function rescreenDraws(ctx: Ctx, sectionId: string): Promise<RescreenOutcome | null> {
+  if (!isUuid(sectionId)) return null;
+  return runOptionalCommand(ctx, systemActor(), "draw.rescreen", async ({ tx, now }) => {
+    const out = await rescreenSection(tx, sectionId, now);
+    if (!out) return null;
+    return { result: out, subjectType: "section", subjectId: sectionId, payload: { rule: "R37", ...out } };
+  });
 }
 
 /** The public verification: the proof of a revealed draw, re-run here with the pure algorithm. */

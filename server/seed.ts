@@ -30,6 +30,8 @@ import { generateUserKeyPair } from "#crypto/keys";
 import { enrollCertificate } from "#app/services/platform/certificates.server";
 import { closeOpening, confirmRecord, openHall, scheduleOpening } from "#app/services/opening/opening.server";
 import { bidFormBytes, checkInAndRelease, sealAndSubmit, type SealingHolder } from "./demo-bids";
+import { seedRooms } from "./demo-rooms";
+import { DEMO_COMMITTEE_SPECIALTY, seedEvaluation } from "./demo-evaluation";
 
 /**
  * DEMO ONLY: a certificate for a demo user, enrolled exactly as the browser does, with its
@@ -61,23 +63,32 @@ export async function seedDemo(app: AppContext, opts: { now?: Date } = {}): Prom
   if ((existing?.n ?? 0) > 0) return null;
   const sys = systemActor();
   const logins: DemoLogin[] = [];
-  const mk = async (org: { name: string; kind: Parameters<typeof createOrganisation>[2]["kind"]; region: string; creditCode?: string }, username: string, displayName: string, role: Parameters<typeof createUser>[2]["role"]) => {
-    const orgId = await createOrganisation(app, sys, { ...org, contactName: displayName, contactPhone: "0459-1234567" });
+  const mk = async (org: { name: string; kind: Parameters<typeof createOrganisation>[2]["kind"]; region: string; creditCode?: string } | { orgId: string; name: string }, username: string, displayName: string, role: Parameters<typeof createUser>[2]["role"]) => {
+    const orgId = "orgId" in org ? org.orgId : await createOrganisation(app, sys, { ...org, contactName: displayName, contactPhone: "0459-1234567" });
     const userId = await createUser(app, sys, { username, displayName, password: DEMO_PASSWORD, orgId, role });
     logins.push({ role, username, password: DEMO_PASSWORD, org: org.name });
     const actor = await actorForUser(app.db, userId, "127.0.0.1", "seed");
-    // Key custodians need certificates before a tender can be published (opening-key shares).
-    if (role !== "admin" && role !== "expert") await demoCertificate(app, actor, username);
+    // Key custodians need certificates before a tender can be published (opening-key shares); experts enter a review
+    // room with theirs (R41).
+    if (role !== "admin") await demoCertificate(app, actor, username);
     return { orgId, userId, actor };
   };
 
-  await mk({ name: "大庆市公共资源交易中心", kind: "centre", region: "黑龙江省大庆市" }, "admin", "系统管理员", "admin");
+  const centre = await mk({ name: "大庆市公共资源交易中心", kind: "centre", region: "黑龙江省大庆市" }, "admin", "系统管理员", "admin");
+  // The centre's 21 closed review rooms and 5 opening halls (issue 12 item 1; server/demo-rooms.ts).
+  await seedRooms(app, centre.actor);
   const tu = await mk({ name: "大庆市第一中学", kind: "tendering_unit", region: "黑龙江省大庆市", creditCode: withCheckChar("12230600MB1234567") }, "tenderer", "王招标", "tendering_unit");
   const tu2 = await mk({ name: "大庆市教育局", kind: "tendering_unit", region: "黑龙江省大庆市", creditCode: withCheckChar("11230600MB7654321") }, "purchaser", "刘采购", "tendering_unit");
   const ag = await mk({ name: "黑龙江诚信招标代理有限公司", kind: "agency", region: "黑龙江省哈尔滨市", creditCode: withCheckChar("91230100MA1ABCDE1") }, "agent", "李代理", "agency");
-  await mk({ name: "大庆市住房和城乡建设局", kind: "supervisor", region: "黑龙江省大庆市" }, "supervisor", "赵监督", "supervisor");
+  const sup = await mk({ name: "大庆市住房和城乡建设局", kind: "supervisor", region: "黑龙江省大庆市" }, "supervisor", "赵监督", "supervisor");
   // The `expert` login is pool expert E0001 (seedExperts links them): the same person, the same name.
   const expertUser = await mk({ name: "大庆石油学院", kind: "expert", region: "黑龙江省大庆市" }, "expert", demoExpertName(0), "expert");
+  // The demo committee (tender 8): `expert2`…`expert5` are pool experts E0002–E0005, at their pool entries' employers.
+  const expertUsers = [expertUser];
+  for (const [i, org] of ["东北石油大学", "大庆市建筑设计研究院", "哈尔滨工业大学"].entries()) {
+    expertUsers.push(await mk({ name: org, kind: "expert", region: "黑龙江省大庆市" }, `expert${i + 2}`, demoExpertName(i + 1), "expert"));
+  }
+  expertUsers.push(await mk({ orgId: expertUser.orgId, name: "大庆石油学院" }, "expert5", demoExpertName(4), "expert"));
   const bidders: Actor[] = [];
   const bidderKeys: SealingHolder[] = [];
   for (const [i, b] of [
@@ -130,12 +141,13 @@ export async function seedDemo(app: AppContext, opts: { now?: Date } = {}): Prom
         title: "施工标段",
         ceilingPriceYuan: "11800000",
         bondYuan: "200000",
-        method: "comprehensive",
+        // The method's criteria as the tender form sends them (app/domain/method-form.ts); the rest takes the method's defaults.
+        method: "ZTB_COMPREHENSIVE",
         criteria: [
-          { name: "投标报价", kind: "price", weight: "40", max: "40" },
-          { name: "施工组织设计", kind: "technical", weight: "35", max: "35" },
-          { name: "项目管理机构", kind: "technical", weight: "15", max: "15" },
-          { name: "企业业绩与信誉", kind: "commercial", weight: "10", max: "10" },
+          { level: "1", group: "price", label: "投标报价", mode: "formula", max: "40" },
+          { level: "1", group: "technical", label: "施工组织设计", mode: "range", max: "35" },
+          { level: "1", group: "technical", label: "项目管理机构", mode: "range", max: "15" },
+          { level: "1", group: "business", label: "企业业绩与信誉", mode: "range", max: "10" },
         ],
       },
     ],
@@ -175,11 +187,11 @@ export async function seedDemo(app: AppContext, opts: { now?: Date } = {}): Prom
           title: "交互式智能黑板",
           ceilingPriceYuan: "2000000",
           bondYuan: "20000",
-          method: "comprehensive",
+          method: "ZFCG_COMPREHENSIVE",
           criteria: [
-            { name: "价格", kind: "price", weight: "30", max: "30" },
-            { name: "技术参数响应", kind: "technical", weight: "50", max: "50" },
-            { name: "售后服务", kind: "commercial", weight: "20", max: "20" },
+            { level: "1", group: "price", label: "价格", mode: "formula", max: "30" },
+            { level: "1", group: "technical", label: "技术参数响应", mode: "range", max: "50" },
+            { level: "1", group: "business", label: "售后服务", mode: "range", max: "20" },
           ],
         },
         { code: "2包", title: "校园网络设备", ceilingPriceYuan: "1500000", bondYuan: "15000", method: "lowest_evaluated_price", criteria: [] },
@@ -240,7 +252,50 @@ export async function seedDemo(app: AppContext, opts: { now?: Date } = {}): Prom
   await fastForwardDeadline(app, sys, p7);
   await openHall(app, opening7.sectionId);
 
-  await seedExperts(app, expertUser.userId, withCheckChar("12230600MB1234567"));
+  // 8. Evaluating: a supervision (监理) tender whose opening closed with three decrypted bids, and whose evaluation is
+  //    open in the booked review room PB-03 (stage `entry`): the committee of the five demo experts was drawn for it
+  //    with the demo supervisor's salt and confirmed (server/demo-evaluation.ts). Each of `expert`…`expert5` enters
+  //    at /evaluations/… with its demo PKCS#12 file; the supervisor watches read-only (R42).
+  const p8 = await create(
+    tu.actor,
+    base("DQ-2026-JL-0521", "大庆市第一中学学生宿舍楼新建工程施工监理", {
+      agencyId: ag.orgId,
+      category: "services",
+      estimateYuan: "860000",
+      description: "大庆市第一中学学生宿舍楼新建工程施工阶段全过程监理及保修阶段服务。",
+      qualification: "具备房屋建筑工程监理乙级及以上资质，拟派总监理工程师具有注册监理工程师执业资格。",
+      keyModel: "bidder",
+      sections: [
+        {
+          code: "01",
+          title: "施工监理",
+          ceilingPriceYuan: "850000",
+          bondYuan: "17000",
+          method: "ZTB_COMPREHENSIVE",
+          criteria: [
+            { level: "1", group: "price", label: "投标报价", mode: "formula", max: "30" },
+            { level: "1", group: "technical", label: "监理大纲", mode: "range", max: "40" },
+            { level: "1", group: "technical", label: "总监理工程师及监理机构", mode: "range", max: "20" },
+            { level: "1", group: "business", label: "企业业绩与信誉", mode: "range", max: "10" },
+          ],
+        },
+      ],
+    }),
+  );
+  await publishProject(app, tu.actor, p8);
+  const opened8 = await sealDemoBids(app, bidders, bidderKeys, p8, [
+    { priceYuan: "798000.00", durationDays: "540", quality: "合格", projectManager: "刘志远" },
+    { priceYuan: "826500.00", durationDays: "540", quality: "合格", projectManager: "孙建华" },
+    { priceYuan: "812300.00", durationDays: "540", quality: "合格", projectManager: "高明辉" },
+  ]);
+  await fastForwardDeadline(app, sys, p8);
+  await openHall(app, opened8.sectionId);
+  for (const [i, b] of bidders.entries()) await checkInAndRelease(app, b, bidderKeys[i]!, opened8.sectionId, opened8.rawKeys[i]!);
+  for (const b of bidders) await confirmRecord(app, b, opened8.sectionId);
+  await closeOpening(app, tu.actor, opened8.sectionId);
+
+  await seedExperts(app, expertUsers.map((e) => e.userId), withCheckChar("12230600MB1234567"));
+  await seedEvaluation(app, sys, { tenderingUnit: tu.actor, supervisor: sup.actor, experts: expertUsers.map((e) => e.actor) }, opened8.sectionId);
   return { logins };
 }
 
@@ -365,7 +420,7 @@ async function importHistoric(
 
 /**
  * A demo pool of 120 experts through the real importer (an in-memory CSV), spread over the
- * specialty tree and two regions, a few suspended or conflicted; E0001 is the demo expert.
+ * specialty tree and two regions, a few suspended or conflicted; E0001–E0005 are the demo expert accounts.
  */
 const SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗";
 const GIVEN_NAMES = ["建国", "志强", "秀英", "海燕", "立新", "文博", "晓东", "春梅", "国庆", "振华", "丽娟", "永强"];
@@ -375,13 +430,15 @@ export function demoExpertName(i: number): string {
   return `${SURNAMES[i % SURNAMES.length]}${GIVEN_NAMES[i % GIVEN_NAMES.length]}`;
 }
 
-async function seedExperts(app: AppContext, expertUserId: string, schoolCode: string) {
+async function seedExperts(app: AppContext, expertUserIds: string[], schoolCode: string) {
   const leaves = SPECIALTY_TREE.map(([c]) => c).filter((c) => c.length === 5 || ["A05", "B05", "C01", "C02", "C04", "C05"].includes(c));
   const titles = [["正高级", "教授级高级工程师"], ["正高级", "研究员"], ["副高级", "高级工程师"], ["副高级", "高级经济师"]];
   const header = "专家编号,姓名,职称,职称级别,从业年限,所在地区,工作单位,单位统一社会信用代码,专业代码,状态,状态原因,手机号码";
   const lines = Array.from({ length: 120 }, (_, i) => {
     const t = titles[i % titles.length]!;
-    const spec = [leaves[i % leaves.length]!, leaves[(i * 7 + 3) % leaves.length]!].filter((v, j, a) => a.indexOf(v) === j).join(";");
+    // DEMO_COMMITTEE_SPECIALTY is held by the demo expert accounts only (E0001–E0005: the demo draw draws exactly them).
+    const own = [leaves[i % leaves.length]!, leaves[(i * 7 + 3) % leaves.length]!].filter((c) => c !== DEMO_COMMITTEE_SPECIALTY);
+    const spec = [...own, ...(i < expertUserIds.length ? [DEMO_COMMITTEE_SPECIALTY] : own.length ? [] : ["A0702"])].filter((v, j, a) => a.indexOf(v) === j).join(";");
     const region = i % 5 === 4 ? "黑龙江省哈尔滨市" : "黑龙江省大庆市";
     const employer = i % 17 === 5 ? ["大庆市第一中学", schoolCode] : [["大庆石油学院", "东北石油大学", "大庆市建筑设计研究院", "哈尔滨工业大学"][i % 4]!, ""];
     const status = i % 29 === 11 ? ["暂停", "年度考核不合格"] : ["在库", ""];
@@ -390,5 +447,5 @@ async function seedExperts(app: AppContext, expertUserId: string, schoolCode: st
   const admin = await actorForUser(app.db, (await app.db.select({ id: users.id }).from(users).where(eq(users.username, "admin")))[0]!.id, "127.0.0.1", "seed");
   const result = await importExperts(app, admin, { bytes: new TextEncoder().encode([header, ...lines].join("\n")), filename: "demo-experts.csv" });
   if (!result.ok) throw new Error(`demo experts invalid: ${JSON.stringify(result)}`);
-  await app.db.update(experts).set({ userId: expertUserId }).where(eq(experts.code, "E0001"));
+  for (const [i, userId] of expertUserIds.entries()) await app.db.update(experts).set({ userId }).where(eq(experts.code, `E${String(i + 1).padStart(4, "0")}`));
 }

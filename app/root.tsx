@@ -98,6 +98,7 @@ function Header() {
           {roles.includes("expert") && <NavLink to="/evaluations">{t("nav.evaluations")}</NavLink>}
           {roles.includes("expert") && <NavLink to="/my-profile">{t("nav.myProfile")}</NavLink>}
           {can("bid:submit") && <NavLink to="/my-bids">{t("nav.myBids")}</NavLink>}
+          {can("bid:submit") && <NavLink to="/clarifications">{t("nav.clarifications")}</NavLink>}
           {can("record:read") && <NavLink to="/record">{t("nav.record")}</NavLink>}
           {can("certificate:enroll") && <NavLink to="/certificates">{t("nav.certificates")}</NavLink>}
           {data?.user && (

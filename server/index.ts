@@ -77,6 +77,12 @@ app.use((req, res, next) => {
   res.writeHead = function (this: typeof res, ...args: Parameters<typeof res.writeHead>) {
     const type = String(res.getHeader("Content-Type") ?? "");
     if (signedIn || !res.hasHeader("Cache-Control") || /^text\/html\b/i.test(type)) res.setHeader("Cache-Control", "no-store");
+    // A route that sets its own framing policy (a bid file shown inside the review room) replaces the edge's
+    // instead of adding to it: Remix appends, and two policies would both apply (the stricter wins).
+    for (const name of ["Content-Security-Policy", "X-Frame-Options"]) {
+      const v = res.getHeader(name);
+      if (Array.isArray(v) && v.length > 1) res.setHeader(name, v[v.length - 1]!);
+    }
     return writeHead.apply(this, args);
   } as typeof res.writeHead;
   next();

@@ -14,7 +14,7 @@
 import forge from "node-forge";
 import { fromBinary, pemToDer, toBinary } from "#crypto/certs";
 import { rsaSign } from "#crypto/keys";
-import { openP12File, P12Error } from "./p12";
+import { openP12File, P12Error, type OpenedCertificate } from "./p12";
 
 /**
  * File problems are P12Error (NOT_PKCS12, BAD_PASSPHRASE, NO_KEY, CERT_MISMATCH — see p12.ts), plus NOT_REGISTERED
@@ -103,10 +103,32 @@ export async function signReportAttributes(input: {
   const attrs = readReportAttributes(signedAttrsDer);
   const file = input.p12 instanceof Blob ? input.p12 : new Blob([input.p12 as unknown as BlobPart]);
   const opened = await openP12File(file, input.passphrase);
-  if (input.expectedFingerprint && input.expectedFingerprint.toLowerCase() !== opened.fingerprint) throw new P12Error("NOT_REGISTERED");
+  try {
+    return await signWithOpened(opened, signedAttrsDer, attrs, input.expectedFingerprint);
+  } finally {
+    opened.privateKeyPkcs8.fill(0);
+  }
+}
+
+async function signWithOpened(opened: OpenedCertificate, signedAttrsDer: Uint8Array, attrs: { messageDigest: string; certSha256: string }, expectedFingerprint?: string): Promise<AttributesSignature> {
+  if (expectedFingerprint && expectedFingerprint.toLowerCase() !== opened.fingerprint) throw new P12Error("NOT_REGISTERED");
   const certHash = forge.md.sha256.create().update(toBinary(pemToDer(opened.certPem))).digest().toHex();
   if (certHash !== attrs.certSha256) throw new P12Error("NOT_REGISTERED");
   const signature = await rsaSign(opened.privateKeyPkcs8, signedAttrsDer);
-  opened.privateKeyPkcs8.fill(0);
   return { signature, signatureB64: btoa(toBinary(signature)), fingerprint: opened.fingerprint, certPem: opened.certPem, messageDigest: attrs.messageDigest };
+}
+
+/**
+ * As signReportAttributes, with a certificate file the page has already opened (app/client/p12.ts openP12File, e.g.
+ * by the room's certificate opener): the same checks of the attributes and of the certificate they name. The key
+ * stays with the caller (the page drops it when the member leaves the panel).
+ */
+export async function signReportAttributesWith(opened: OpenedCertificate, signedAttrsB64: string, expectedFingerprint?: string): Promise<AttributesSignature> {
+  let signedAttrsDer: Uint8Array;
+  try {
+    signedAttrsDer = fromBinary(atob(signedAttrsB64));
+  } catch {
+    throw new SignAttributesError("BAD_ATTRIBUTES");
+  }
+  return signWithOpened(opened, signedAttrsDer, readReportAttributes(signedAttrsDer), expectedFingerprint);
 }

@@ -25,6 +25,9 @@ export type DomainErrorCode =
   | "CUSTODIAN_CERT_MISSING"
   | "UPLOAD_INVALID"
   | "UPLOAD_NOT_FOUND"
+  // Room bookings (app/services/rooms): an overlap refused by the database, a room with too few seats.
+  | "ROOM_BOOKED"
+  | "ROOM_TOO_SMALL"
   // The server edge (server/errors.ts): requests refused before any service sees them.
   | "CROSS_ORIGIN"
   | "MALFORMED_REQUEST"
@@ -69,6 +72,8 @@ const STATUS: Record<DomainErrorCode, number> = {
   CUSTODIAN_CERT_MISSING: 422,
   UPLOAD_INVALID: 400,
   UPLOAD_NOT_FOUND: 404,
+  ROOM_BOOKED: 409,
+  ROOM_TOO_SMALL: 422,
   CROSS_ORIGIN: 403,
   MALFORMED_REQUEST: 400,
   PAYLOAD_TOO_LARGE: 413,

@@ -9,8 +9,23 @@
 /** Sections (标段/包) of one tender notice. The project form, `?sections=` and the schema. */
 export const MAX_SECTIONS_PER_TENDER = 50;
 
-/** Evaluation criteria (评分因素) of one section, blank rows included (the form shows CRITERIA_ROWS). */
-export const MAX_CRITERIA_PER_SECTION = 20;
+/**
+ * Rows of a section's evaluation method in the tender form (app/domain/method-form.ts), blank rows included. Each is
+ * within the engine's own bound (app/domain/evaluation/method.ts LIMITS: 100 criteria, 200 review items, 20 trimming
+ * rows, 10 deductions, 50 adjustment factors, 5 tie steps; limits.test.ts checks it).
+ */
+/** Criteria (评分因素) rows: the tree's nodes, parents included. */
+export const MAX_CRITERIA_PER_SECTION = 40;
+/** Compliance-review items (初步评审). */
+export const MAX_REVIEW_ITEMS_PER_SECTION = 40;
+/** Rows of the benchmark's trimming table (去高去低). */
+export const MAX_TRIM_ROWS = 10;
+/** ZFCG policy price deductions (政策性价格扣除). */
+export const MAX_POLICY_DEDUCTIONS = 5;
+/** ZTB lowest-evaluated-price adjustment factors (价格调整因素). */
+export const MAX_ADJUSTMENTS_PER_SECTION = 10;
+/** Steps of the tie chain. */
+export const MAX_TIE_STEPS = 5;
 
 /** Key custodians of a section's opening key: at most one per custodian role (tendering unit, agency, supervisor). */
 export const MAX_CUSTODIANS = 3;
@@ -55,16 +70,23 @@ export const MAX_FIELD_LENGTH = 64 * 1024;
 export const MAX_FIELD_NAME_LENGTH = 100;
 
 /**
- * Fields in one form. The largest form is the project form at its bounds:
- * ~30 fields + 50 sections × (7 fields + 20 criteria × 5 fields) ≈ 5,400.
+ * The most fields one section of the project form has: 6 (code, title, prices, method) + ~45 method settings +
+ * 13 per criterion + 3 per review item + 4 per trimming row + 3 per deduction + 7 per adjustment factor.
  */
-export const MAX_FORM_FIELDS = 6_000;
+export const PROJECT_FORM_FIELDS_PER_SECTION =
+  6 + 45 + 13 * MAX_CRITERIA_PER_SECTION + 3 * MAX_REVIEW_ITEMS_PER_SECTION + 4 * MAX_TRIM_ROWS + 3 * MAX_POLICY_DEDUCTIONS + 7 * MAX_ADJUSTMENTS_PER_SECTION;
 
 /**
- * Size of a urlencoded (or text-only multipart) form body. The project form at its bounds,
- * with Chinese text percent-encoded (9 bytes per character), stays well below this.
+ * Fields in one form. The largest form is the project form at its bounds:
+ * ~30 fields + 50 sections × PROJECT_FORM_FIELDS_PER_SECTION (≈ 810) ≈ 40,600.
  */
-export const MAX_FORM_BYTES = 2 * 1024 * 1024;
+export const MAX_FORM_FIELDS = 42_000;
+
+/**
+ * Size of a urlencoded (or text-only multipart) form body. The project form at its bounds
+ * (≈ 40,000 field names of ≈ 50 bytes urlencoded, short values) stays below this.
+ */
+export const MAX_FORM_BYTES = 4 * 1024 * 1024;
 
 /** Parts of a multipart form (text fields and files). */
 export const MAX_MULTIPART_PARTS = 100;
@@ -77,7 +99,8 @@ export const MAX_MULTIPART_PARTS = 100;
 export const MAX_MULTIPART_HEADER_BYTES = 64 * 1024;
 
 /** The largest array index a form field name may carry (`x[N]`): the largest array bound above. */
-export const MAX_FORM_ARRAY_INDEX = Math.max(MAX_SECTIONS_PER_TENDER, MAX_CRITERIA_PER_SECTION, MAX_CUSTODIANS, MAX_DRAW_LINES) - 1;
+export const MAX_FORM_ARRAY_INDEX =
+  Math.max(MAX_SECTIONS_PER_TENDER, MAX_CRITERIA_PER_SECTION, MAX_REVIEW_ITEMS_PER_SECTION, MAX_TRIM_ROWS, MAX_POLICY_DEDUCTIONS, MAX_ADJUSTMENTS_PER_SECTION, MAX_TIE_STEPS, MAX_CUSTODIANS, MAX_DRAW_LINES) - 1;
 
 /** Search text in list pages (portal, pool, certificates, accounts). */
 export const MAX_QUERY_LENGTH = 100;

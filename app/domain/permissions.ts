@@ -8,6 +8,8 @@ export type Permission =
   | "admin:orgs"
   | "admin:users"
   | "admin:holidays"
+  /** Review rooms and opening halls of the centre, and their bookings (ADR 015). */
+  | "admin:rooms"
   | "tender:manage"
   | "tender:downloads:view"
   | "tender:answer"
@@ -30,7 +32,7 @@ export type Permission =
   | "opening:attend";
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  admin: ["admin:orgs", "admin:users", "admin:holidays", "record:read", "pool:manage", "draw:reveal", "certificate:enroll", "certificate:revoke"],
+  admin: ["admin:orgs", "admin:users", "admin:holidays", "admin:rooms", "record:read", "pool:manage", "draw:reveal", "certificate:enroll", "certificate:revoke"],
   tendering_unit: ["tender:manage", "tender:downloads:view", "tender:answer", "draw:request", "certificate:enroll", "opening:run"],
   agency: ["tender:manage", "tender:downloads:view", "tender:answer", "draw:request", "certificate:enroll", "opening:run"],
   bidder: ["tender:obtain", "tender:ask", "tender:object", "certificate:enroll", "bid:submit", "opening:attend"],

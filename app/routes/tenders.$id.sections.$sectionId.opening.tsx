@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } f
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Countdown, useServerNow } from "#app/components/countdown";
+import { CertificateOpener } from "#app/components/certificate-opener";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import { DomainError, httpStatusOf, toErrorPayload, type ErrorPayload } from "#app/domain/errors";
 import { capitalsOrBlank, formatMoney } from "#app/domain/money";
@@ -13,7 +14,7 @@ import { answerObjection, checkIn, closeOpening, confirmRecord, decideFailure, e
 import { hallView, type HallView } from "#app/services/opening/opening-view.server";
 import { useLiveRevalidate } from "#app/utils/live";
 import { errorResponse, getActor, readForm, requireActor } from "#app/utils/request.server";
-import { openP12File, P12Error, p12ErrorPayload, postForm, registeredCertificate, signChallengeB64, type OpenedCertificate } from "#app/client/p12";
+import { P12Error, p12ErrorPayload, postForm, registeredCertificate, signChallengeB64, type OpenedCertificate } from "#app/client/p12";
 import { openBox } from "#crypto/opening-key";
 import { fromBase64, toBase64 } from "#crypto/seal/format";
 
@@ -212,44 +213,6 @@ function Presence({ d }: { d: HallView }) {
       </ul>
       {missing > 0 && <p className="muted small">{t("opening.missing", { n: missing })}</p>}
     </section>
-  );
-}
-
-/** Opens the user's PKCS#12 file in the page (memory only) for check-in, key release or a share. */
-function CertificateOpener({ onOpened, label }: { onOpened: (c: OpenedCertificate) => void; label: string }) {
-  const { t } = useTranslation("bids");
-  const [error, setError] = useState<ErrorPayload | null>(null);
-  const [busy, setBusy] = useState(false);
-  return (
-    <form
-      data-testid="p12-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        const f = new FormData(e.currentTarget);
-        const file = f.get("p12");
-        if (!(file instanceof File) || !file.size) return;
-        setBusy(true);
-        setError(null);
-        openP12File(file, String(f.get("passphrase") ?? ""))
-          .then(onOpened)
-          .catch((e: unknown) => setError(p12ErrorPayload(e)))
-          .finally(() => setBusy(false));
-      }}
-    >
-      <fieldset disabled={busy}>
-        <legend>{label}</legend>
-        <label>
-          {t("bid.p12File")}
-          <input name="p12" type="file" accept=".p12,.pfx,application/x-pkcs12" required />
-        </label>
-        <label>
-          {t("bid.passphrase")}
-          <input name="passphrase" type="password" autoComplete="current-password" required />
-        </label>
-        <button type="submit">{t("opening.openCert")}</button>
-      </fieldset>
-      <ErrorAlert error={error} />
-    </form>
   );
 }
 

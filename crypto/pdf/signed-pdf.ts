@@ -7,6 +7,7 @@ import {
   PDFName,
   PDFNumber,
   PDFString,
+  degrees,
   rgb,
   type PDFFont,
   type PDFPage,
@@ -27,9 +28,23 @@ export type OfficialDocument = {
   /** Document number and version, shown under the title. */
   number: string;
   meta: [label: string, value: string][];
-  sections: { heading: string; table?: { headers: string[]; rows: string[][]; widths: number[] }; paragraphs?: string[] }[];
+  sections: { heading: string; table?: { headers: string[]; rows: string[][]; widths: number[] }; paragraphs?: string[]; blocks?: Block[] }[];
   footer: string;
+  /** Printed faintly across every page (e.g. a draft that is not for signing). */
+  watermark?: string;
+  /** Prints "第 i 页 共 n 页" and the document number at the foot of every page. */
+  pageNumbers?: boolean;
 };
+
+/**
+ * More content for a section, rendered after its `paragraphs` and `table`, in order: sub-headings, paragraphs
+ * (optionally smaller or muted) and tables (with an optional caption, a smaller font, and the header row repeated
+ * on every page the table runs onto).
+ */
+export type Block =
+  | { kind: "subheading"; text: string }
+  | { kind: "paragraph"; text: string; size?: number; muted?: boolean }
+  | { kind: "table"; caption?: string; headers: string[]; rows: string[][]; widths: number[]; size?: number };
 
 export type SigningKey = { p12: Uint8Array; passphrase: string; name: string; location: string; reason: string };
 
@@ -48,10 +63,11 @@ class Writer {
     this.y = A4[1] - MARGIN;
   }
   ensure(h: number) {
-    if (this.y - h < MARGIN + 20) {
-      this.page = this.doc.addPage(A4);
-      this.y = A4[1] - MARGIN;
-    }
+    if (this.y - h < MARGIN + 20) this.breakPage();
+  }
+  breakPage() {
+    this.page = this.doc.addPage(A4);
+    this.y = A4[1] - MARGIN;
   }
   text(s: string, size: number, x = MARGIN, opts: { center?: boolean; color?: [number, number, number] } = {}) {
     const width = this.font.widthOfTextAtSize(s, size);
@@ -99,7 +115,7 @@ export async function renderOfficialPdf(doc: OfficialDocument, fontBytes: Uint8A
   }
   for (const s of doc.sections) {
     w.y -= 8;
-    w.ensure(40);
+    w.ensure(90); // a heading keeps a few lines of its section with it
     w.text(s.heading, 13);
     w.y -= 22;
     for (const p of s.paragraphs ?? []) {
@@ -128,6 +144,7 @@ export async function renderOfficialPdf(doc: OfficialDocument, fontBytes: Uint8A
       for (const r of s.table.rows) row(r, false);
       w.y -= 10;
     }
+    if (s.blocks) renderBlocks(w, font, s.blocks);
   }
   w.y -= 10;
   w.ensure(30);
@@ -135,7 +152,76 @@ export async function renderOfficialPdf(doc: OfficialDocument, fontBytes: Uint8A
     w.text(l, 9, MARGIN, { color: [0.35, 0.35, 0.35] });
     w.y -= 13;
   }
+  decoratePages(pdf, font, doc);
   return pdf.save({ useObjectStreams: false });
+}
+
+function renderBlocks(w: Writer, font: PDFFont, blocks: readonly Block[]) {
+  const width = A4[0] - 2 * MARGIN;
+  for (const b of blocks) {
+    if (b.kind === "subheading") {
+      w.y -= 4;
+      w.ensure(30);
+      w.text(b.text, 11);
+      w.y -= 18;
+    } else if (b.kind === "paragraph") {
+      const size = b.size ?? 10.5;
+      for (const l of w.wrap(b.text, size, width)) {
+        w.ensure(size + 5);
+        w.text(l, size, MARGIN, b.muted ? { color: [0.35, 0.35, 0.35] } : {});
+        w.y -= size + 4.5;
+      }
+      w.y -= 2;
+    } else {
+      const size = b.size ?? 9.5;
+      const lineH = size + 3.5;
+      const total = b.widths.reduce((a, x) => a + x, 0);
+      const cols = b.widths.map((x) => (x / total) * width);
+      const heightOf = (cells: readonly string[]) => Math.max(1, ...cols.map((c, i) => w.wrap(cells[i] ?? "", size, c - 8).length)) * lineH + 8;
+      // The caption and the header row stay with the first row (never alone at the foot of a page).
+      const head = heightOf(b.headers) + (b.rows[0] ? heightOf(b.rows[0]) : 0);
+      if (b.caption) {
+        w.ensure(size + 6 + head);
+        w.text(b.caption, size, MARGIN, { color: [0.35, 0.35, 0.35] });
+        w.y -= size + 6;
+      } else w.ensure(head);
+      const row = (cells: readonly string[], header: boolean): void => {
+        const wrapped = cols.map((c, i) => w.wrap(cells[i] ?? "", size, c - 8));
+        const h = Math.max(1, ...wrapped.map((l) => l.length)) * lineH + 8;
+        if (!header && w.y - h < MARGIN + 20) {
+          w.breakPage(); // the header row again on the new page
+          row(b.headers, true);
+        } else w.ensure(h);
+        let x = MARGIN;
+        wrapped.forEach((lines, i) => {
+          w.page.drawRectangle({ x, y: w.y - h, width: cols[i]!, height: h, borderColor: rgb(0.6, 0.6, 0.6), borderWidth: 0.5, color: header ? rgb(0.93, 0.94, 0.96) : undefined });
+          lines.forEach((l, j) => w.page.drawText(l, { x: x + 4, y: w.y - size - 3.5 - j * lineH, size, font }));
+          x += cols[i]!;
+        });
+        w.y -= h;
+      };
+      row(b.headers, true);
+      for (const r of b.rows) row(r, false);
+      w.y -= 10;
+    }
+  }
+}
+
+/** The watermark and page numbers, once every page exists. */
+function decoratePages(pdf: PDFDocument, font: PDFFont, doc: OfficialDocument) {
+  const pages = pdf.getPages();
+  pages.forEach((page, i) => {
+    if (doc.watermark) {
+      const size = 40;
+      const wm = font.widthOfTextAtSize(doc.watermark, size);
+      page.drawText(doc.watermark, { x: (A4[0] - wm * Math.SQRT1_2) / 2, y: A4[1] / 2 - (wm * Math.SQRT1_2) / 2, size, font, color: rgb(0.85, 0.3, 0.3), opacity: 0.18, rotate: degrees(45) });
+    }
+    if (doc.pageNumbers) {
+      const label = `${doc.number} · 第 ${i + 1} 页 共 ${pages.length} 页`;
+      const lw = font.widthOfTextAtSize(label, 8);
+      page.drawText(label, { x: (A4[0] - lw) / 2, y: MARGIN / 2, size: 8, font, color: rgb(0.45, 0.45, 0.45) });
+    }
+  });
 }
 
 /** Adds an invisible signature field with a ByteRange/Contents placeholder (ISO 32000-1 §12.8). */

@@ -300,6 +300,12 @@ export const evaluationReports = pgTable(
     appendixSha256: text().notNull(),
     basePdfSha256: text().notNull(),
     pdfSha256: text().notNull(),
+    /**
+     * R50: the draft the members read before recording agreement or dissent (no member signs it); the version
+     * members sign is rendered with every dissent printed when `finalizedAt` is set (docs/decisions/015-evaluation.md).
+     */
+    draftPdfSha256: text(),
+    finalizedAt: instant(),
     createdAt: createdAt(),
     signedAt: instant(),
     voidedAt: instant(),
@@ -329,6 +335,31 @@ export const reportSignatures = pgTable(
   (t) => [primaryKey({ columns: [t.reportId, t.memberId] })],
 );
 
+/**
+ * R50: each member's position on one report version, recorded before the version to sign is rendered: agreement,
+ * a dissent with its reasons (printed in the report), or deemed consent (no position by the deadline, 条例53 /
+ * 87号令61). A rollback voids the version and with it these positions.
+ */
+export const reportPositions = pgTable(
+  "evaluation_report_positions",
+  {
+    reportId: uuid()
+      .notNull()
+      .references(() => evaluationReports.id),
+    memberId: uuid()
+      .notNull()
+      .references(() => committeeMembers.id),
+    position: text().$type<"agree" | "dissent" | "deemed">().notNull(),
+    dissent: text(),
+    at: instant().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.reportId, t.memberId] }),
+    check("evaluation_report_positions_position_ck", sql`${t.position} in ('agree', 'dissent', 'deemed')`),
+    check("evaluation_report_positions_dissent_ck", sql`(${t.position} = 'dissent') = (${t.dissent} is not null and length(${t.dissent}) > 0)`),
+  ],
+);
+
 /** 回退 (EV20): a member asks to return to a stage; a supervisor or the agency approves; nothing is deleted. */
 export const rollbacks = pgTable(
   "evaluation_rollbacks",
@@ -354,3 +385,4 @@ export const rollbacks = pgTable(
 export type Evaluation = typeof evaluations.$inferSelect;
 export type CommitteeMember = typeof committeeMembers.$inferSelect;
 export type EvaluationReport = typeof evaluationReports.$inferSelect;
+export type ReportPosition = typeof reportPositions.$inferSelect;

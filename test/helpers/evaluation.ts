@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { toBase64 } from "#crypto/seal/format";
-import { committeeMembers, evaluations, experts } from "#db/schema/index";
+import { committeeMembers, evaluations, experts, reviewConclusions } from "#db/schema/index";
+import { parseMethodConfig } from "#app/domain/evaluation/method";
 import { prepareEvaluation, startEvaluation } from "#app/services/evaluation/lifecycle.server";
 import { closeOpening, openHall, releaseBidKey } from "#app/services/opening/opening.server";
 import type { Actor } from "#app/services/platform/actor";
@@ -62,3 +63,25 @@ export async function forceStage(app: AppContext, sectionId: string, stage: Stag
 }
 
 export type { Bidder };
+
+/**
+ * TEST ONLY (scoring and summary suites): replaces the method frozen at the evaluation's preparation with `config`
+ * (e.g. a fixture's method from test/fixtures/evaluation), as if the section had been published with it.
+ */
+export async function freezeMethod(app: AppContext, sectionId: string, config: unknown) {
+  await app.db.update(evaluations).set({ config: parseMethodConfig(config) }).where(eq(evaluations.sectionId, sectionId));
+}
+
+/** TEST ONLY: the prices read at the opening (`bid_openings.form.form.priceYuan`), one per bid, and the ceiling. */
+export async function setReadPrices(app: AppContext, sectionId: string, prices: { bidId: string; priceYuan: string; policy?: string[] }[], ceilingYuan: string | null = null) {
+  for (const p of prices) {
+    const patch = JSON.stringify({ priceYuan: p.priceYuan, ...(p.policy ? { policy: p.policy } : {}) });
+    await app.db.execute(sql`update bid_openings set form = jsonb_set(form, '{form}', (form->'form') || ${patch}::jsonb) where bid_id = ${p.bidId}::uuid`);
+  }
+  await app.db.execute(sql`update sections set ceiling_price_fen = ${ceilingYuan === null ? null : Math.round(Number(ceilingYuan) * 100)} where id = ${sectionId}::uuid`);
+}
+
+/** TEST ONLY: the committee's review conclusion "passed" for these bids (as if the compliance review had closed). */
+export async function passReview(app: AppContext, sectionId: string, bidIds: string[]) {
+  for (const bidId of bidIds) await app.db.insert(reviewConclusions).values({ sectionId, bidId, passed: true, items: [], ground: null, reasons: [], decidedAt: new Date() });
+}

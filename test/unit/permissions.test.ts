@@ -7,6 +7,7 @@ const MATRIX: Record<Permission, Role[]> = {
   "admin:orgs": ["admin"],
   "admin:users": ["admin"],
   "admin:holidays": ["admin"],
+  "admin:rooms": ["admin"],
   "tender:manage": ["tendering_unit", "agency"],
   "tender:downloads:view": ["tendering_unit", "agency", "supervisor"],
   "tender:answer": ["tendering_unit", "agency"],

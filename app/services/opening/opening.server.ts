@@ -53,7 +53,7 @@ import { signedOfficialPdf } from "#crypto/pdf/signed-pdf";
 import { readBlob } from "../platform/blob-store.server";
 import { consumeChallenge } from "../platform/certificates.server";
 import { documentSigner } from "../platform/platform-signer.server";
-import { dbNow, requirePermission, runCommand } from "../platform/command.server";
+import { dbNow, requirePermission, runCommand, runOptionalCommand } from "../platform/command.server";
 import type { AppContext } from "../platform/context.server";
 import { scheduleJob } from "../platform/jobs.server";
 import { notifyOrganisations } from "../platform/notify.server";
@@ -736,52 +736,91 @@ function ruleTextZh(v: RuleViolation): string {
 }
 
 /**
- * R25/R27: publishes the failure notice (流标公告) of a failed section — a PDF with Chinese
- * text signed with the platform's certificate, stored, hashed into the record, announced on
- * the hall's channel and sent to the tendering side and every bidder of the section.
- * Idempotent (the job may run twice).
+ * R25/R27: publishes the failure notice (流标公告) of a section whose opening failed. Idempotent (the job may run
+ * twice). The rendering, signing, storing and announcing are `issueFailureNotice`'s, shared with a section that
+ * fails at its evaluation (R45, app/services/evaluation).
  */
 export async function publishFailureNotice(ctx: Ctx, sectionId: string): Promise<{ sha256: string } | null> {
-  const { s, p } = await sectionRow(ctx.db, sectionId);
   const [o] = await ctx.db.select().from(openings).where(eq(openings.sectionId, sectionId));
   if (!o || o.phase !== "failed" || o.failureNoticeSha256) return null;
-  const now = await dbNow(ctx.db);
-  const signer = documentSigner(ctx.config);
   const reasons = (o.failure ?? []).map(ruleTextZh);
-  const pdf = await signedOfficialPdf(
-    {
+  return issueFailureNotice(ctx, sectionId, {
+    action: "opening.failure_notice",
+    notice: ({ s, p }) => ({
       title: "流标公告",
-      number: `编号 FAIL-${sectionId.slice(0, 8).toUpperCase()}`,
       meta: [
         ["项目名称", p.title],
         ["项目编号", p.code],
         ["标段（包）", `${s.code} ${s.title}`],
         ["投标截止及开标时间", formatCst(o.openedAt)],
         ["递交投标文件", `${o.bidCount} 家`],
-        ["公告时间", formatCst(now)],
       ],
-      sections: [
-        { heading: "流标原因", paragraphs: reasons.length ? reasons : ["有效投标不足"] },
-        { heading: "后续安排", paragraphs: ["招标人将依法分析流标原因，修改招标文件后重新招标，或按规定报有关行政监督部门处理。已递交的投标文件未被解密的，不予开启。"] },
-      ],
+      reasons: reasons.length ? reasons : ["有效投标不足"],
+      next: ["招标人将依法分析流标原因，修改招标文件后重新招标，或按规定报有关行政监督部门处理。已递交的投标文件未被解密的，不予开启。"],
       footer: "本公告由 Tenderhall 平台在线开标生成并加盖平台电子签章（R25、R27），同时写入交易档案。",
+    }),
+    inboxKind: "sectionFailed",
+    link: ({ p }) => `/tenders/${p.id}/sections/${sectionId}/opening`,
+  });
+}
+
+/** What a failure notice says; the document number, the time of the notice and the signature are added by `issueFailureNotice`. */
+export type FailureNoticeText = { title: string; meta: [string, string][]; reasons: string[]; next: string[]; footer: string };
+
+/**
+ * A section's failure notice (流标公告 / 废标公告), wherever the section failed — at its opening (R25/R27, above) or at
+ * its evaluation (R45, app/services/evaluation, which imports this; the opening imports nothing of it): a PDF with
+ * Chinese text signed with the platform's certificate, stored in the blob store, kept as the section's one notice
+ * (`openings.failureNoticeSha256`, served publicly at …/opening/notice.pdf), hashed into the record under `action`,
+ * announced on the hall's channel (and `events`), and sent to the tendering side and every bidder of the section.
+ * Null when the section already has its notice (a job run twice).
+ */
+export async function issueFailureNotice(
+  ctx: Ctx,
+  sectionId: string,
+  opts: {
+    action: string;
+    notice: (x: { s: typeof sections.$inferSelect; p: typeof projects.$inferSelect; now: Date }) => FailureNoticeText;
+    inboxKind: string;
+    link: (x: { p: typeof projects.$inferSelect }) => string;
+    events?: { channel: string; type: string; data: Record<string, unknown> }[];
+  },
+): Promise<{ sha256: string } | null> {
+  const { s, p } = await sectionRow(ctx.db, sectionId);
+  const [o] = await ctx.db.select({ notice: openings.failureNoticeSha256 }).from(openings).where(eq(openings.sectionId, sectionId));
+  if (!o || o.notice) return null;
+  const now = await dbNow(ctx.db);
+  const signer = documentSigner(ctx.config);
+  const text = opts.notice({ s, p, now });
+  const pdf = await signedOfficialPdf(
+    {
+      title: text.title,
+      number: `编号 FAIL-${sectionId.slice(0, 8).toUpperCase()}`,
+      meta: [...text.meta, ["公告时间", formatCst(now)]],
+      sections: [
+        { heading: `${text.title.replace(/公告$/, "")}原因`, paragraphs: text.reasons },
+        { heading: "后续安排", paragraphs: text.next },
+      ],
+      footer: text.footer,
     },
     signer.font,
     signer.key,
     now,
   );
   const stored = await ctx.blobs.put(pdf);
-  return runCommandOrSkip(ctx, "opening.failure_notice", sectionId, async (tx) => {
+  return runOptionalCommand(ctx, systemActor(), opts.action, async ({ tx }) => {
     const [locked] = await tx.select().from(openings).where(eq(openings.sectionId, sectionId)).for("update");
     if (!locked || locked.failureNoticeSha256) return null;
     await tx.update(openings).set({ failureNoticeSha256: stored.sha256 }).where(eq(openings.sectionId, sectionId));
     const bidders = await tx.select({ orgId: bidOpenings.orgId }).from(bidOpenings).where(eq(bidOpenings.sectionId, sectionId));
     const orgIds = [p.tenderingUnitId, ...(p.agencyId ? [p.agencyId] : []), ...bidders.map((b) => b.orgId)];
-    await notifyOrganisations(tx, orgIds, { kind: "sectionFailed", params: { title: p.title, section: s.code }, link: `/tenders/${p.id}/sections/${sectionId}/opening` });
+    await notifyOrganisations(tx, orgIds, { kind: opts.inboxKind, params: { title: p.title, section: s.code }, link: opts.link({ p }) });
     return {
       result: { sha256: stored.sha256 },
-      payload: { document: "流标公告", sha256: stored.sha256, size: stored.size },
-      event: { type: "opening.failure_notice", data: { sha256: stored.sha256 } },
+      subjectType: "section",
+      subjectId: sectionId,
+      payload: { document: text.title, sha256: stored.sha256, size: stored.size },
+      events: [{ channel: channels.opening(sectionId), type: "opening.failure_notice", data: { sha256: stored.sha256 } }, ...(opts.events ?? [])],
     };
   });
 }

@@ -16,8 +16,9 @@ export const BLOB_REFERENCES: readonly ({ table: string; column: string } | { ta
   { table: "openings", column: "failure_notice_sha256" },
   // The plaintext files of opened bids, each verified against the signed manifest.
   { table: "bid_openings", column: "files", jsonArrayKey: "sha256" },
-  // The evaluation report (评标报告): the platform-signed base, the latest revision and every member's revision
-  // (each an incremental update of the one before).
+  // The evaluation report (评标报告): the draft the members read, the platform-signed base, the latest revision and
+  // every member's revision (each an incremental update of the one before).
+  { table: "evaluation_reports", column: "draft_pdf_sha256" },
   { table: "evaluation_reports", column: "base_pdf_sha256" },
   { table: "evaluation_reports", column: "pdf_sha256" },
   { table: "report_signatures", column: "pdf_sha256" },

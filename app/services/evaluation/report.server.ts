@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, max, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, max, ne } from "drizzle-orm";
 import { pemToDer, chainsTo } from "#crypto/certs";
 import { completeMemberSignature, prepareMemberSignature, ReportSigningError } from "#crypto/pdf/member-signing";
 import { renderOfficialPdf, signedOfficialPdf, type Block, type OfficialDocument } from "#crypto/pdf/signed-pdf";
@@ -54,6 +54,7 @@ import { notifyOrganisations } from "../platform/notify.server";
 import { documentSigner } from "../platform/platform-signer.server";
 import { isSupervisor, liveMembers, loadEvaluation, lockEvaluation, memberOf, requireMember, requireStage, roomEvent, sectionAndProject, seated, setStage } from "./access.server";
 import { evaluationInput } from "./summary.server";
+import { clarificationsForReport } from "./clarifications.server";
 
 /**
  * The evaluation report (评标报告, R49–R50, EV19–EV21; docs/decisions/015-evaluation.md "The report and its
@@ -163,33 +164,6 @@ async function allMembers(db: Executor, sectionId: string): Promise<MemberRow[]>
 /** The members who must take a position and sign: live and seated (R41). */
 async function signingMembers(db: Executor, sectionId: string) {
   return seated(await liveMembers(db, sectionId));
-}
-
-/**
- * The clarifications of the section for the report's minutes (评标规定42(十), 87号令58(六)). Read directly from the
- * `clarifications` table: the clarification service offers no report query yet.
- */
-async function clarificationsForReport(db: Executor, sectionId: string) {
-  const rows = await db.execute<{
-    kind: string;
-    question: string;
-    requested_at: Date | string;
-    due_at: Date | string;
-    status: string;
-    answer: string | null;
-    accepted: boolean | null;
-    answered_at: Date | string | null;
-    correction: { price?: string } | null;
-    bidder: string;
-  }>(sql`select c.kind, c.question, c.requested_at, c.due_at, c.status, c.answer, c.accepted, c.answered_at, c.correction, o.name as bidder
-         from clarifications c join organisations o on o.id = c.org_id where c.section_id = ${sectionId}::uuid order by c.requested_at, c.id`);
-  const list = (rows as unknown as { rows?: unknown[] }).rows ?? (rows as unknown as unknown[]);
-  return (list as { kind: string; question: string; requested_at: Date | string; due_at: Date | string; status: string; answer: string | null; accepted: boolean | null; answered_at: Date | string | null; correction: { price?: string } | null; bidder: string }[]).map((r) => ({
-    ...r,
-    requested_at: new Date(r.requested_at),
-    due_at: new Date(r.due_at),
-    answered_at: r.answered_at ? new Date(r.answered_at) : null,
-  }));
 }
 
 // ------------------------------------------------------------------------------------------------ the document
@@ -539,8 +513,8 @@ export function reportDocument(f: ReportFacts, opts: { draft: boolean }): Offici
             c.bidder,
             CLAR_KIND_ZH[c.kind] ?? c.kind,
             c.question + (c.correction?.price ? `（修正后报价 ${yuan(c.correction.price)} 元）` : ""),
-            formatCst(c.due_at),
-            (c.answer ?? "") + (c.accepted === true ? "（接受修正）" : c.accepted === false ? "（不接受修正）" : "") + (c.answered_at ? `（${formatCst(c.answered_at)}）` : ""),
+            formatCst(c.dueAt),
+            (c.answer ?? "") + (c.accepted === true ? "（接受修正）" : c.accepted === false ? "（不接受修正）" : "") + (c.answeredAt ? `（${formatCst(c.answeredAt)}）` : ""),
             CLAR_STATUS_ZH[c.status] ?? c.status,
           ]),
           widths: [1.6, 1, 2.6, 1.3, 2.6, 0.9],

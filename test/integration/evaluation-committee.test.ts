@@ -10,7 +10,7 @@ import { closeOpening, releaseBidKey } from "#app/services/opening/opening.serve
 import { systemActor } from "#app/services/platform/actor";
 import { dbNow } from "#app/services/platform/command.server";
 import type { AppContext } from "#app/services/platform/context.server";
-import { addSalt, myInvitations, requestDraw, rescreenDraws, respondToInvitation, runDraw } from "#app/services/pool/draws.server";
+import { ALREADY_DRAWN_REASON, addSalt, myInvitations, requestDraw, rescreenDraws, respondToInvitation, runDraw } from "#app/services/pool/draws.server";
 import { getManagedProject } from "#app/services/tendering/tender-queries.server";
 import { addDocument, createProject, publishProject } from "#app/services/tendering/tenders.server";
 import { demoPdf } from "../../server/demo-pdf";
@@ -199,9 +199,13 @@ forEachDriver("evaluation committee (R32, R37, R39/R40)", (env) => {
     // R37 "or a new draw": the tender side runs a supplementary draw; its member is seated by the sync job.
     const extra = await makeActor(app, "expert");
     await insertExperts(app, [{ code: `${prefix}-extra`, specialties: ["A0102"], userId: extra.user!.id }]);
-    const supplement = await requestDraw(app, t.tu, { sectionId: t.sectionId, lines: [{ specialty: "A0102", count: 1, backups: 0 }], regionMode: "any", evaluationAt: new Date(Date.now() + 3600_000), avoid: [] });
+    // The line (A01) also matches the eight experts of the first draw (A0101): R37, none of them may be drawn again.
+    const supplement = await requestDraw(app, t.tu, { sectionId: t.sectionId, lines: [{ specialty: "A01", count: 1, backups: 0 }], regionMode: "any", evaluationAt: new Date(Date.now() + 3600_000), avoid: [] });
     await addSalt(app, t.supervisor, supplement, "监督盐值-补抽");
     expect((await runDraw(app, t.tu, supplement)).picks).toBe(1);
+    const [suppRow] = await app.db.select({ exclusions: draws.exclusions }).from(draws).where(eq(draws.id, supplement));
+    const again = (suppRow!.exclusions as { expertCode: string; code: string; params: { reason?: string } }[]).filter((x) => x.code === "EXCLUDED_MANUAL" && x.params.reason === ALREADY_DRAWN_REASON);
+    expect(again.map((x) => x.expertCode).sort()).toEqual(users.slice(0, 8).map((_, i) => `${prefix}-${i}`).sort());
     expect(await syncCommittee(app, t.sectionId)).toEqual({ voided: [], seated: 1 });
     const filled = await app.db.select().from(committeeMembers).where(and(eq(committeeMembers.sectionId, t.sectionId), isNull(committeeMembers.voidedAt)));
     expect(filled.find((m) => m.userId === extra.user!.id)).toMatchObject({ seat: 7, status: "expected" });

@@ -53,6 +53,8 @@ export const ROTATION = { windowDays: 180, cap: 3 } as const;
 export const LOOKBACK_YEARS = 3;
 /** An invited expert answers within this many hours (and at the latest an hour before the evaluation). */
 export const CONFIRM_HOURS = 4;
+/** The exclusion reason (R39 manual avoidance) of an expert already drawn for the section by an earlier draw (R37). */
+export const ALREADY_DRAWN_REASON = "已在本标段抽取（补充抽取不重复抽取）";
 /**
  * A replacement invited on the day (a recusal or removal in the room, R37): the hour-before rule has passed, so
  * the backup answers within this many minutes instead.
@@ -287,12 +289,21 @@ export async function runDraw(ctx: Ctx, actor: Actor, drawId: string) {
       .where(and(eq(projects.tenderingUnitId, project.tenderingUnitId), gte(draws.drawnAt, since), isNotNull(draws.drawnAt), eq(drawPicks.role, "member")))
       .groupBy(drawPicks.expertId);
     const byCode = new Map(pool.map((e) => [e.code, e]));
+    // R37: a supplementary draw never picks an expert already drawn for this section (member or backup, whatever
+    // became of the pick: a seat, a decline, a recusal) — one person, one seat, and a conflict stays a conflict.
+    const earlier = await tx
+      .selectDistinct({ expertId: drawPicks.expertId })
+      .from(drawPicks)
+      .innerJoin(draws, eq(draws.id, drawPicks.drawId))
+      .where(and(eq(draws.sectionId, d.sectionId), ne(draws.id, drawId)));
+    const avoid = new Map(d.avoid.map((a) => [byCode.get(a.expertCode)?.id ?? `unknown:${a.expertCode}`, a.reason]));
+    for (const e of earlier) if (!avoid.has(e.expertId)) avoid.set(e.expertId, ALREADY_DRAWN_REASON);
     const { eligible, excluded } = screenPool(pool, {
       evaluationDate,
       ...parties,
       region: { mode: d.regionMode, projectRegion: project.region },
       rotation: { counts: new Map(rotationRows.map((r) => [r.expertId, r.n])), cap: ROTATION.cap },
-      avoid: new Map(d.avoid.map((a) => [byCode.get(a.expertCode)?.id ?? `unknown:${a.expertCode}`, a.reason])),
+      avoid,
       lookbackYears: LOOKBACK_YEARS,
     });
     const codeOf = new Map(pool.map((e) => [e.id, e.code]));

@@ -14,6 +14,7 @@ import { ErrorAlert } from "#app/components/forms";
 import { DomainError, httpStatusOf, toErrorPayload, type ErrorPayload } from "#app/domain/errors";
 import { formatCst } from "#app/domain/tender-form";
 import { roomView } from "#app/services/evaluation/room-view.server";
+import { wasMember } from "#app/services/evaluation/access.server";
 import { declareConflict, declareNoConflict, enterRoom, heartbeat, leaveRoom } from "#app/services/evaluation/entry.server";
 import { appointLeader, voteForLeader } from "#app/services/evaluation/election.server";
 import { pauseEvaluation, resumeEvaluation } from "#app/services/evaluation/pause.server";
@@ -39,6 +40,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   try {
     return json({ view: await roomView(context.app.db, actor, sectionId), channel: channels.evaluation(sectionId) });
   } catch (e) {
+    // A member whose seat became void (a declared conflict, R37) goes back to its list of evaluations.
+    if (e instanceof DomainError && e.code === "NOT_FOUND" && (await wasMember(context.app.db, actor, sectionId))) throw redirect("/evaluations");
     if (e instanceof DomainError) throw json({ error: toErrorPayload(e) }, { status: httpStatusOf(e.code) });
     throw e;
   }

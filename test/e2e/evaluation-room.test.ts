@@ -225,7 +225,12 @@ describe("the review room, five members in their own browsers", () => {
     await form.getByTestId("recuse").click();
     // The seat is void at once: the room is gone for the member (R42; the live revalidation can beat the redirect).
     await expect.poll(async () => (await sql`select status from committee_members where section_id = ${t.sectionId} and seat = 3`)[0]?.status, { timeout: 20_000 }).toBe("recused");
-    expect((await leaving.goto(roomUrl))?.status()).toBe(404);
+    // The recused member is sent back to its list of evaluations (never a bare 404 page).
+    await leaving.waitForURL((u) => u.pathname === "/evaluations", { timeout: 20_000 });
+    // …and the room stays closed to it: the page sends it back to the list (its seat is void).
+    await leaving.goto(roomUrl);
+    expect(new URL(leaving.url()).pathname).toBe("/evaluations");
+    expect(await leaving.getByTestId("room-stage").count()).toBe(0);
     await seats.get(3)!.context.close();
     seats.delete(3);
     // The backup was invited and seated at once (seat 6).

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, isNotNull, isNull } from "drizzle-orm";
 import type { Executor, Tx } from "#db/client";
 import { committeeMembers, evaluations, projects, sections, type CommitteeMember, type Evaluation } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
@@ -102,4 +102,19 @@ export function roomEvent(sectionId: string, type: string, data: Record<string, 
 export async function setStage(tx: Tx, ev: Evaluation, stage: Stage, now: Date): Promise<LiveEventInput> {
   await tx.update(evaluations).set({ stage, stageChangedAt: now }).where(eq(evaluations.sectionId, ev.sectionId));
   return roomEvent(ev.sectionId, "evaluation.stage", { from: ev.stage, to: stage });
+}
+
+/**
+ * Whether the actor once held a seat of this section's committee that is now void (recused, declined, replaced): the
+ * room page sends such a former member back to its list instead of a bare 404. It tells the actor nothing it did not
+ * know (its own seat); anyone else still gets 404 (R42).
+ */
+export async function wasMember(db: Executor, actor: Actor, sectionId: string): Promise<boolean> {
+  if (!actor.user) return false;
+  const [row] = await db
+    .select({ id: committeeMembers.id })
+    .from(committeeMembers)
+    .where(and(eq(committeeMembers.sectionId, sectionId), eq(committeeMembers.userId, actor.user.id), isNotNull(committeeMembers.voidedAt)))
+    .limit(1);
+  return !!row;
 }

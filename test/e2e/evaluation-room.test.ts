@@ -17,11 +17,12 @@ import type { AppContext } from "#app/services/platform/context.server";
 import { LiveHub } from "#app/services/platform/live-hub.server";
 import { prepareEvaluation, startEvaluation } from "#app/services/evaluation/lifecycle.server";
 import type { Actor } from "#app/services/platform/actor";
-import { drawPicks, draws, evaluations, experts as expertsTable } from "#db/schema/index";
+import { evaluations } from "#db/schema/index";
 import { freezeMethod, setReadPrices } from "../helpers/evaluation";
-import { makeActor, PASSWORD } from "../helpers/factories";
+import { drawnDraw } from "../helpers/evaluation-entry";
+import { PASSWORD } from "../helpers/factories";
 import { checkInAs, tenderWithBids } from "../helpers/opening";
-import { enrollFor, type Enrolled } from "../helpers/pki";
+import type { Enrolled } from "../helpers/pki";
 import { contextFor, expectNoHydrationErrors, launchBrowser, login, ownPostgresDatabase, removeDataDir, startServer, type RunningServer } from "./harness";
 
 /**
@@ -64,37 +65,9 @@ describe("the review room, five members in their own browsers", () => {
   const seatOf = async (userId: string): Promise<number | null> =>
     ((await sql`select seat from committee_members where section_id = ${t.sectionId} and user_id = ${userId} and voided_at is null`)[0]?.seat as number | undefined) ?? null;
 
-  /** TEST SETUP (as test/helpers/evaluation-entry.ts drawnCommittee, before the record closes): a drawn draw of one line. */
-  async function drawnExperts(size: number, backups: number) {
-    const [d] = await app.db
-      .insert(draws)
-      .values({
-        projectId: t.projectId,
-        sectionId: t.sectionId,
-        requestedBy: t.tu.user!.id,
-        lines: [{ specialty: "A01", count: size, backups }],
-        regionMode: "any",
-        evaluationAt: new Date(Date.now() + 3600_000),
-        status: "drawn",
-        serverSeed: "00".repeat(32),
-        commitment: "00".repeat(32),
-        drawnAt: new Date(),
-      })
-      .returning({ id: draws.id });
-    const people: typeof experts = [];
-    for (let i = 0; i < size + backups; i++) {
-      const role = i < size ? ("member" as const) : ("backup" as const);
-      const actor = await makeActor(app, "expert", `评标专家单位${i + 1}`);
-      const cert = await enrollFor(app, actor);
-      const [e] = await app.db
-        .insert(expertsTable)
-        .values({ code: `E2E-${i + 1}`, name: `评标专家${"甲乙丙丁戊己"[i]}`, yearsExperience: 12, region: "黑龙江省大庆市", userId: actor.user!.id })
-        .returning({ id: expertsTable.id });
-      await app.db.insert(drawPicks).values({ drawId: d!.id, expertId: e!.id, specialty: "A01", role, order: i + 1, status: role === "member" ? "confirmed" : "standby" });
-      people.push({ actor, cert, role });
-    }
-    return people;
-  }
+  /** TEST SETUP (test/helpers/evaluation-entry.ts drawnDraw, before the record closes): a drawn draw of one line. */
+  const drawnExperts = async (size: number, backups: number) =>
+    (await drawnDraw(app, t, size, backups, (i) => ({ code: `E2E-${i + 1}`, name: `评标专家${"甲乙丙丁戊己"[i]}`, org: `评标专家单位${i + 1}` }))).people;
 
   beforeAll(async () => {
     db = await ownPostgresDatabase("eval");

@@ -51,11 +51,17 @@ export async function seatAs(app: AppContext, m: Member, sectionId: string) {
 }
 
 /**
- * A committee formed from a real draw (R35, R37): `size` confirmed member picks and `backups` standby backups on one
- * line, every expert with an account and a certificate; the evaluation is prepared from the draw and started.
- * Returns the seated members and the backups (their seats appear when a replacement invites them).
+ * TEST SETUP: a drawn draw of one line (A01) with `size` confirmed member picks and `backups` standby backups, each
+ * expert with an account and a certificate; nothing is prepared or seated. `naming` names the i-th expert and its
+ * organisation (the e2e test shows them in the browser).
  */
-export async function drawnCommittee(app: AppContext, t: { tu: Actor; projectId: string; sectionId: string }, size = 5, backups = 1) {
+export async function drawnDraw(
+  app: AppContext,
+  t: { tu: Actor; projectId: string; sectionId: string },
+  size: number,
+  backups: number,
+  naming: (i: number) => { code: string; name: string; org: string } = (i) => ({ code: `DR-${t.sectionId.slice(0, 8)}-${i + 1}`, name: `抽取专家${i + 1}`, org: `抽取专家单位${i + 1}-${t.sectionId.slice(0, 4)}` }),
+) {
   const people: { actor: Actor & { username: string }; cert: Enrolled; expertId: string; pickId: string; role: "member" | "backup" }[] = [];
   const [d] = await app.db
     .insert(draws)
@@ -74,18 +80,26 @@ export async function drawnCommittee(app: AppContext, t: { tu: Actor; projectId:
     .returning({ id: draws.id });
   for (let i = 0; i < size + backups; i++) {
     const role = i < size ? ("member" as const) : ("backup" as const);
-    const actor = await makeActor(app, "expert", `抽取专家单位${i + 1}-${t.sectionId.slice(0, 4)}`);
+    const n = naming(i);
+    const actor = await makeActor(app, "expert", n.org);
     const cert = await enrollFor(app, actor);
-    const [e] = await app.db
-      .insert(experts)
-      .values({ code: `DR-${t.sectionId.slice(0, 8)}-${i + 1}`, name: `抽取专家${i + 1}`, yearsExperience: 12, region: "黑龙江省大庆市", userId: actor.user!.id })
-      .returning({ id: experts.id });
+    const [e] = await app.db.insert(experts).values({ code: n.code, name: n.name, yearsExperience: 12, region: "黑龙江省大庆市", userId: actor.user!.id }).returning({ id: experts.id });
     const [p] = await app.db
       .insert(drawPicks)
       .values({ drawId: d!.id, expertId: e!.id, specialty: "A01", role, order: i + 1, status: role === "member" ? "confirmed" : "standby" })
       .returning({ id: drawPicks.id });
     people.push({ actor, cert, expertId: e!.id, pickId: p!.id, role });
   }
+  return { drawId: d!.id, people };
+}
+
+/**
+ * A committee formed from a real draw (R35, R37): `size` confirmed member picks and `backups` standby backups on one
+ * line, every expert with an account and a certificate; the evaluation is prepared from the draw and started.
+ * Returns the seated members and the backups (their seats appear when a replacement invites them).
+ */
+export async function drawnCommittee(app: AppContext, t: { tu: Actor; projectId: string; sectionId: string }, size = 5, backups = 1) {
+  const { drawId, people } = await drawnDraw(app, t, size, backups);
   await seatCommittee(app, t.sectionId, 0);
   const memberOf = async (userId: string) => {
     const [m] = await app.db
@@ -105,5 +119,5 @@ export async function drawnCommittee(app: AppContext, t: { tu: Actor; projectId:
     const m = await memberOf(p.actor.user!.id);
     return m ? { actor: p.actor, cert: p.cert, expertId: p.expertId, memberId: m.id, seat: m.seat } : null;
   };
-  return { drawId: d!.id, members, backup, backupPicks: people.filter((x) => x.role === "backup").map((x) => x.pickId) };
+  return { drawId, members, backup, backupPicks: people.filter((x) => x.role === "backup").map((x) => x.pickId) };
 }

@@ -7,3 +7,4 @@ export * from "./bids";
 export * from "./opening";
 export * from "./rooms";
 export * from "./evaluation";
+export * from "./results";

@@ -61,6 +61,8 @@ export const projects = pgTable(
     title: text().notNull(),
     regime: regime().notNull(),
     mustTender: boolean().notNull().default(true),
+    /** R55: state-owned or state-controlled funding (国有资金占控股或者主导地位): rank 1 must win. */
+    stateFunded: boolean().notNull().default(true),
     category: procurementCategory().notNull(),
     region: text().notNull(),
     description: text().notNull().default(""),

@@ -22,6 +22,9 @@ export const BLOB_REFERENCES: readonly ({ table: string; column: string } | { ta
   { table: "evaluation_reports", column: "base_pdf_sha256" },
   { table: "evaluation_reports", column: "pdf_sha256" },
   { table: "report_signatures", column: "pdf_sha256" },
+  // Results (R51–R59): publicity, notices, the result announcement, the contract; R55 evidence of a deviation.
+  { table: "result_documents", column: "sha256" },
+  { table: "section_results", column: "deviation_evidence_sha256" },
 ];
 
 /** Columns whose name mentions a SHA-256 but that hold a digest of something that is not a stored blob. */

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigserial, boolean, date, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, bigserial, boolean, date, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { organisations, users } from "./accounts";
 import { bids } from "./bids";
 import { evaluationReports } from "./evaluation";
@@ -76,8 +76,11 @@ export const sectionResults = pgTable(
       .references(() => evaluationReports.id),
     reportNumber: text().notNull(),
     stage: resultStage().notNull(),
-    /** Stage before a suspension, restored when every objection is answered. */
+    /** Stage before a suspension, restored when every objection is answered (R52). */
     suspendedFrom: resultStage(),
+    suspendedAt: instant(),
+    /** R52: time spent suspended so far, added to the publicity's end (the period counts only while it runs). */
+    suspendedMs: bigint({ mode: "number" }).notNull().default(0),
     candidates: jsonb().$type<ResultCandidate[]>().notNull(),
     bidders: jsonb().$type<ResultBidder[]>().notNull(),
     reportSignedAt: instant().notNull(),
@@ -94,9 +97,8 @@ export const sectionResults = pgTable(
     winnerRank: integer(),
     /** chosen by the tendering unit / purchaser, or deemed (R57). */
     decisionMode: text(),
-    /** R55: why a candidate other than rank 1 won (a code of R55's list), with evidence. */
-    deviationReason: text(),
-    deviationNote: text(),
+    /** R55: why each candidate ranked above the winner did not win (a code of R55's list and a note), with evidence. */
+    deviations: jsonb().$type<{ rank: number; reason: string; note: string }[]>().notNull().default([]),
     deviationEvidenceSha256: text(),
     decidedAt: instant(),
     decidedBy: uuid().references(() => users.id),

@@ -1,4 +1,5 @@
 import type { Period } from "./days";
+import type { ResultsProfile } from "./results";
 
 /**
  * Rule profiles are data (PRODUCT.md §2): one per regime (R1), versioned. A tender records
@@ -69,6 +70,10 @@ export type RuleProfile = {
   publicity: Period;
   /** R56: contract within 30 days of the award notice. */
   contractDays: number;
+  /** R61: archives are kept at least 15 years after archiving (retention end = archive date + this many years). */
+  retentionYears: number;
+  /** Results (R51–R57, R15, R70): every time limit after the signed report; see app/domain/rules/results.ts. */
+  results: ResultsProfile;
   /** R5: notice fields that must be present (their titles: `rules:noticeFields.<field>`). */
   requiredNoticeFields: readonly string[];
 };
@@ -103,6 +108,24 @@ export const ZTB_PROFILE: RuleProfile = {
   maxRankedCandidates: 3,
   publicity: { days: 3, unit: "calendar" },
   contractDays: 30,
+  // R61: the archive (交易档案) is retained ≥ 15 years from its archiving.
+  retentionYears: 15,
+  results: {
+    candidatePublicity: true,
+    publicityStartWithin: { days: 3, unit: "calendar" },
+    publicityDelayMinutes: 0,
+    publicityRollsForward: false,
+    objectionAnswerWithin: { days: 3, unit: "calendar" },
+    objectionAnswerRollsForward: false,
+    decisionWithin: null,
+    noticesWithin: null,
+    noticePeriod: null,
+    contractWarnDaysBefore: 5,
+    contractPublishWithin: null,
+    bondRefund: { winner: { days: 5, unit: "calendar" }, winnerFrom: "contract", losers: { days: 5, unit: "calendar" }, losersFrom: "contract" },
+    awardMode: "rank1_if_state_funded",
+    publishRejectedBidders: false,
+  },
   // 法16: name and address of the tendering unit, nature, quantity, place and time, how to obtain the documents.
   requiredNoticeFields: ["tenderingUnit", "address", "nature", "quantity", "place", "time", "obtainMethod"],
 };
@@ -134,6 +157,24 @@ export const ZFCG_PROFILE: RuleProfile = {
   maxRankedCandidates: 3,
   publicity: { days: 1, unit: "working" },
   contractDays: 30,
+  // R61: the archive (交易档案) is retained ≥ 15 years from its archiving.
+  retentionYears: 15,
+  results: {
+    candidatePublicity: false,
+    publicityStartWithin: null,
+    publicityDelayMinutes: 0,
+    publicityRollsForward: false,
+    objectionAnswerWithin: null,
+    objectionAnswerRollsForward: false,
+    decisionWithin: { days: 5, unit: "working" },
+    noticesWithin: { days: 2, unit: "working" },
+    noticePeriod: { days: 1, unit: "working" },
+    contractWarnDaysBefore: 5,
+    contractPublishWithin: { days: 2, unit: "working" },
+    bondRefund: { winner: { days: 5, unit: "working" }, winnerFrom: "contract", losers: { days: 5, unit: "working" }, losersFrom: "notice" },
+    awardMode: "rank_order",
+    publishRejectedBidders: false,
+  },
   // 87号令13: purchaser and agency, project name, budget (and ceiling price if set), requirements,
   // qualification, how/where/when to obtain the documents, the deadline and opening, contact.
   requiredNoticeFields: ["tenderingUnit", "projectName", "budget", "scope", "qualification", "howToObtain", "deadline", "contact"],

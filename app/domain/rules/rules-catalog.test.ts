@@ -7,6 +7,7 @@ import { cst, GOLDEN_WEEK_2026 as cal } from "./test-fixtures";
 import { RULE_VIOLATION_CODES, type RuleViolation } from "./violations";
 import { checkBidWindow, checkDeclaredLayout, checkManifest } from "./bids";
 import { checkDrawReveal } from "./draws";
+import { checkContract, checkResultObjection, checkWinner } from "./results";
 import { afterDecryption, checkBidderRelease, checkClose, checkCustodianRelease, checkFailureDecision, checkHallOpen, checkObjection } from "./opening";
 
 type Catalog = Record<string, unknown> & { titles: Record<string, string>; noticeFields: Record<string, string> };
@@ -65,6 +66,13 @@ function producedViolations(): RuleViolation[] {
     ...checkClose("resolution", 0),
     ...checkClose("reading", 2),
     ...checkDrawReveal(knownAt, new Date(knownAt.getTime() + 1), "2026-11-23 10:00"),
+    ...checkResultObjection({ stage: "decision", isBidder: false, body: "短", pendingOwn: true }),
+    ...checkWinner({ candidateRanks: [1, 2], chosenRank: 3, stateFunded: true, mode: "rank1_if_state_funded", deviations: [], hasEvidence: false }),
+    ...checkWinner({ candidateRanks: [1, 2], chosenRank: 2, stateFunded: true, mode: "rank1_if_state_funded", deviations: [], hasEvidence: false }),
+    ...checkWinner({ candidateRanks: [1, 2], chosenRank: 2, stateFunded: true, mode: "rank1_if_state_funded", deviations: [{ rank: 1, reason: "gave_up", note: "书面放弃" }], hasEvidence: false }),
+    ...checkWinner({ candidateRanks: [1, 2], chosenRank: 2, stateFunded: false, mode: "tenderer_decides", deviations: [], hasEvidence: false }),
+    ...checkContract({ signedOn: "2026-01-01", noticeDate: "2026-02-01", today: "2026-03-01", amountFen: 0, winningFen: 1 }),
+    ...checkContract({ signedOn: "2026-04-01", noticeDate: "2026-02-01", today: "2026-03-01", amountFen: 1, winningFen: 1 }),
   ].filter((v): v is RuleViolation => v !== null);
 }
 

@@ -152,7 +152,7 @@ function Footer() {
     <footer className="site-footer">
       <p>{t("footer")}</p>
       <p>
-        <a href="/feed.atom">{t("nav.feed")}</a>
+        <a href="/feed.atom">{t("nav.feed")}</a> · <a href="/pki">{t("nav.pki")}</a>
       </p>
     </footer>
   );

@@ -1,6 +1,6 @@
-// PAdES B-B CMS (crypto/pdf/cms.ts): the signed attributes, the SignedData around a signature made elsewhere, our
-// verifier, and OpenSSL as an independent implementation (`openssl cms -verify`, which also checks the ESS
-// signing-certificate-v2 hash).
+// PAdES B-B/B-T CMS (crypto/pdf/cms.ts): the signed attributes, the SignedData around a signature made elsewhere (with
+// and without a signature time-stamp), our verifier, and OpenSSL as an independent implementation (`openssl cms
+// -verify`, which also checks the ESS signing-certificate-v2 hash).
 import { spawnSync } from "node:child_process";
 import { createPrivateKey, randomBytes, sign } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -9,7 +9,10 @@ import path from "node:path";
 import forge from "node-forge";
 import { afterAll, describe, expect, it } from "vitest";
 import { openPkcs12, pemToDer, toBinary } from "#crypto/certs";
-import { makeCa, makeMembers, testKeysAsync } from "#test/fixtures/report-signatures/committee";
+import * as asn1js from "asn1js";
+import * as pkijs from "pkijs";
+import { makeCa, makeMembers, makeTestTsa, testKeysAsync } from "#test/fixtures/report-signatures/committee";
+import { verifyTimeStampToken } from "#crypto/tsa/tsa";
 import { assembleSignedData, CmsError, OID, prepareSignedAttributes, readSignedAttributes, sha256, verifyCmsSignature } from "./cms";
 import { DEFAULT_CONTENTS_BYTES } from "./incremental";
 
@@ -88,6 +91,33 @@ describe("PAdES B-B CMS", () => {
     expect(opensslVerify(cms, other, ca.certPem)[0]).not.toBe(0);
   });
 
+  it("B-T: the time-stamp token is the only unsigned attribute, over SHA-256(signature); the signed part is unchanged", async () => {
+    const { stamp } = makeTestTsa(ca);
+    const { signedAttrsDer } = prepareSignedAttributes({ byteRangeDigest: digest, signerCertDer: alice!.certDer });
+    const signature = rsaSign(aliceKey, signedAttrsDer);
+    const token = await stamp(signature);
+    const bb = assembleSignedData({ signedAttrsDer, signature, signerCertDer: alice!.certDer, chainDers: alice!.chainDers });
+    const bt = assembleSignedData({ signedAttrsDer, signature, signerCertDer: alice!.certDer, chainDers: alice!.chainDers, signatureTimeStampToken: token });
+    const check = verifyCmsSignature(bt, content);
+    expect(check.valid).toBe(true);
+    if (!check.valid) return;
+    expect(Buffer.from(check.signatureTimeStampToken!).equals(Buffer.from(token))).toBe(true);
+    expect(verifyCmsSignature(bb, content)).toMatchObject({ valid: true, signatureTimeStampToken: null });
+    expect(verifyTimeStampToken(check.signatureTimeStampToken!, { imprint: sha256(signature), anchors: [pemToDer(ca.certPem)] }).valid).toBe(true);
+    // pkijs reads the same SignerInfo: identical signed attributes and signature, unsignedAttrs [1] = the token.
+    const sd = new pkijs.SignedData({ schema: new pkijs.ContentInfo({ schema: asn1js.fromBER(bt.slice().buffer as ArrayBuffer).result }).content });
+    const si = sd.signerInfos[0]!;
+    expect(si.unsignedAttrs!.type).toBe(1);
+    expect(si.unsignedAttrs!.attributes.map((a) => a.type)).toEqual([OID.signatureTimeStampToken]);
+    expect(Buffer.from(si.unsignedAttrs!.attributes[0]!.values[0]!.toBER()).equals(Buffer.from(token))).toBe(true);
+    const attrs = new Uint8Array(si.signedAttrs!.encodedValue);
+    attrs[0] = 0x31;
+    expect(Buffer.from(attrs).equals(Buffer.from(signedAttrsDer))).toBe(true);
+    // OpenSSL still verifies the CMS (unsigned attributes are outside the signature).
+    expect(opensslVerify(bt, content, ca.certPem)[1]).toContain("Verification successful");
+    expect(() => assembleSignedData({ signedAttrsDer, signature, signerCertDer: alice!.certDer, chainDers: [], signatureTimeStampToken: Uint8Array.from([...token, 0]) })).toThrow(CmsError);
+  });
+
   it("a wrong key, or attributes naming another certificate, fail for us and for OpenSSL", () => {
     const { signedAttrsDer } = prepareSignedAttributes({ byteRangeDigest: digest, signerCertDer: alice!.certDer });
     const byBob = assembleSignedData({ signedAttrsDer, signature: rsaSign(bobKey, signedAttrsDer), signerCertDer: alice!.certDer, chainDers: alice!.chainDers });
@@ -117,8 +147,11 @@ describe("PAdES B-B CMS", () => {
     const cms = assembleSignedData({ signedAttrsDer, signature: rsaSign(key, signedAttrsDer), signerCertDer: big!.certDer, chainDers: [pemToDer(bigCa.certPem)] });
     expect(opensslVerify(cms, content, bigCa.certPem)[1]).toContain("Verification successful");
     // Room for an intermediate of the same size too (the same CA twice stands in for one, size-wise).
-    const threeCerts = assembleSignedData({ signedAttrsDer, signature: rsaSign(key, signedAttrsDer), signerCertDer: big!.certDer, chainDers: [pemToDer(bigCa.certPem), pemToDer(bigCa.certPem)] });
-    console.log(`CMS sizes: RSA-4096 signer + CA ${cms.length} bytes; + another 4096-bit certificate ${threeCerts.length} bytes; room ${DEFAULT_CONTENTS_BYTES}`);
+    // … and a signature time-stamp (B-T) on top.
+    const sig = rsaSign(key, signedAttrsDer);
+    const token = await makeTestTsa(bigCa).stamp(sig);
+    const threeCerts = assembleSignedData({ signedAttrsDer, signature: sig, signerCertDer: big!.certDer, chainDers: [pemToDer(bigCa.certPem), pemToDer(bigCa.certPem)], signatureTimeStampToken: token });
+    console.log(`CMS sizes: RSA-4096 signer + CA ${cms.length} bytes; + another 4096-bit certificate and a time-stamp ${threeCerts.length} bytes; room ${DEFAULT_CONTENTS_BYTES}`);
     expect(threeCerts.length).toBeLessThan(DEFAULT_CONTENTS_BYTES);
   }, 120_000);
 });

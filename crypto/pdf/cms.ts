@@ -1,9 +1,11 @@
 import { createHash, verify as nodeVerify, X509Certificate } from "node:crypto";
+import * as asn1js from "asn1js";
 import forge from "node-forge";
+import * as pkijs from "pkijs";
 import { fromBinary, toBinary } from "../certs";
 
 /**
- * PAdES baseline B-B signatures (ETSI EN 319 142-1) as CMS SignedData (RFC 5652), detached:
+ * PAdES baseline signatures (ETSI EN 319 142-1) as CMS SignedData (RFC 5652), detached:
  * the content is the PDF's ByteRange bytes, carried outside the CMS. Signed attributes are
  * exactly content-type (id-data), message-digest (SHA-256 of the ByteRange bytes) and ESS
  * signing-certificate-v2 (RFC 5035: SHA-256 of the signer's certificate with its issuer and
@@ -15,7 +17,11 @@ import { fromBinary, toBinary } from "../certs";
  * with forge's ASN.1; certificates are embedded as given (a certificate that forge would not
  * re-encode byte for byte is refused, never altered). Server-side (node:crypto hashes and
  * verifies); the browser's part is app/client/sign-attributes.ts. Byte layout and OIDs:
- * docs/report-signatures.md.
+ * docs/report-signatures.md and docs/pades.md.
+ *
+ * B-T: `assembleSignedData` also takes an RFC 3161 TimeStampToken over SHA-256 of the signature
+ * value (crypto/tsa) and carries it as the unsigned attribute id-aa-signatureTimeStampToken
+ * (built with pkijs); the signed attributes — what the signer's key signs — do not change.
  */
 
 const { asn1 } = forge;
@@ -30,6 +36,7 @@ export const OID = {
   messageDigest: "1.2.840.113549.1.9.4",
   signingTime: "1.2.840.113549.1.9.5",
   signingCertificateV2: "1.2.840.113549.1.9.16.2.47",
+  signatureTimeStampToken: "1.2.840.113549.1.9.16.2.14",
   sha256: "2.16.840.1.101.3.4.2.1",
   rsaEncryption: "1.2.840.113549.1.1.1",
 } as const;
@@ -155,10 +162,23 @@ export function readSignedAttributes(signedAttrsDer: Uint8Array): SignedAttribut
 }
 
 /**
+ * The unsigned attribute id-aa-signatureTimeStampToken (RFC 3161 Appendix A) holding `token`
+ * (a TimeStampToken, i.e. a ContentInfo), as DER — built with pkijs.
+ */
+export function signatureTimeStampAttribute(token: Uint8Array): Uint8Array {
+  const parsed = asn1js.fromBER(token.slice().buffer as ArrayBuffer);
+  if (parsed.offset !== token.length) throw new CmsError("BAD_ATTRIBUTES", "time-stamp token is not one DER value");
+  const ci = new pkijs.ContentInfo({ schema: parsed.result });
+  return new Uint8Array(new pkijs.Attribute({ type: OID.signatureTimeStampToken, values: [ci.toSchema()] }).toSchema().toBER());
+}
+
+/**
  * The CMS ContentInfo (SignedData, detached) around a signature made over `signedAttrsDer`:
  * the signer's certificate first, then `chainDers`; the signer identified by issuer and serial.
+ * With `signatureTimeStampToken`, the SignerInfo ends with unsignedAttrs [1] IMPLICIT SET OF
+ * { id-aa-signatureTimeStampToken } (PAdES B-T); the caller gets the token over SHA-256(signature).
  */
-export function assembleSignedData(input: { signedAttrsDer: Uint8Array; signature: Uint8Array; signerCertDer: Uint8Array; chainDers: Uint8Array[] }): Uint8Array {
+export function assembleSignedData(input: { signedAttrsDer: Uint8Array; signature: Uint8Array; signerCertDer: Uint8Array; chainDers: Uint8Array[]; signatureTimeStampToken?: Uint8Array }): Uint8Array {
   readSignedAttributes(input.signedAttrsDer);
   const signer = certificate(input.signerCertDer);
   const chain = input.chainDers.map((c) => certificate(c).node);
@@ -174,6 +194,7 @@ export function assembleSignedData(input: { signedAttrsDer: Uint8Array; signatur
     signedAttrs,
     seq([oid(OID.rsaEncryption), asn1.create(U, T.NULL, false, "")]),
     octets(input.signature),
+    ...(input.signatureTimeStampToken ? [ctx(1, [parse(signatureTimeStampAttribute(input.signatureTimeStampToken))])] : []),
   ]);
   const signedData = seq([
     int(1),
@@ -195,7 +216,17 @@ export function verifyWithCert(certDer: Uint8Array, data: Uint8Array, signature:
 }
 
 export type CmsCheck =
-  | { valid: true; signerCertDer: Uint8Array; certificates: Uint8Array[]; signedAttrsDer: Uint8Array; messageDigest: Uint8Array }
+  | {
+      valid: true;
+      signerCertDer: Uint8Array;
+      certificates: Uint8Array[];
+      signedAttrsDer: Uint8Array;
+      messageDigest: Uint8Array;
+      /** The SignerInfo's signature value (what a signature time-stamp imprints). */
+      signature: Uint8Array;
+      /** The id-aa-signatureTimeStampToken unsigned attribute's TimeStampToken (DER), if there is one (B-T). Not checked here: crypto/tsa verifyTimeStampToken. */
+      signatureTimeStampToken: Uint8Array | null;
+    }
   | { valid: false; reason: "MALFORMED" | "NOT_SIGNED_DATA" | "ALGORITHM" | "NO_SIGNER_CERT" | "BAD_ATTRIBUTES" | "DIGEST_MISMATCH" | "ESS_MISMATCH" | "BAD_SIGNATURE" };
 
 /**
@@ -218,7 +249,7 @@ export function verifyCmsSignature(cmsDer: Uint8Array, content: Uint8Array): Cms
   const signerInfos = kids(sd[sd.length - 1]);
   if (oidOf(kids(sd[2])[0]) !== OID.data || kids(sd[2]).length !== 1 || signerInfos.length !== 1) return { valid: false, reason: "MALFORMED" };
   const si = kids(signerInfos[0]);
-  const [, sid, digestAlg, attrs, sigAlg, sigValue] = si;
+  const [, sid, digestAlg, attrs, sigAlg, sigValue, unsigned] = si;
   if (oidOf(kids(digestAlg)[0]) !== OID.sha256) return { valid: false, reason: "ALGORITHM" };
   if (oidOf(kids(sigAlg)[0]) !== OID.rsaEncryption && oidOf(kids(sigAlg)[0]) !== "1.2.840.113549.1.1.11") return { valid: false, reason: "ALGORITHM" };
   if (!attrs || attrs.tagClass !== asn1.Class.CONTEXT_SPECIFIC || attrs.type !== (0 as forge.asn1.Type) || !sigValue) return { valid: false, reason: "MALFORMED" };
@@ -243,8 +274,16 @@ export function verifyCmsSignature(cmsDer: Uint8Array, content: Uint8Array): Cms
   }
   if (!equalBytes(read.messageDigest, sha256(content))) return { valid: false, reason: "DIGEST_MISMATCH" };
   if (!equalBytes(read.signerCertSha256, sha256(signerCertDer))) return { valid: false, reason: "ESS_MISMATCH" };
-  if (!verifyWithCert(signerCertDer, signedAttrsDer, fromBinary(bytesOf(sigValue) ?? ""))) return { valid: false, reason: "BAD_SIGNATURE" };
-  return { valid: true, signerCertDer, certificates, signedAttrsDer, messageDigest: read.messageDigest };
+  const signature = fromBinary(bytesOf(sigValue) ?? "");
+  if (!verifyWithCert(signerCertDer, signedAttrsDer, signature)) return { valid: false, reason: "BAD_SIGNATURE" };
+  let signatureTimeStampToken: Uint8Array | null = null;
+  if (unsigned && unsigned.tagClass === asn1.Class.CONTEXT_SPECIFIC && unsigned.type === (1 as forge.asn1.Type)) {
+    for (const a of kids(unsigned)) {
+      const [t, values] = kids(a);
+      if (oidOf(t) === OID.signatureTimeStampToken && kids(values).length === 1) signatureTimeStampToken = fromBinary(der(kids(values)[0]!));
+    }
+  }
+  return { valid: true, signerCertDer, certificates, signedAttrsDer, messageDigest: read.messageDigest, signature, signatureTimeStampToken };
 }
 
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -13,8 +13,11 @@ import { P12Error } from "#app/client/p12";
 import { SignAttributesError, signReportAttributes } from "#app/client/sign-attributes";
 import { fromBinary, openPkcs12, toBinary } from "#crypto/certs";
 import { checkSignedPdf } from "#test/helpers/pdfsig";
-import { fieldNameFor, makeCa, makeMembers, makePlatformSigner, notoSansSc, REPORT_TIME, reportDocument, signAsMember, type Member } from "#test/fixtures/report-signatures/committee";
-import { readSignatures, revisionEnds } from "./incremental";
+import { fieldNameFor, makeCa, makeMembers, makePlatformSigner, makeTestTsa, notoSansSc, REPORT_TIME, reportDocument, signAsMember, type Member } from "#test/fixtures/report-signatures/committee";
+import { pemToDer } from "#crypto/certs";
+import { sha256, verifyTimeStampToken } from "#crypto/tsa/tsa";
+import { verifyCmsSignature } from "./cms";
+import { byteRangeBytes, readSignatures, revisionEnds } from "./incremental";
 import { completeMemberSignature, prepareMemberSignature, ReportSigningError } from "./member-signing";
 import { renderOfficialPdf, signedOfficialPdf } from "./signed-pdf";
 
@@ -52,11 +55,11 @@ function pdfsig(pdf: Uint8Array, caPem: string): Reported[] {
 }
 
 /** Members sign one after another; checks each revision leaves every earlier byte alone. Returns the file and timings. */
-async function signAll(start: Uint8Array, members: Member[]) {
+async function signAll(start: Uint8Array, members: Member[], stamp?: Parameters<typeof signAsMember>[3]) {
   let pdf = start;
   const timings: { prepare: number; browser: number; complete: number }[] = [];
   for (const m of members) {
-    const r = await signAsMember(pdf, m);
+    const r = await signAsMember(pdf, m, REPORT_TIME, stamp);
     expect(Buffer.from(r.signed.subarray(0, pdf.length)).equals(Buffer.from(pdf))).toBe(true);
     // Completion writes only inside /Contents: the prepared file and the signed one differ nowhere else.
     const [, b, c] = r.prepared.byteRange;
@@ -75,25 +78,34 @@ describe("the evaluation report signed by every committee member", () => {
   const ca = makeCa();
   const members = makeMembers(ca, 7, { iterations: 2000 });
   const doc = reportDocument({ pages: 3, members });
+  const { stamp } = makeTestTsa(ca);
   let platformSigned: Uint8Array;
   let unsigned: Uint8Array;
   let fiveSigned: Uint8Array;
 
   beforeAll(async () => {
-    platformSigned = await signedOfficialPdf(doc, notoSansSc(), makePlatformSigner(ca), REPORT_TIME);
+    platformSigned = await signedOfficialPdf(doc, notoSansSc(), makePlatformSigner(ca), REPORT_TIME, stamp);
     unsigned = await renderOfficialPdf(doc, notoSansSc(), REPORT_TIME);
   });
 
-  it("after the platform's signature, 5 members sign in turn: pdfsig reports 6 valid, trusted signatures", async () => {
-    const { pdf, timings } = await signAll(platformSigned, members.slice(0, 5));
+  it("after the platform's signature, 5 members sign in turn (all PAdES B-T): pdfsig reports 6 valid, trusted signatures", async () => {
+    const { pdf, timings } = await signAll(platformSigned, members.slice(0, 5), stamp);
     fiveSigned = pdf;
     console.log(`platform + 5 members, ${pdf.length} bytes: ${fmt(timings)}`);
     const report = pdfsig(pdf, ca.certPem);
     expect(report).toHaveLength(6);
-    expect(report[0]).toMatchObject({ field: "Tenderhall 平台签章", cn: "Tenderhall 平台文件签章", type: "adbe.pkcs7.detached", valid: true, trusted: true, total: false });
+    expect(report[0]).toMatchObject({ field: "Tenderhall 平台签章", cn: "Tenderhall 平台文件签章", type: "ETSI.CAdES.detached", valid: true, trusted: true, total: false });
     members.slice(0, 5).forEach((m, i) => {
       expect(report[i + 1]).toMatchObject({ field: fieldNameFor(m), cn: m.name, type: "ETSI.CAdES.detached", valid: true, trusted: true, total: i === 4 });
     });
+    // Every signature — the platform's and each member's — carries a signature time-stamp over its own signature value.
+    for (const s of readSignatures(pdf)) {
+      const check = verifyCmsSignature(s.cms!, byteRangeBytes(pdf, s.byteRange));
+      expect(check.valid).toBe(true);
+      if (!check.valid) continue;
+      expect(check.signatureTimeStampToken).not.toBeNull();
+      expect(verifyTimeStampToken(check.signatureTimeStampToken!, { imprint: sha256(check.signature), anchors: [pemToDer(ca.certPem)] }).valid).toBe(true);
+    }
     // The signed revisions are the file's prefixes: each signature ends where its revision ends.
     const ends = revisionEnds(pdf);
     expect(ends).toHaveLength(6);
@@ -155,6 +167,9 @@ describe("the evaluation report signed by every committee member", () => {
       }
     };
     expect(complete({})).toBe("completed");
+    // A signature time-stamp for another signature value is refused; the right one is embedded.
+    expect(complete({ signatureTimeStamp: await stamp(new Uint8Array(good).reverse()) })).toBe("BAD_TIMESTAMP");
+    expect(complete({ signatureTimeStamp: await stamp(good) })).toBe("completed");
     expect(complete({ signature: new Uint8Array(sign("sha256", prepared.signedAttrsDer, keyOf(bob!))) })).toBe("BAD_SIGNATURE");
     const flipped = good.slice();
     flipped[10] = flipped[10]! ^ 0x40;

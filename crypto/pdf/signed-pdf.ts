@@ -12,16 +12,23 @@ import {
   type PDFFont,
   type PDFPage,
 } from "@cantoo/pdf-lib";
+import { createPrivateKey, sign as nodeSign, type KeyObject } from "node:crypto";
 import { SignPdf } from "@signpdf/signpdf";
-import { P12Signer } from "@signpdf/signer-p12";
-import { DEFAULT_BYTE_RANGE_PLACEHOLDER, SUBFILTER_ADOBE_PKCS7_DETACHED } from "@signpdf/utils";
+import { DEFAULT_BYTE_RANGE_PLACEHOLDER, Signer, SUBFILTER_ETSI_CADES_DETACHED } from "@signpdf/utils";
 import * as fontkit from "fontkit";
+import { openPkcs12, pemToDer } from "../certs";
+import { assembleSignedData, prepareSignedAttributes, sha256 } from "./cms";
 
 /**
  * Official documents (开标记录表, 专家抽取记录, 评标报告 …) as PDFs with Chinese text (an
- * embedded, subset Noto Sans SC) signed with the platform's certificate (CMS, detached,
- * adbe.pkcs7.detached; verifiable by poppler's pdfsig and Adobe Reader). Pure: the font,
- * the PKCS#12 and the signing time are passed in.
+ * embedded, subset Noto Sans SC) signed with the platform's certificate as PAdES baseline B-T
+ * (ETSI EN 319 142-1): SubFilter ETSI.CAdES.detached, a detached CMS over the ByteRange with the
+ * signed attributes content-type, message-digest and ESS signing-certificate-v2 (crypto/pdf/cms.ts,
+ * the same as the members' signatures), and the unsigned attribute id-aa-signatureTimeStampToken
+ * holding an RFC 3161 token over SHA-256 of the signature value, which `timeStamp` obtains (the
+ * platform's TSA in-process, or an external one over HTTP: app/services/platform/tsa.server.ts).
+ * Verifiable by poppler's pdfsig, Adobe Reader and `openssl cms`/`openssl ts` (docs/pades.md).
+ * Pure: the font, the PKCS#12, the signing time and the time-stamper are passed in.
  */
 export type OfficialDocument = {
   title: string;
@@ -47,6 +54,9 @@ export type Block =
   | { kind: "table"; caption?: string; headers: string[]; rows: string[][]; widths: number[]; size?: number };
 
 export type SigningKey = { p12: Uint8Array; passphrase: string; name: string; location: string; reason: string };
+
+/** Returns an RFC 3161 TimeStampToken (DER) whose messageImprint is SHA-256 of `signatureValue`. */
+export type SignatureTimeStamper = (signatureValue: Uint8Array) => Promise<Uint8Array>;
 
 const A4: [number, number] = [595.28, 841.89];
 const MARGIN = 50;
@@ -235,7 +245,7 @@ async function withPlaceholder(pdfBytes: Uint8Array, key: SigningKey, signingTim
   const sig = ctx.obj({
     Type: "Sig",
     Filter: "Adobe.PPKLite",
-    SubFilter: SUBFILTER_ADOBE_PKCS7_DETACHED,
+    SubFilter: SUBFILTER_ETSI_CADES_DETACHED,
     ByteRange: byteRange,
     Contents: PDFHexString.of("0".repeat(SIGNATURE_BYTES * 2)),
     Reason: PDFHexString.fromText(key.reason),
@@ -271,11 +281,42 @@ async function withPlaceholder(pdfBytes: Uint8Array, key: SigningKey, signingTim
   return pdf.save({ useObjectStreams: false });
 }
 
-/** Renders and signs an official document. */
-export async function signedOfficialPdf(doc: OfficialDocument, fontBytes: Uint8Array, key: SigningKey, signingTime: Date): Promise<Uint8Array> {
+type OpenedKey = { passphrase: string; privateKey: KeyObject; certDer: Uint8Array; chainDers: Uint8Array[] };
+/** Opened PKCS#12 files by identity (opening one costs tens of milliseconds of PBKDF2 and AES in JavaScript). */
+const opened = new WeakMap<Uint8Array, OpenedKey>();
+
+function openKey(key: SigningKey): OpenedKey {
+  const hit = opened.get(key.p12);
+  if (hit && hit.passphrase === key.passphrase) return hit;
+  const p = openPkcs12(key.p12, key.passphrase);
+  const o = { passphrase: key.passphrase, privateKey: createPrivateKey({ key: Buffer.from(p.privateKeyPkcs8), format: "der", type: "pkcs8" }), certDer: pemToDer(p.certPem), chainDers: p.chainPem.map(pemToDer) };
+  opened.set(key.p12, o);
+  return o;
+}
+
+/**
+ * @signpdf computes the ByteRange and hands over its bytes; this returns the B-T CMS for them:
+ * signed attributes → RSASSA-PKCS1-v1_5/SHA-256 signature → time-stamp of the signature → SignedData.
+ */
+class PadesBtSigner extends Signer {
+  constructor(
+    private readonly key: OpenedKey,
+    private readonly timeStamp: SignatureTimeStamper,
+  ) {
+    super();
+  }
+  override async sign(content: Buffer): Promise<Buffer> {
+    const { signedAttrsDer } = prepareSignedAttributes({ byteRangeDigest: sha256(content), signerCertDer: this.key.certDer });
+    const signature = new Uint8Array(nodeSign("sha256", signedAttrsDer, this.key.privateKey));
+    const signatureTimeStampToken = await this.timeStamp(signature);
+    return Buffer.from(assembleSignedData({ signedAttrsDer, signature, signerCertDer: this.key.certDer, chainDers: this.key.chainDers, signatureTimeStampToken }));
+  }
+}
+
+/** Renders and signs an official document (PAdES B-T; `timeStamp` gives the signature time-stamp). */
+export async function signedOfficialPdf(doc: OfficialDocument, fontBytes: Uint8Array, key: SigningKey, signingTime: Date, timeStamp: SignatureTimeStamper): Promise<Uint8Array> {
   const unsigned = await renderOfficialPdf(doc, fontBytes, signingTime);
   const prepared = await withPlaceholder(unsigned, key, signingTime);
-  const signer = new P12Signer(Buffer.from(key.p12), { passphrase: key.passphrase });
-  const signed = await new SignPdf().sign(Buffer.from(prepared), signer, signingTime);
+  const signed = await new SignPdf().sign(Buffer.from(prepared), new PadesBtSigner(openKey(key), timeStamp), signingTime);
   return new Uint8Array(signed);
 }

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, isNull, max, ne } from "drizzle-orm";
 import { pemToDer, chainsTo } from "#crypto/certs";
-import { completeMemberSignature, prepareMemberSignature, ReportSigningError } from "#crypto/pdf/member-signing";
-import { renderOfficialPdf, signedOfficialPdf, type Block, type OfficialDocument } from "#crypto/pdf/signed-pdf";
+import { checkMemberSignature, completeMemberSignature, prepareMemberSignature, ReportSigningError } from "#crypto/pdf/member-signing";
+import { renderOfficialPdf, type Block, type OfficialDocument } from "#crypto/pdf/signed-pdf";
 import type { Executor, Tx } from "#db/client";
 import {
   bids,
@@ -51,7 +51,9 @@ import { dbNow, runCommand, runOptionalCommand, type LiveEventInput } from "../p
 import type { AppContext } from "../platform/context.server";
 import { scheduleJob } from "../platform/jobs.server";
 import { notifyOrganisations } from "../platform/notify.server";
+import { signOfficial } from "../platform/official-pdf.server";
 import { documentSigner } from "../platform/platform-signer.server";
+import { signatureTimeStamp } from "../platform/tsa.server";
 import { isSupervisor, liveMembers, loadEvaluation, lockEvaluation, memberOf, requireMember, requireStage, roomEvent, sectionAndProject, seated, setStage } from "./access.server";
 import { evaluationInput } from "./summary.server";
 import { clarificationsForReport } from "./clarifications.server";
@@ -788,8 +790,7 @@ async function finalizeReport(ctx: Ctx, sectionId: string): Promise<boolean> {
   const map = new Map<string, { position: Position; dissent: string | null }>(positions.map((p) => [p.memberId, { position: p.position, dissent: p.dissent }]));
   for (const m of state.deemed) map.set(m, { position: "deemed", dissent: null });
   const facts = await reportFacts(ctx.db, ev, report.version, report.appendix as Appendix, map, now);
-  const signer = documentSigner(ctx.config);
-  const pdf = await signedOfficialPdf(reportDocument(facts, { draft: false }), signer.font, { ...signer.key, reason: "评标报告（平台签章）" }, now);
+  const pdf = await signOfficial(ctx, reportDocument(facts, { draft: false }), { now, reason: "评标报告（平台签章）" });
   const stored = await ctx.blobs.put(pdf);
   const done = await runOptionalCommand(ctx, systemActor(), "evaluation.report_finalized", async ({ tx, now: at }) => {
     const locked = await lockEvaluation(tx, sectionId);
@@ -942,7 +943,10 @@ export async function completeSignature(ctx: Ctx, actor: Actor, sectionId: strin
   const prepared = prepareMemberSignature({ pdf, fieldName, signer, signingTime: ch.issuedAt, signerCertDer: certDer });
   let signed: Uint8Array;
   try {
-    signed = completeMemberSignature({ preparedPdf: prepared.preparedPdf, signedAttrsDer: prepared.signedAttrsDer, signature: new Uint8Array(Buffer.from(signatureB64, "base64")), signerCertDer: certDer, chainDers });
+    // PAdES B-T: the verified signature is time-stamped (docs/decisions/016) before it is embedded.
+    const member = { preparedPdf: prepared.preparedPdf, signedAttrsDer: prepared.signedAttrsDer, signature: new Uint8Array(Buffer.from(signatureB64, "base64")), signerCertDer: certDer, chainDers };
+    checkMemberSignature(member);
+    signed = completeMemberSignature({ ...member, signatureTimeStamp: await signatureTimeStamp(ctx, member.signature) });
   } catch (e) {
     if (e instanceof ReportSigningError) throw new DomainError("CHALLENGE_INVALID", { reason: e.code });
     throw e;

@@ -49,10 +49,9 @@ import { getProfile } from "#app/domain/rules/profiles";
 import { violation, type RuleViolation } from "#app/domain/rules/violations";
 import { formatCst } from "#app/domain/tender-form";
 import { systemActor, type Actor } from "../platform/actor";
-import { signedOfficialPdf } from "#crypto/pdf/signed-pdf";
 import { readBlob } from "../platform/blob-store.server";
 import { consumeChallenge } from "../platform/certificates.server";
-import { documentSigner } from "../platform/platform-signer.server";
+import { signOfficial } from "../platform/official-pdf.server";
 import { dbNow, requirePermission, runCommand, runOptionalCommand } from "../platform/command.server";
 import type { AppContext } from "../platform/context.server";
 import { scheduleJob } from "../platform/jobs.server";
@@ -652,8 +651,8 @@ export async function closeOpening(ctx: Ctx, actor: Actor, sectionId: string): P
   const now = await dbNow(ctx.db);
   const confirmed = new Set(hall.confirmations.map((c) => c.orgId));
   const checked = new Map(hall.checkins.map((c) => [c.orgId, c.at]));
-  const signer = documentSigner(ctx.config);
-  const pdf = await signedOfficialPdf(
+  const pdf = await signOfficial(
+    ctx,
     {
       title: "开标记录表",
       number: `编号 OPEN-${sectionId.slice(0, 8).toUpperCase()} · 第1版`,
@@ -701,9 +700,7 @@ export async function closeOpening(ctx: Ctx, actor: Actor, sectionId: string): P
       ],
       footer: "本记录由 Tenderhall 平台在线开标生成并加盖平台电子签章（R29）。唱标内容与开标现场广播一致；解密后的投标文件摘要已写入交易档案。",
     },
-    signer.font,
-    signer.key,
-    now,
+    { now },
   );
   const stored = await ctx.blobs.put(pdf);
   await runCommand(ctx, actor, "opening.closed", async ({ tx, now: at }) => {
@@ -790,9 +787,9 @@ export async function issueFailureNotice(
   const [o] = await ctx.db.select({ notice: openings.failureNoticeSha256 }).from(openings).where(eq(openings.sectionId, sectionId));
   if (!o || o.notice) return null;
   const now = await dbNow(ctx.db);
-  const signer = documentSigner(ctx.config);
   const text = opts.notice({ s, p, now });
-  const pdf = await signedOfficialPdf(
+  const pdf = await signOfficial(
+    ctx,
     {
       title: text.title,
       number: `编号 FAIL-${sectionId.slice(0, 8).toUpperCase()}`,
@@ -803,9 +800,7 @@ export async function issueFailureNotice(
       ],
       footer: text.footer,
     },
-    signer.font,
-    signer.key,
-    now,
+    { now },
   );
   const stored = await ctx.blobs.put(pdf);
   return runOptionalCommand(ctx, systemActor(), opts.action, async ({ tx }) => {

@@ -24,8 +24,12 @@ const EnvSchema = z.object({
     .enum(["0", "1", "true", "false"])
     .default("0")
     .transform((v) => v === "1" || v === "true"),
+  /** An external RFC 3161 time-stamping authority (HTTP POST application/timestamp-query). Unset → the embedded TSA, in-process. */
+  TSA_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().url().startsWith("http").optional()),
   /** Maximum tender document size in bytes. */
   MAX_DOCUMENT_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
+  /** R61: archive retention in years, overriding the rule profile's `retentionYears` (at least 15: R61 is a minimum). */
+  ARCHIVE_RETENTION_YEARS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(15).max(100).optional()),
 });
 
 export type Config = {
@@ -39,6 +43,10 @@ export type Config = {
   seedDemo: boolean;
   cookieSecure: boolean;
   maxDocumentBytes: number;
+  /** R61: ARCHIVE_RETENTION_YEARS when set (overrides the profile's retentionYears), else undefined. */
+  archiveRetentionYears?: number;
+  /** TSA_URL: the external time-stamping authority for PAdES B-T signatures (docs/decisions/016); unset → the embedded one. */
+  tsaUrl?: string;
   /** PEM files of external CAs whose user certificates are accepted (TRUSTED_CA_FILES, comma-separated — R71). */
   trustedCaFiles: string[];
 };
@@ -64,6 +72,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: e.SEED_DEMO,
     cookieSecure: e.COOKIE_SECURE,
     maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
+    ...(e.TSA_URL ? { tsaUrl: e.TSA_URL } : {}),
+    archiveRetentionYears: e.ARCHIVE_RETENTION_YEARS,
     trustedCaFiles: (env.TRUSTED_CA_FILES ?? "")
       .split(",")
       .map((f) => f.trim())

@@ -37,8 +37,7 @@ import { notifyOrganisations, notifyUsers } from "../platform/notify.server";
 import { systemActor } from "../platform/actor";
 import { formatCst } from "#app/domain/tender-form";
 import { serverT } from "#app/i18n";
-import { signedOfficialPdf } from "#crypto/pdf/signed-pdf";
-import { documentSigner } from "../platform/platform-signer.server";
+import { signOfficial } from "../platform/official-pdf.server";
 import { managesProject } from "../tendering/tenders.server";
 import { evaluationBookingIn, evaluationBookingsOf, roomLabel } from "../rooms/rooms.server";
 
@@ -774,8 +773,8 @@ export async function issueDrawRecord(app: Pick<AppContext, "db" | "blobs" | "co
     .where(eq(drawPicks.drawId, drawId))
     .orderBy(asc(drawPicks.specialty), asc(drawPicks.order));
   const t = serverT("zh-CN");
-  const signer = documentSigner(app.config);
-  const pdf = await signedOfficialPdf(
+  const pdf = await signOfficial(
+    app,
     {
       title: "评标专家抽取记录",
       number: `编号 DRAW-${drawId.slice(0, 8).toUpperCase()} · 第1版`,
@@ -812,9 +811,7 @@ export async function issueDrawRecord(app: Pick<AppContext, "db" | "blobs" | "co
       ],
       footer: `本记录由 Tenderhall 平台生成并加盖平台电子签章。抽取结果在评标开始前保密（R36）；服务器种子公开后，任何人可在 /verify/draws/${drawId} 重新运行抽取进行验证。`,
     },
-    signer.font,
-    signer.key,
-    d.drawnAt ?? new Date(),
+    { now: d.drawnAt ?? new Date() },
   );
   const stored = await app.blobs.put(pdf);
   await runCommand(app, systemActor(), "draw.record_pdf", async ({ tx }) => {

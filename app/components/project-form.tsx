@@ -18,6 +18,7 @@ export type ProjectFormValues = {
   location?: string;
   description?: string;
   fundingSource?: string;
+  fundingControl?: string;
   agencyId?: string | null;
   tenderingUnitId?: string | null;
   estimateYuan?: string;
@@ -128,6 +129,13 @@ export function ProjectFormFields({ values, errors = {}, sectionCount, tendering
           {input("region")}
           {input("location")}
           {input("fundingSource")}
+          <div className="field">
+            <label htmlFor="fundingControl">{t("form.fundingControl")}</label>
+            <select id="fundingControl" name="fundingControl" defaultValue={values.fundingControl ?? "state"}>
+              <option value="state">{t("form.fundingControlState")}</option>
+              <option value="other">{t("form.fundingControlOther")}</option>
+            </select>
+          </div>
           {input("estimateYuan", "number", { step: "0.01", min: "0" })}
           {tenderingUnits && (
             <div className="field">

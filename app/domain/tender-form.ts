@@ -74,6 +74,8 @@ export const ProjectFormSchema = z
     location: text(200),
     description: text(5000),
     fundingSource: text(200),
+    /** R55: state-owned or state-controlled funding (rank 1 must win). A select, so that an absent field means "state". */
+    fundingControl: z.enum(["state", "other"]).default("state"),
     /** Named by a tendering unit that entrusts an agency. */
     agencyId: optionalId,
     /** Named by an agency registering on a tendering unit's behalf. */

@@ -4,6 +4,7 @@ import enCommon from "./en/common.json";
 import enEvaluation from "./en/evaluation.json";
 import enPool from "./en/pool.json";
 import enPortal from "./en/portal.json";
+import enResults from "./en/results.json";
 import enRules from "./en/rules.json";
 import enTender from "./en/tender.json";
 import zhAdmin from "./zh-CN/admin.json";
@@ -12,11 +13,12 @@ import zhCommon from "./zh-CN/common.json";
 import zhEvaluation from "./zh-CN/evaluation.json";
 import zhPool from "./zh-CN/pool.json";
 import zhPortal from "./zh-CN/portal.json";
+import zhResults from "./zh-CN/results.json";
 import zhRules from "./zh-CN/rules.json";
 import zhTender from "./zh-CN/tender.json";
 
 /** Every catalog, by language and namespace. test/unit/i18n.test.ts fails when a key is missing in either. */
 export const resources = {
-  "zh-CN": { common: zhCommon, rules: zhRules, portal: zhPortal, admin: zhAdmin, tender: zhTender, pool: zhPool, bids: zhBids, evaluation: zhEvaluation },
-  en: { common: enCommon, rules: enRules, portal: enPortal, admin: enAdmin, tender: enTender, pool: enPool, bids: enBids, evaluation: enEvaluation },
+  "zh-CN": { common: zhCommon, rules: zhRules, portal: zhPortal, admin: zhAdmin, tender: zhTender, pool: zhPool, bids: zhBids, evaluation: zhEvaluation, results: zhResults },
+  en: { common: enCommon, rules: enRules, portal: enPortal, admin: enAdmin, tender: enTender, pool: enPool, bids: enBids, evaluation: enEvaluation, results: enResults },
 } as const;

@@ -165,6 +165,11 @@ export default function ManageProject() {
           {!isDraft && <Link to={`/tenders/${p.id}`}>{t("manage.viewPublic")}</Link>}
           {!isDraft && <Link to={`/manage/${p.id}/draws`}>{t("manage.draws")}</Link>}
           {!isDraft && <Link to={`/manage/${p.id}/rooms`}>{t("manage.rooms")}</Link>}
+          {!isDraft && (
+            <Link to={`/manage/${p.id}/results`} data-testid="results-link">
+              {t("manage.results")}
+            </Link>
+          )}
         </div>
       </div>
 

@@ -55,6 +55,9 @@ export default function SuperviseTender() {
       <nav className="portal-toc small" aria-label={t("detail.toc")}>
         {p.status !== "draft" && <Link to={`/tenders/${p.id}`}>{t("supervise.publicPage")}</Link>}
         <Link to={`/record?subject=${p.id}`}>{t("supervise.record")}</Link>
+        <Link to={`/supervise/${p.id}/results`} data-testid="supervise-results-link">
+          {t("supervise.results")}
+        </Link>
         <a href="#downloads">{t("supervise.downloadsTitle")}</a>
         <a href="#objections">{t(zfcg ? "supervise.challengesTitle" : "supervise.objectionsTitle")}</a>
       </nav>

@@ -9,6 +9,7 @@ import { advanceReport, REPORT_JOB } from "./evaluation/report.server";
 import { publishEvaluationFailureNotice } from "./evaluation/review.server";
 import { expireClarification } from "./evaluation/clarifications.server";
 import { syncCommittee } from "./evaluation/committee.server";
+import { RESULTS_TIMER_JOB, resultsTimer, type ResultsTimer } from "./results/results.server";
 
 /** Every job kind and its idempotent handler. */
 export function jobHandlers(channels: NotificationChannel[]): Record<string, JobHandler> {
@@ -55,6 +56,10 @@ export function jobHandlers(channels: NotificationChannel[]): Record<string, Job
     // The evaluation report (R49, R50): generate, render the version to sign, close the signing when due.
     [REPORT_JOB]: async (app, payload) => {
       await advanceReport(app, String(payload.sectionId));
+    },
+    // Results (R51–R57): publicity start and end, the ZFCG deemed choice, overdue answers, notices and contracts.
+    [RESULTS_TIMER_JOB]: async (app, payload) => {
+      await resultsTimer(app, String(payload.sectionId), String(payload.timer) as ResultsTimer);
     },
     "notify.external": async (_app, payload) => {
       const params = (payload.params ?? {}) as Record<string, string | number>;

@@ -3,14 +3,9 @@ import { writeFileSync } from "node:fs";
 import { expect, it } from "vitest";
 import { fromBase64 } from "#crypto/seal/format";
 import { rsaSign } from "#crypto/keys";
-import { buildPkcs12 } from "#crypto/certs";
-import { openP12File } from "#app/client/p12";
-import { signReportAttributesWith } from "#app/client/sign-attributes";
-import { bids, evaluationReports, evaluations, recordEntries, reportPositions, reportSignatures, reviewConclusions, rollbacks, scores, sections } from "#db/schema/index";
-import { evaluate } from "#app/domain/evaluation/evaluate";
+import { evaluationReports, evaluations, recordEntries, reportPositions, reportSignatures, rollbacks, scores, sections } from "#db/schema/index";
 import type { AppContext } from "#app/services/platform/context.server";
 import { documentSigner } from "#app/services/platform/platform-signer.server";
-import { evaluationInput } from "#app/services/evaluation/summary.server";
 import { roomView } from "#app/services/evaluation/room-view.server";
 import {
   advanceReport,
@@ -25,7 +20,8 @@ import {
 import { decideRollback, requestRollback } from "#app/services/evaluation/rollback.server";
 import { failure, ruleOf } from "../helpers/errors";
 import { forEachDriver } from "../helpers/db";
-import { forceStage, openedSection, seatCommittee, type Member } from "../helpers/evaluation";
+import { forceStage } from "../helpers/evaluation";
+import { atSigning, blobBytes, signAs } from "../helpers/report";
 import { checkSignedPdf } from "../helpers/pdfsig";
 import { PASSWORD } from "../helpers/factories";
 import { login } from "#app/services/accounts/auth.server";
@@ -33,44 +29,6 @@ import type { Actor } from "#app/services/platform/actor";
 import { appendixSha256 } from "#app/domain/evaluation/appendix";
 import { loader as reportPdfRoute } from "../../app/routes/evaluations.$sectionId.report[.]pdf";
 import { loader as appendixRoute } from "../../app/routes/evaluations.$sectionId.appendix[.]json";
-
-async function blobBytes(app: AppContext, sha256: string): Promise<Uint8Array> {
-  const parts: Buffer[] = [];
-  for await (const part of await app.blobs.get(sha256)) parts.push(part as Buffer);
-  return new Uint8Array(Buffer.concat(parts));
-}
-
-/**
- * TEST FIXTURE: a section at `signing` with a finalised result — every bid passed the compliance review, the result
- * computed by the engine from the stored inputs (what the summary's finalise stores) — so that this suite is about the
- * report only (the earlier stages have their own suites).
- */
-async function atSigning(app: AppContext, n = 3) {
-  const t = await openedSection(app, n);
-  const members = await seatCommittee(app, t.sectionId, 5);
-  await forceStage(app, t.sectionId, "review", members);
-  const sectionBids = await app.db.select({ id: bids.id }).from(bids).where(eq(bids.sectionId, t.sectionId));
-  for (const b of sectionBids) await app.db.insert(reviewConclusions).values({ sectionId: t.sectionId, bidId: b.id, passed: true, items: [], reasons: [], decidedAt: new Date() });
-  const data = await evaluationInput(app.db, t.sectionId);
-  const result = evaluate(data.config, data.input);
-  expect(result.status).toBe("complete");
-  await app.db.update(evaluations).set({ result }).where(eq(evaluations.sectionId, t.sectionId));
-  await forceStage(app, t.sectionId, "signing", members);
-  return { t, members };
-}
-
-/**
- * What the member's page does (app/components/evaluation/report-panel.tsx): opens its PKCS#12 file
- * (app/client/p12.ts), asks for the prepared signature, signs the attributes with app/client/sign-attributes.ts
- * (which checks them first) and sends the signature back.
- */
-async function signAs(app: AppContext, m: Member, sectionId: string) {
-  const file = buildPkcs12({ privateKeyPkcs8: m.cert.privateKeyPkcs8, certPem: m.cert.certPem, chainPem: m.cert.chainPem, passphrase: "pw", friendlyName: "member", iterations: 2000 });
-  const opened = await openP12File(new Blob([file as unknown as BlobPart]), "pw");
-  const p = await prepareSignature(app, m.actor, sectionId, { fingerprint: opened.fingerprint });
-  const s = await signReportAttributesWith(opened, p.signedAttrsB64, p.fingerprint);
-  return { p, done: await completeSignature(app, m.actor, sectionId, { nonce: p.nonce, revision: p.revision, fingerprint: s.fingerprint, signature: s.signatureB64 }) };
-}
 
 /** GETs a resource route as `who` (a real session cookie), the way the browser does. */
 async function get(app: AppContext, route: typeof reportPdfRoute, who: (Actor & { username: string }) | null, sectionId: string, query = "") {

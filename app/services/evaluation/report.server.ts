@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, isNull, max, ne } from "drizzle-orm";
 import { pemToDer, chainsTo } from "#crypto/certs";
 import { checkMemberSignature, completeMemberSignature, prepareMemberSignature, ReportSigningError } from "#crypto/pdf/member-signing";
+import { openResults } from "../results/results.server";
 import { renderOfficialPdf, type Block, type OfficialDocument } from "#crypto/pdf/signed-pdf";
 import type { Executor, Tx } from "#db/client";
 import {
@@ -173,7 +174,7 @@ async function signingMembers(db: Executor, sectionId: string) {
 const GROUP_ZH: Record<string, string> = { business: "商务", technical: "技术", price: "价格", other: "其他" };
 const MODE_ZH: Record<string, string> = { pass_fail: "合格制", fixed: "档次分", range: "区间打分", deduction: "扣分制", formula: "公式计算" };
 const STAGE_ZH: Record<string, string> = { form: "形式评审", qualification: "资格评审", responsiveness: "响应性评审", compliance: "符合性审查" };
-const REASON_ZH: Record<string, string> = {
+export const REASON_ZH: Record<string, string> = {
   review_missing: "评审结论缺失",
   review_failed: "初步评审未通过",
   correction_refused: "不接受算术修正",
@@ -1012,7 +1013,9 @@ async function completeIfSigned(tx: Tx, ev: Evaluation, r: EvaluationReport, now
     link: `/evaluations/${ev.sectionId}/report.pdf`,
   });
   const seatOf = new Map(members.map((m) => [m.id, m.seat]));
-  return { events: [event, roomEvent(ev.sectionId, "evaluation.report_complete", { version: r.version })], deemed: state.deemed.map((id) => seatOf.get(id) ?? 0) };
+  // R51/R57: the section enters the results stage (candidate publicity, or the ZFCG purchaser's decision).
+  const results = await openResults(tx, ev.sectionId, { ...r, status: "signed", signedAt: now }, now);
+  return { events: [event, roomEvent(ev.sectionId, "evaluation.report_complete", { version: r.version }), ...results], deemed: state.deemed.map((id) => seatOf.get(id) ?? 0) };
 }
 
 /** After the signing deadline (job): a missing signature is deemed consent (条例53) once anyone signed. */

@@ -64,6 +64,7 @@ export async function projectFormValues(db: Executor, actor: Actor, projectId: s
       title: p.title,
       regime: p.regime,
       mustTender: p.mustTender,
+      fundingControl: p.stateFunded ? "state" : "other",
       category: p.category,
       region: p.region,
       location: p.location,

@@ -91,6 +91,7 @@ function projectValues(form: ProjectForm) {
     location: form.location,
     description: form.description,
     fundingSource: form.fundingSource,
+    stateFunded: form.fundingControl === "state",
     estimateFen: form.estimateYuan,
     notice: { contactName: form.contactName, contactPhone: form.contactPhone, obtainMethod: form.obtainMethod, qualification: form.qualification },
     documentsFrom: form.documentsFrom,
@@ -386,7 +387,7 @@ export async function answerQuestion(ctx: Ctx, actor: Actor, questionId: string,
  * later than that, and a notice to every organisation that obtained the documents.
  */
 export async function issueAmendment(
-  ctx: Ctx,
+  ctx: Pick<AppContext, "db" | "config">,
   actor: Actor,
   projectId: string,
   input: { title: string; body: string; affectsBidPreparation: boolean; bidDeadline?: Date },

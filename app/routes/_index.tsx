@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { formatCst } from "#app/domain/tender-form";
-import { PORTAL_STATUSES } from "#app/domain/portal";
+import { PORTAL_STATUSES, type PortalStatus } from "#app/domain/portal";
 import { MAX_PAGE, MAX_QUERY_LENGTH } from "#app/domain/limits";
 import { hasControlCharacter } from "#app/domain/text";
 import { listPublicTendersCached } from "#app/services/tendering/tender-queries.server";
@@ -34,7 +34,8 @@ const Filters = z.object({
   regime: z.enum(["ZTB", "ZFCG"]).optional().catch(undefined),
   category: z.enum(["construction", "goods", "services", "survey_design"]).optional().catch(undefined),
   region: text(60),
-  status: z.enum(["bidding", "closed", "suspended", "terminated"]).optional().catch(undefined),
+  // bidding, closed, publicity (公示中, R51), awarded (已定标, R56), contracted (已签约, R58), suspended, terminated.
+  status: z.enum(PORTAL_STATUSES as [PortalStatus, ...PortalStatus[]]).optional().catch(undefined),
   from: date.optional().catch(undefined),
   to: date.optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(MAX_PAGE).optional().catch(undefined),

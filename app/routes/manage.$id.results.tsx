@@ -253,7 +253,8 @@ function SectionResults({ s, view }: { s: SectionView; view: View }) {
           {s.objections.map((o) => (
             <div key={o.id} className="card" data-testid="result-objection">
               <p>
-                <strong>{o.org}</strong> · {o.filedAt && formatCst(o.filedAt)} · {t("objections.due", { due: due(o.answerDueAt) })}
+                <strong>{o.org}</strong> · {o.filedAt && formatCst(o.filedAt)} ·{" "}
+                {o.status === "answered" && o.answeredAt ? t("objections.answeredAt", { at: formatCst(o.answeredAt) }) : t("objections.due", { due: due(o.answerDueAt) })}
               </p>
               <p>{o.body}</p>
               {o.status === "answered" ? (
@@ -360,7 +361,7 @@ function SectionResults({ s, view }: { s: SectionView; view: View }) {
                       {t(`kinds.${d.kind}`)}
                     </a>
                   </td>
-                  <td>{d.recipient ?? t("public")}</td>
+                  <td>{d.recipient ?? (d.public ? t("public") : t("notPublic"))}</td>
                   <td>{formatCst(d.issuedAt)}</td>
                 </tr>
               ))}

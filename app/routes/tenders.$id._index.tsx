@@ -5,10 +5,13 @@ import { z } from "zod";
 import { AmendmentList } from "#app/components/amendment-list";
 import { CsrfInput, ErrorAlert, FieldError } from "#app/components/forms";
 import { MethodSummary } from "#app/components/method-summary";
+import { ResultsPanel } from "#app/components/results/results-panel";
+import { TenderTimeline } from "#app/components/results/tender-timeline";
 import { DomainError, httpStatusOf, toErrorPayload } from "#app/domain/errors";
 import type { MethodConfig } from "#app/domain/evaluation/method";
 import { storedMethodOrNull } from "#app/domain/method-form";
 import { formatCst, formatYuan, ObjectionSchema, QuestionSchema } from "#app/domain/tender-form";
+import { publicResults } from "#app/services/results/public.server";
 import { tenderPage } from "#app/services/tendering/portal.server";
 import { askQuestion, fileObjection } from "#app/services/tendering/tenders.server";
 import { useLiveRevalidate } from "#app/utils/live";
@@ -20,10 +23,11 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const actor = await getActor(request, context);
   const id = requireUuidParam(params, "id");
   try {
-    const page = await tenderPage(context.app.db, actor, id);
+    const [page, results] = await Promise.all([tenderPage(context.app.db, actor, id), publicResults(context.app.db, id)]);
     // The sections' methods as published (EV6), read once here: old drafts' specs converted, unreadable ones null.
     const sections = page.sections.map((s) => ({ ...s, evaluation: storedMethodOrNull(s.evaluation, page.project.regime) }));
-    return json({ ...page, sections, signedIn: !!actor.user, publicUrl: context.app.config.publicUrl });
+    // Results (R51–R58) and the timeline: public facts only (app/services/results/public.server.ts).
+    return json({ ...page, sections, results: results.sections, timeline: results.timeline, signedIn: !!actor.user, publicUrl: context.app.config.publicUrl });
   } catch (e) {
     // Unknown ids and drafts are simply not there for the public.
     if (e instanceof DomainError && e.code === "NOT_FOUND") throw json({ error: { code: e.code } }, { status: 404 });
@@ -71,6 +75,9 @@ function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
+/** Section stages before any result exists. */
+const PRE_RESULTS = ["draft", "published", "bidding_closed", "opening", "opened", "evaluating"];
+
 type ActionResult = ReturnType<typeof useActionData<typeof action>>;
 
 /** The outcome of one of the bidder's forms, shown inside that form. */
@@ -103,6 +110,8 @@ export default function TenderDetail() {
     documentsNotYet,
     publicUrl,
     halls,
+    results: sectionResults,
+    timeline,
   } = data;
   const result = useActionData<typeof action>();
   const nav = useNavigation();
@@ -116,6 +125,8 @@ export default function TenderDetail() {
   const failed = result && "error" in result ? result : null;
   const failedFor = (intent: "ask" | "object") => (failed?.intent === intent ? failed : null);
   const sep = t("detail.listSep");
+  // The results block appears once a section's evaluation has ended (or the section failed): R51–R58.
+  const showResults = sectionResults.some((r) => !PRE_RESULTS.includes(r.stage));
   return (
     <div className="portal">
       <p className="muted small">
@@ -137,7 +148,9 @@ export default function TenderDetail() {
       <nav className="portal-toc small" aria-label={t("detail.toc")}>
         <a href="#notice">{t("detail.notice")}</a>
         <a href="#timeline">{t("detail.timelineShort")}</a>
+        <a href="#progress">{t("timeline.short")}</a>
         <a href="#sections">{t("detail.sections")}</a>
+        {showResults && <a href="#results">{t("results.title")}</a>}
         <a href="#documents">{t("detail.documents")}</a>
         <a href="#amendments">{t("detail.amendments")}</a>
         <a href="#qa">{t("detail.qa")}</a>
@@ -225,6 +238,11 @@ export default function TenderDetail() {
         </dl>
       </section>
 
+      <section className="card" id="progress">
+        <h2>{t("timeline.title")}</h2>
+        <TenderTimeline entries={timeline} />
+      </section>
+
       <h2 id="sections">{t("detail.sections")}</h2>
       <table>
         <thead>
@@ -279,6 +297,15 @@ export default function TenderDetail() {
         </tbody>
       </table>
       <p className="muted small">{t("detail.ceilingNote")}</p>
+
+      {showResults && (
+        <>
+          <h2 id="results">{t("results.title")}</h2>
+          {sectionResults.map((r) => (
+            <ResultsPanel key={r.sectionId} projectId={p.id} r={r} objectLink={mine ? `/tenders/${p.id}/sections/${r.sectionId}/results` : null} />
+          ))}
+        </>
+      )}
 
       <h3>{t("detail.criteria")}</h3>
       {sections.map((s) => (

@@ -1,14 +1,18 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { expect } from "vitest";
 import { buildPkcs12 } from "#crypto/certs";
 import { openP12File } from "#app/client/p12";
 import { signReportAttributesWith } from "#app/client/sign-attributes";
-import { bids, evaluations, reviewConclusions } from "#db/schema/index";
+import { bids, evaluations, jobs, reviewConclusions, sectionResults } from "#db/schema/index";
 import { evaluate } from "#app/domain/evaluation/evaluate";
 import type { AppContext } from "#app/services/platform/context.server";
 import { evaluationInput } from "#app/services/evaluation/summary.server";
 import { completeSignature, generateReport, prepareSignature, recordPosition } from "#app/services/evaluation/report.server";
 import { forceStage, openedSection, seatCommittee, type Member } from "./evaluation";
+import { jobHandlers } from "#app/services/job-handlers.server";
+import { runDueJobs } from "#app/services/platform/jobs.server";
+import { decideWinner, issueNotices, recordContract } from "#app/services/results/results.server";
+import { demoPdf } from "../../server/demo-pdf";
 
 /** The bytes of a blob. */
 export async function blobBytes(app: AppContext, sha256: string): Promise<Uint8Array> {
@@ -57,5 +61,38 @@ export async function signedReport(app: AppContext, n = 3) {
   let signed = false;
   for (const m of members) signed = (await signAs(app, m, t.sectionId)).done.signed;
   expect(signed).toBe(true);
+  return { t, members };
+}
+
+/** TEST FIXTURE: makes a results timer due now (the database clock cannot be moved): the row's limit and its job. */
+export async function fireResultsTimer(app: AppContext, sectionId: string, timer: string, column: "publicityEndsAt" | "decisionDueAt" | "contractDueAt" | "contractWarnAt" | null) {
+  const past = new Date(Date.now() - 1000);
+  if (column) await app.db.update(sectionResults).set({ [column]: past }).where(eq(sectionResults.sectionId, sectionId));
+  const due = await app.db.select({ id: jobs.id, payload: jobs.payload }).from(jobs).where(and(eq(jobs.kind, "results.timer"), eq(jobs.state, "pending")));
+  for (const j of due) if (j.payload.sectionId === sectionId && j.payload.timer === timer) await app.db.update(jobs).set({ dueAt: past }).where(eq(jobs.id, j.id));
+  await runDueJobs(app, jobHandlers([]));
+}
+
+/**
+ * A ZTB section through the results stage with the real commands, up to `until`: the publicity published by its job,
+ * its end fired, rank 1 confirmed by the tendering unit, the notices issued, the contract recorded (a demo PDF).
+ */
+export async function sectionThroughResults(app: AppContext, until: "publicity" | "decision" | "notified" | "contracted", n = 3) {
+  const { t, members } = await signedReport(app, n);
+  await runDueJobs(app, jobHandlers([]));
+  if (until !== "publicity") {
+    await fireResultsTimer(app, t.sectionId, "publicity_end", "publicityEndsAt");
+    if (until !== "decision") {
+      const [r] = await app.db.select().from(sectionResults).where(eq(sectionResults.sectionId, t.sectionId));
+      const first = r!.candidates.find((c) => c.rank === 1)!;
+      await decideWinner(app, t.tu, t.sectionId, { bidId: first.bidId });
+      await issueNotices(app, t.tu, t.sectionId, { contractPlace: "招标人办公室" });
+      if (until === "contracted") {
+        const pdf = await app.blobs.put(demoPdf(["施工合同"]));
+        const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+        await recordContract(app, t.tu, t.sectionId, { pdf, filename: "施工合同.pdf", amountFen: first.priceFen, signedOn: today });
+      }
+    }
+  }
   return { t, members };
 }

@@ -6,30 +6,25 @@ import path from "node:path";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { hashEntry, hashPayload } from "#crypto/record-hash";
-import { bids, bondRefunds, contracts, draws, evaluationReports, evaluations, recordEntries, resultDocuments, reviewConclusions, sectionResults, sections } from "#db/schema/index";
-import { buildPkcs12 } from "#crypto/certs";
-import { openP12File } from "#app/client/p12";
-import { signReportAttributesWith } from "#app/client/sign-attributes";
-import { evaluate } from "#app/domain/evaluation/evaluate";
+import { bids, bondRefunds, draws, recordEntries, sectionResults, sections } from "#db/schema/index";
 import { login } from "#app/services/accounts/auth.server";
 import { archiveSection } from "#app/services/archive/archive.server";
 import { archiveContents } from "#app/services/archive/contents.server";
-import { completeSignature, generateReport, prepareSignature, recordPosition } from "#app/services/evaluation/report.server";
-import { evaluationInput } from "#app/services/evaluation/summary.server";
 import { openHall } from "#app/services/opening/opening.server";
 import type { Actor } from "#app/services/platform/actor";
 import type { AppContext } from "#app/services/platform/context.server";
-import { signOfficial } from "#app/services/platform/official-pdf.server";
 import { documentSigner } from "#app/services/platform/platform-signer.server";
 import { issueDrawRecord } from "#app/services/pool/draws.server";
 import { loader as archiveRoute } from "../../app/routes/manage.$id.archive[.]zip";
 import { forEachDriver } from "../helpers/db";
 import { failure } from "../helpers/errors";
 import { drawnDraw } from "../helpers/evaluation-entry";
-import { forceStage, openedSection, seatCommittee, type Member } from "../helpers/evaluation";
 import { makeActor, PASSWORD } from "../helpers/factories";
 import { tenderWithBids } from "../helpers/opening";
 import { checkSignedPdf } from "../helpers/pdfsig";
+import { sectionThroughResults } from "../helpers/report";
+import { recordBondRefund, recordContract } from "#app/services/results/results.server";
+import { demoPdf } from "../../server/demo-pdf";
 
 type Who = (Actor & { username: string }) | null;
 
@@ -63,42 +58,12 @@ function listFiles(root: string, rel = ""): string[] {
   });
 }
 
-/** What the member's page does to sign (see test/integration/evaluation-report.test.ts). */
-async function signAs(app: AppContext, m: Member, sectionId: string) {
-  const file = buildPkcs12({ privateKeyPkcs8: m.cert.privateKeyPkcs8, certPem: m.cert.certPem, chainPem: m.cert.chainPem, passphrase: "pw", friendlyName: "member", iterations: 2000 });
-  const opened = await openP12File(new Blob([file as unknown as BlobPart]), "pw");
-  const p = await prepareSignature(app, m.actor, sectionId, { fingerprint: opened.fingerprint });
-  const s = await signReportAttributesWith(opened, p.signedAttrsB64, p.fingerprint);
-  return completeSignature(app, m.actor, sectionId, { nonce: p.nonce, revision: p.revision, fingerprint: s.fingerprint, signature: s.signatureB64 });
-}
-
-/**
- * A section through a real opening (sealed bids, check-in, keys released, the signed opening record) and a signed
- * evaluation report. TEST FIXTURE for the evaluation's earlier stages (as in evaluation-report.test.ts): the committee
- * is seated directly, every bid passed the review and the result is the engine's over the stored inputs; the report
- * itself is generated, agreed and signed by all five members through the real commands.
- */
-async function signedSection(app: AppContext) {
-  const t = await openedSection(app, 3);
-  const members = await seatCommittee(app, t.sectionId, 5);
-  await forceStage(app, t.sectionId, "review", members);
-  for (const b of await app.db.select({ id: bids.id }).from(bids).where(eq(bids.sectionId, t.sectionId)))
-    await app.db.insert(reviewConclusions).values({ sectionId: t.sectionId, bidId: b.id, passed: true, items: [], reasons: [], decidedAt: new Date() });
-  const data = await evaluationInput(app.db, t.sectionId);
-  await app.db.update(evaluations).set({ result: evaluate(data.config, data.input) }).where(eq(evaluations.sectionId, t.sectionId));
-  await forceStage(app, t.sectionId, "signing", members);
-  await generateReport(app, t.sectionId);
-  for (const m of members) await recordPosition(app, m.actor, t.sectionId, { position: "agree" });
-  let signed = false;
-  for (const m of members) signed = (await signAs(app, m, t.sectionId)).signed;
-  expect(signed).toBe(true);
-  return t;
-}
-
 forEachDriver("archive export (R59–R61)", (env) => {
   it("R59/R60: the tendering unit exports one ZIP with every document, proof and record entry; sha256sum -c, pdfsig, qpdf, the receipt with openssl and the record chain all check; bidders and the public get 404; R61: archiving sets the retention end", async () => {
     const { app } = env();
-    const t = await signedSection(app);
+    // A section through the opening, a signed report and the results stage up to its notices (real commands).
+    const { t } = await sectionThroughResults(app, "notified");
+    const [await1] = await app.db.select().from(sectionResults).where(eq(sectionResults.sectionId, t.sectionId));
     const caPem = documentSigner(app.config).caCertPem;
 
     // A drawn draw with its signed record, past its evaluation time (TEST FIXTURE: the draw itself has its own suites).
@@ -107,27 +72,13 @@ forEachDriver("archive export (R59–R61)", (env) => {
     const drawPdf = await issueDrawRecord(app, drawId);
     expect(drawPdf).toMatch(/^[0-9a-f]{64}$/);
 
-    // TEST FIXTURE (until the lead's results services land): the results rows of a contracted section — the results
-    // stage, a platform-signed contract document, the contract and two bond refunds — inserted directly.
-    const [report] = await app.db.select().from(evaluationReports).where(and(eq(evaluationReports.sectionId, t.sectionId), eq(evaluationReports.status, "signed")));
-    const winner = t.bidders[0]!;
-    const contractPdf = await signOfficial(app, { title: "合同", number: "HT-IT-1", meta: [["中标人", "投标单位1"]], sections: [{ heading: "合同条款", paragraphs: ["按招标文件执行。"] }], footer: "测试合同" }, { now: new Date() });
-    const stored = await app.blobs.put(contractPdf);
-    // (The results services may already have created the section's results row when the report was signed.)
-    await app.db
-      .insert(sectionResults)
-      .values({ sectionId: t.sectionId, projectId: t.projectId, reportId: report!.id, reportNumber: report!.number, stage: "notified", candidates: [], bidders: [], reportSignedAt: report!.signedAt! })
-      .onConflictDoUpdate({ target: sectionResults.sectionId, set: { stage: "notified" } });
-    const [doc] = await app.db
-      .insert(resultDocuments)
-      .values({ sectionId: t.sectionId, kind: "contract", orgId: winner.actor.orgId, number: `HT-${t.sectionId.slice(0, 8)}`, filename: "合同.pdf", sha256: stored.sha256, size: stored.size, public: false, issuedAt: new Date() })
-      .returning();
-    await app.db.insert(contracts).values({ sectionId: t.sectionId, winnerOrgId: winner.actor.orgId!, amountFen: 980_000_000, signedOn: "2026-11-30", documentId: doc!.id, recordedBy: t.tu.user!.id, recordedAt: new Date() });
-    for (const b of t.bidders.slice(0, 2)) await app.db.insert(bondRefunds).values({ sectionId: t.sectionId, orgId: b.actor.orgId!, amountFen: 10_000_000, dueAt: new Date() });
-
     // R59: not archivable before the contract is recorded; only the tender side may archive.
     expect((await failure(archiveSection(app, t.tu, t.sectionId)))?.code).toBe("INVALID_STATE");
-    await app.db.update(sectionResults).set({ stage: "contracted", contractedAt: new Date() }).where(eq(sectionResults.sectionId, t.sectionId));
+    const winner = t.bidders.find((b) => b.actor.orgId === (await1!.winnerOrgId))!;
+    const pdf = await app.blobs.put(demoPdf(["施工合同"]));
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    await recordContract(app, t.tu, t.sectionId, { pdf, filename: "施工合同.pdf", amountFen: 980_000_000, signedOn: today });
+    await recordBondRefund(app, t.tu, (await app.db.select({ id: bondRefunds.id }).from(bondRefunds).where(eq(bondRefunds.sectionId, t.sectionId)))[0]!.id, { reference: "BANK-1" });
     expect((await failure(archiveSection(app, winner.actor, t.sectionId)))?.code).toBe("FORBIDDEN");
     expect((await failure(archiveSection(app, t.supervisor, t.sectionId)))?.code).toBe("FORBIDDEN");
     const otherTu = await makeActor(app, "tendering_unit");

@@ -1,6 +1,6 @@
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { expect, it } from "vitest";
-import { bondRefunds, contracts, evaluationReports, evaluations, jobs, notifications, projects, recordEntries, resultDocuments, resultObjections, sectionResults, sections, memberships } from "#db/schema/index";
+import { bondRefunds, contracts, evaluationReports, evaluations, notifications, projects, recordEntries, resultDocuments, resultObjections, sectionResults, sections, memberships, ocdsReleases } from "#db/schema/index";
 import type { AppContext } from "#app/services/platform/context.server";
 import { jobHandlers } from "#app/services/job-handlers.server";
 import { runDueJobs } from "#app/services/platform/jobs.server";
@@ -9,7 +9,7 @@ import { makeActor } from "../helpers/factories";
 import { failure, ruleOf } from "../helpers/errors";
 import { forEachDriver } from "../helpers/db";
 import { checkSignedPdf } from "../helpers/pdfsig";
-import { blobBytes, signedReport } from "../helpers/report";
+import { blobBytes, fireResultsTimer, signedReport } from "../helpers/report";
 import { demoPdf } from "../../server/demo-pdf";
 import {
   answerResultObjection,
@@ -21,21 +21,14 @@ import {
 } from "#app/services/results/results.server";
 import { bidderResults, managedResults, resultDocumentFor } from "#app/services/results/views.server";
 import { PUBLIC_ACTOR } from "#app/services/platform/actor";
+import { recordFeed } from "#app/services/open-data/feed.server";
+import { ocdsValidator } from "../fixtures/ocds-1.1.5/validator";
 
 const compact = (s: string) => s.replace(/\s+/g, "");
 
 async function result(app: AppContext, sectionId: string) {
   const [r] = await app.db.select().from(sectionResults).where(eq(sectionResults.sectionId, sectionId));
   return r!;
-}
-
-/** TEST FIXTURE: makes a results timer due now (the database clock cannot be moved): the row's limit and its job. */
-async function fireTimer(app: AppContext, sectionId: string, timer: string, column: "publicityEndsAt" | "decisionDueAt" | "contractDueAt" | "contractWarnAt" | null) {
-  const past = new Date(Date.now() - 1000);
-  if (column) await app.db.update(sectionResults).set({ [column]: past }).where(eq(sectionResults.sectionId, sectionId));
-  const due = await app.db.select({ id: jobs.id, payload: jobs.payload }).from(jobs).where(and(eq(jobs.kind, "results.timer"), eq(jobs.state, "pending")));
-  for (const j of due) if (j.payload.sectionId === sectionId && j.payload.timer === timer) await app.db.update(jobs).set({ dueAt: past }).where(eq(jobs.id, j.id));
-  await runDueJobs(app, jobHandlers([]));
 }
 
 async function inboxOf(app: AppContext, orgId: string) {
@@ -99,7 +92,7 @@ forEachDriver("results (R51–R57, R15)", (env) => {
     expect((await inboxOf(app, t.bidders[1]!.actor.orgId!)).some((n) => n.kind === "resultsObjectionAnswered")).toBe(true);
 
     // R51: the period ends by its timer; the decision is due.
-    await fireTimer(app, sid, "publicity_end", "publicityEndsAt");
+    await fireResultsTimer(app, sid, "publicity_end", "publicityEndsAt");
     expect((await result(app, sid)).stage).toBe("decision");
 
     // R55: a winner outside the list is void; state funding → rank 2 needs an R55 reason for rank 1 and evidence.
@@ -160,6 +153,18 @@ forEachDriver("results (R51–R57, R15)", (env) => {
     const later = await managedResults(app.db, t.supervisor, t.projectId, new Date(Date.now() + 400 * 86_400_000));
     expect(later.sections[0]!.objections[0]).toMatchObject({ overdue: false });
 
+    // Open data (OCDS 1.1.5): the candidates, the award and the contract are releases; the record package validates.
+    const rels = await app.db.select().from(ocdsReleases).where(eq(ocdsReleases.projectId, t.projectId)).orderBy(asc(ocdsReleases.seq));
+    expect(rels.map((x) => x.tags.join())).toEqual(["tender", "tenderUpdate", "tenderUpdate", "award", "contract"]);
+    const v = ocdsValidator();
+    const res = await recordFeed(app, new Request(`http://localhost/api/ocds/records/${rels[0]!.ocid}`), rels[0]!.ocid);
+    const rp = (await res.json()) as { records: { compiledRelease: { awards: { status: string; suppliers: { name: string }[] }[]; contracts: { status: string }[] } }[] };
+    expect(v.recordPackage(rp)).toEqual([]);
+    for (const x of rels) expect([...v.release(x.data), ...v.codes(x.data)]).toEqual([]);
+    const compiled = rp.records[0]!.compiledRelease;
+    expect(compiled.awards.find((a) => a.status === "active")!.suppliers[0]!.name).toBe(first!.name);
+    expect(compiled.contracts[0]!.status).toBe("active");
+
     // Every step is in the record, hash-linked (the chain is verified by the record suite).
     const actions = (await app.db.select({ action: recordEntries.action }).from(recordEntries).where(eq(recordEntries.subjectId, sid))).map((e) => e.action);
     for (const a of ["results.publicity_published", "results.objection_filed", "results.objection_answered", "results.publicity_ended", "results.winner_decided", "results.notices_issued", "results.contract_recorded", "results.bond_refunded"]) expect(actions).toContain(a);
@@ -205,7 +210,7 @@ forEachDriver("results (R51–R57, R15)", (env) => {
     expect(r.decisionDueAt!.getTime()).toBeGreaterThan(Date.now() + 5 * 86_400_000);
     expect(ruleOf(await failure(fileResultObjection(app, t.bidders[1]!.actor, t.sectionId, { body: "对评审结果有疑问，请说明理由。" })))).toEqual(["RULE_R52_NOT_IN_PUBLICITY"]);
 
-    await fireTimer(app, t.sectionId, "decision_deemed", "decisionDueAt");
+    await fireResultsTimer(app, t.sectionId, "decision_deemed", "decisionDueAt");
     const d = await result(app, t.sectionId);
     expect(d).toMatchObject({ stage: "decided", decisionMode: "deemed", winnerRank: 1 });
     expect(d.noticesDueAt!.getTime()).toBeGreaterThan(Date.now());

@@ -107,6 +107,8 @@ describe("R56 contract and R15 bond refunds", () => {
     expect(codes(checkContract({ signedOn: "2025-06-16", noticeDate: "2025-06-17", today: "2025-06-21", amountFen: 100, winningFen: 100 }))).toEqual(["RULE_R56_SIGNED_BEFORE_NOTICE"]);
     expect(codes(checkContract({ signedOn: "2025-06-22", noticeDate: "2025-06-17", today: "2025-06-21", amountFen: 100, winningFen: 100 }))).toEqual(["RULE_R56_SIGNED_IN_FUTURE"]);
     expect(codes(checkContract({ signedOn: "2025-06-20", noticeDate: "2025-06-17", today: "2025-06-21", amountFen: 0.5, winningFen: 100 }))).toEqual(["RULE_R56_AMOUNT"]);
+    // 法46: the contract price is the winning price.
+    expect(checkContract({ signedOn: "2025-06-20", noticeDate: "2025-06-17", today: "2025-06-21", amountFen: 101, winningFen: 100 })).toEqual([{ rule: "R56", code: "RULE_R56_AMOUNT_MISMATCH", params: { winning: "1.00" } }]);
   });
 
   it("R15: ZTB refunds every bond 5 days after the contract; ZFCG refunds losers 5 working days after the notice, the winner after the contract", () => {

@@ -124,12 +124,14 @@ export function bondRefundDue(input: { winner: boolean; noticeAt: Date; contract
   return from ? periodEndsAt(from, period, cal, period.unit === "working") : null;
 }
 
-/** R56: the contract's signing date and amount. */
+/** R56: the contract's signing date (not before the notice, not in the future) and amount (the winning price). */
 export function checkContract(input: { signedOn: string; noticeDate: string; today: string; amountFen: number; winningFen: number }): RuleViolation[] {
   const out: RuleViolation[] = [];
   if (input.signedOn < input.noticeDate) out.push(violation("RULE_R56_SIGNED_BEFORE_NOTICE", { notice: input.noticeDate }));
   if (input.signedOn > input.today) out.push(violation("RULE_R56_SIGNED_IN_FUTURE"));
   if (!Number.isSafeInteger(input.amountFen) || input.amountFen <= 0) out.push(violation("RULE_R56_AMOUNT"));
+  // 法46/条例57: the contract's price is the winning bid's (its substance may not depart from the bid and the documents).
+  else if (input.amountFen !== input.winningFen) out.push(violation("RULE_R56_AMOUNT_MISMATCH", { winning: (input.winningFen / 100).toFixed(2) }));
   return out;
 }
 

@@ -73,6 +73,7 @@ function producedViolations(): RuleViolation[] {
     ...checkWinner({ candidateRanks: [1, 2], chosenRank: 2, stateFunded: false, mode: "tenderer_decides", deviations: [], hasEvidence: false }),
     ...checkContract({ signedOn: "2026-01-01", noticeDate: "2026-02-01", today: "2026-03-01", amountFen: 0, winningFen: 1 }),
     ...checkContract({ signedOn: "2026-04-01", noticeDate: "2026-02-01", today: "2026-03-01", amountFen: 1, winningFen: 1 }),
+    ...checkContract({ signedOn: "2026-02-01", noticeDate: "2026-02-01", today: "2026-03-01", amountFen: 2, winningFen: 1 }),
   ].filter((v): v is RuleViolation => v !== null);
 }
 

@@ -72,6 +72,7 @@ export const RULE_VIOLATION_CODES = {
   RULE_R56_SIGNED_BEFORE_NOTICE: "R56",
   RULE_R56_SIGNED_IN_FUTURE: "R56",
   RULE_R56_AMOUNT: "R56",
+  RULE_R56_AMOUNT_MISMATCH: "R56",
 } as const satisfies Record<string, RuleNumber>;
 
 export type RuleViolationCode = keyof typeof RULE_VIOLATION_CODES;

@@ -240,7 +240,7 @@ export async function archiveContents(ctx: Ctx, projectId: string): Promise<Arch
     // results/: every result document, the contract and the bond refunds.
     const docsOut = await db.select().from(resultDocuments).where(eq(resultDocuments.sectionId, s.id)).orderBy(asc(resultDocuments.issuedAt));
     const recipients = await namesOf(db, docsOut.map((d) => d.orgId));
-    const namedDocs = uniquePaths(docsOut.map((d) => ({ d, path: `${base}/results/${safeSegment(`${d.kind}-${d.number}${/\.pdf$/i.test(d.filename) ? "" : ".pdf"}`)}` })));
+    const namedDocs = uniquePaths(docsOut.map((d) => ({ d, path: `${base}/results/${safeSegment(`${d.kind}-${d.number}.pdf`)}` })));
     for (const { d, path } of namedDocs) await addBlob(path, `result_${d.kind}`, d.sha256, d.size);
     if (docsOut.length)
       addBytes(

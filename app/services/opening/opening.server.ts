@@ -58,6 +58,7 @@ import { scheduleJob } from "../platform/jobs.server";
 import { notifyOrganisations } from "../platform/notify.server";
 import zhRules from "#app/locales/zh-CN/rules.json";
 import { channels } from "../platform/live-channels.server";
+import { publishRelease } from "../open-data/releases.server";
 
 /**
  * The online opening hall (不见面开标, RULES.md R24–R30). Every state change is a command
@@ -708,6 +709,7 @@ export async function closeOpening(ctx: Ctx, actor: Actor, sectionId: string): P
     rule(checkClose(locked.phase, 0));
     await tx.update(openings).set({ phase: "closed", phaseChangedAt: at, closedAt: at, recordSha256: stored.sha256 }).where(eq(openings.sectionId, sectionId));
     await tx.update(sections).set({ status: "opened" }).where(eq(sections.id, sectionId));
+    await publishRelease(tx, { projectId: p.id, tags: ["tenderUpdate"], now: at }, ctx.config); // open data: the read-out (docs/open-data.md)
     // The evaluation (app/services/evaluation, a floor above) is prepared by a job, so the opening imports nothing of it.
     await scheduleJob(tx, { kind: "evaluation.prepare", dueAt: at, payload: { sectionId }, dedupeKey: `evaluation.prepare:${sectionId}` });
     return {
@@ -807,6 +809,7 @@ export async function issueFailureNotice(
     const [locked] = await tx.select().from(openings).where(eq(openings.sectionId, sectionId)).for("update");
     if (!locked || locked.failureNoticeSha256) return null;
     await tx.update(openings).set({ failureNoticeSha256: stored.sha256 }).where(eq(openings.sectionId, sectionId));
+    await publishRelease(tx, { projectId: p.id, tags: ["tenderUpdate"], now: await dbNow(tx) }, ctx.config); // open data: the failure (docs/open-data.md)
     const bidders = await tx.select({ orgId: bidOpenings.orgId }).from(bidOpenings).where(eq(bidOpenings.sectionId, sectionId));
     const orgIds = [p.tenderingUnitId, ...(p.agencyId ? [p.agencyId] : []), ...bidders.map((b) => b.orgId)];
     await notifyOrganisations(tx, orgIds, { kind: opts.inboxKind, params: { title: p.title, section: s.code }, link: opts.link({ p }) });

@@ -30,6 +30,8 @@ const EnvSchema = z.object({
   MAX_DOCUMENT_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
   /** R61: archive retention in years, overriding the rule profile's `retentionYears` (at least 15: R61 is a minimum). */
   ARCHIVE_RETENTION_YEARS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(15).max(100).optional()),
+  /** OCDS ocid prefix (registered with the Open Contracting Partnership); ocid = prefix + "-" + project code (docs/open-data.md). */
+  OCDS_OCID_PREFIX: z.string().regex(/^ocds-[a-z0-9]{6}$/).default("ocds-th0001"),
 });
 
 export type Config = {
@@ -43,6 +45,8 @@ export type Config = {
   seedDemo: boolean;
   cookieSecure: boolean;
   maxDocumentBytes: number;
+  /** OCDS_OCID_PREFIX: the open-data feed's ocid prefix (docs/open-data.md). */
+  ocdsOcidPrefix: string;
   /** R61: ARCHIVE_RETENTION_YEARS when set (overrides the profile's retentionYears), else undefined. */
   archiveRetentionYears?: number;
   /** TSA_URL: the external time-stamping authority for PAdES B-T signatures (docs/decisions/016); unset → the embedded one. */
@@ -73,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: e.COOKIE_SECURE,
     maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
     ...(e.TSA_URL ? { tsaUrl: e.TSA_URL } : {}),
+    ocdsOcidPrefix: e.OCDS_OCID_PREFIX,
     archiveRetentionYears: e.ARCHIVE_RETENTION_YEARS,
     trustedCaFiles: (env.TRUSTED_CA_FILES ?? "")
       .split(",")

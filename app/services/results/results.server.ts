@@ -54,6 +54,7 @@ import { channels } from "../platform/live-channels.server";
 import { notifyOrganisations } from "../platform/notify.server";
 import { signOfficial, type OfficialDocument } from "../platform/official-pdf.server";
 import { loadCalendar } from "../tendering/calendar.server";
+import { publishRelease } from "../open-data/releases.server";
 import { managesProject, type PublishBlob } from "../tendering/tenders.server";
 
 const noPublish: PublishBlob = async () => {};
@@ -277,6 +278,7 @@ export async function publishPublicity(ctx: Ctx, sectionId: string): Promise<boo
     await tx.update(sectionResults).set({ stage: "publicity", publicityStartedAt: now, publicityEndsAt: ends }).where(eq(sectionResults.sectionId, sectionId));
     await tx.update(sections).set({ status: "publicity" }).where(eq(sections.id, sectionId));
     await scheduleTimer(tx, sectionId, "publicity_end", ends);
+    await publishRelease(tx, { projectId: project.id, tags: ["tenderUpdate"], now }, ctx.config); // open data: the candidates (docs/open-data.md)
     // Every bidder is told; a rejected bidder's own reasons are in its own message (EV22), never in the public document.
     for (const b of locked.bidders) {
       await notifyOrganisations(tx, [b.orgId], {
@@ -411,6 +413,7 @@ export async function answerResultObjection(ctx: Ctx, actor: Actor, objectionId:
       payload.stage = "publicity";
       payload.publicityEndsAt = ends.toISOString();
     }
+    if (outcome !== "dismissed") await publishRelease(tx, { projectId: project.id, tags: ["tenderUpdate"], now }, ctx.config); // open data
     await notifyOrganisations(tx, [locked.orgId], { kind: "resultsObjectionAnswered", params: { title: project.title, section: section.code }, link: `/tenders/${project.id}/sections/${o.sectionId}/results` });
     return { result: undefined, subjectType: "section", subjectId: o.sectionId, payload, events: [...resultsEvent(project.id, "results.objection_answered", { sectionId: o.sectionId }), ...extra] };
   });
@@ -596,6 +599,7 @@ export async function issueNotices(ctx: Ctx, actor: Actor, sectionId: string, in
     await scheduleTimer(tx, sectionId, "contract_warn", timers.warnAt);
     await scheduleTimer(tx, sectionId, "contract_overdue", timers.dueAt);
     await createBondRefunds(tx, locked, section.bondFen, { noticeAt: now, contractAt: null }, profile.results, cal);
+    await publishRelease(tx, { projectId: project.id, tags: ["award"], now }, ctx.config); // open data: the award (docs/open-data.md)
     return {
       result: { documents: ids.length },
       subjectType: "section",
@@ -660,6 +664,7 @@ export async function recordContract(
     await tx.update(sectionResults).set({ stage: "contracted", contractedAt: now }).where(eq(sectionResults.sectionId, sectionId));
     await tx.update(sections).set({ status: "contracted" }).where(eq(sections.id, sectionId));
     await createBondRefunds(tx, r, section.bondFen, { noticeAt: r.notifiedAt!, contractAt: now }, profile.results, cal);
+    await publishRelease(tx, { projectId: project.id, tags: ["contract"], now }, ctx.config); // open data: the contract (docs/open-data.md)
     return {
       result: undefined,
       subjectType: "section",

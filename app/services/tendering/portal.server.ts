@@ -1,12 +1,13 @@
-import { desc, eq, ne } from "drizzle-orm";
+import { and, desc, eq, inArray, ne } from "drizzle-orm";
 import { Feed } from "feed";
 import type { Executor } from "#db/client";
-import { amendments, openings, organisations, projects, sections } from "#db/schema/index";
+import { amendments, contracts, openings, organisations, projects, resultDocuments, sectionResults, sections } from "#db/schema/index";
 import { serverT } from "#app/i18n";
 import { hasPermission } from "#app/domain/permissions";
 import { getProfile } from "#app/domain/rules/profiles";
 import { objectionFilingDeadline } from "#app/domain/rules/tender";
 import { formatCst, formatYuan } from "#app/domain/tender-form";
+import { cstDate } from "#app/domain/rules/days";
 import type { Actor } from "../platform/actor";
 import { loadCalendar } from "./calendar.server";
 import { bidderView, getPublicTender, getSupervisedProject, listDownloads } from "./tender-queries.server";
@@ -83,11 +84,123 @@ function htmlText(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\r?\n/g, "<br/>");
 }
 
+/** The last day of a period ending at 24:00 China time (R2): the day before the instant it ends at. */
+const lastDay = (end: Date) => cstDate(new Date(end.getTime() - 1));
+
 /**
- * The Atom 1.0 feed of the latest 50 published tenders and amendments (public, zh-CN; links
- * absolute from the configured public URL). RFC 4287: the feed has an author (the platform),
- * every entry an id, title, updated and alternate link; entries also carry the tendering
- * unit as author, the publication time and the regime/category as categories.
+ * The results entries of the feed (R51 candidate publicity, R56/R58 result announcement, R58 contract), newest
+ * first, at most 50 of each: public facts only — the candidates' names as publicised, the winner and amount as
+ * announced, the contract's winner, amount and signing date — never a notice to a bidder or the objector.
+ */
+async function resultEntries(db: Executor, base: string, t: ReturnType<typeof serverT>) {
+  const docs = await db
+    .select({
+      id: resultDocuments.id,
+      kind: resultDocuments.kind,
+      number: resultDocuments.number,
+      issuedAt: resultDocuments.issuedAt,
+      sectionId: resultDocuments.sectionId,
+      sectionCode: sections.code,
+      projectId: projects.id,
+      projectTitle: projects.title,
+      unit: organisations.name,
+    })
+    .from(resultDocuments)
+    .innerJoin(sections, eq(sections.id, resultDocuments.sectionId))
+    .innerJoin(projects, eq(projects.id, sections.projectId))
+    .innerJoin(organisations, eq(organisations.id, projects.tenderingUnitId))
+    .where(and(ne(projects.status, "draft"), eq(resultDocuments.public, true), inArray(resultDocuments.kind, ["publicity", "result_announcement"])))
+    .orderBy(desc(resultDocuments.issuedAt))
+    .limit(100);
+  const signed = await db
+    .select({
+      sectionId: contracts.sectionId,
+      amountFen: contracts.amountFen,
+      signedOn: contracts.signedOn,
+      recordedAt: contracts.recordedAt,
+      winner: organisations.name,
+      sectionCode: sections.code,
+      projectId: projects.id,
+      projectTitle: projects.title,
+      tenderingUnitId: projects.tenderingUnitId,
+    })
+    .from(contracts)
+    .innerJoin(sections, eq(sections.id, contracts.sectionId))
+    .innerJoin(projects, eq(projects.id, sections.projectId))
+    .innerJoin(organisations, eq(organisations.id, contracts.winnerOrgId))
+    .where(ne(projects.status, "draft"))
+    .orderBy(desc(contracts.recordedAt))
+    .limit(50);
+  const sectionIds = [...new Set([...docs.map((d) => d.sectionId), ...signed.map((c) => c.sectionId)])];
+  const results = sectionIds.length ? await db.select().from(sectionResults).where(inArray(sectionResults.sectionId, sectionIds)) : [];
+  const units = signed.length ? await db.select({ id: organisations.id, name: organisations.name }).from(organisations).where(inArray(organisations.id, [...new Set(signed.map((c) => c.tenderingUnitId))])) : [];
+  const publicity = docs.filter((d) => d.kind === "publicity").slice(0, 50);
+  const announcements = docs.filter((d) => d.kind === "result_announcement").slice(0, 50);
+  return [
+    ...publicity.map((d) => {
+      const r = results.find((x) => x.sectionId === d.sectionId);
+      // The snapshot is the one this document printed when it is the running publicity (same instant); an older
+      // publicity (before a re-check, 条例56) is announced by its number alone.
+      const current = r && r.publicityStartedAt && r.publicityStartedAt.getTime() === d.issuedAt.getTime() ? r : null;
+      const names = current ? [...current.candidates].sort((a, b) => a.rank - b.rank).map((c) => t("portal:feed.candidate", { rank: c.rank, name: c.name, amount: formatYuan(c.priceFen) })) : [];
+      const link = `${base}/tenders/${d.projectId}#section-${d.sectionId}`;
+      return {
+        title: htmlText(`【${t("portal:feed.publicity")}】${d.projectTitle} ${d.sectionCode}`),
+        id: `${base}/tenders/${d.projectId}/results/${d.id}`,
+        link,
+        date: d.issuedAt,
+        published: d.issuedAt,
+        author: [{ name: d.unit }],
+        category: undefined,
+        description: htmlText(
+          t("portal:feed.publicitySummary", {
+            number: d.number,
+            section: d.sectionCode,
+            start: formatCst(d.issuedAt),
+            end: current?.publicityEndsAt ? `${lastDay(current.publicityEndsAt)} 24:00` : "—",
+            candidates: names.length ? names.join(t("portal:detail.listSep")) : "—",
+          }),
+        ),
+        content: undefined,
+      };
+    }),
+    ...announcements.map((d) => {
+      const r = results.find((x) => x.sectionId === d.sectionId);
+      const w = r && r.notifiedAt && r.notifiedAt.getTime() === d.issuedAt.getTime() ? r.candidates.find((c) => c.bidId === r.winnerBidId) : undefined;
+      return {
+        title: htmlText(`【${t("portal:feed.announcement")}】${d.projectTitle} ${d.sectionCode}`),
+        id: `${base}/tenders/${d.projectId}/results/${d.id}`,
+        link: `${base}/tenders/${d.projectId}#section-${d.sectionId}`,
+        date: d.issuedAt,
+        published: d.issuedAt,
+        author: [{ name: d.unit }],
+        category: undefined,
+        description: htmlText(
+          t("portal:feed.announcementSummary", { number: d.number, section: d.sectionCode, winner: w?.name ?? "—", amount: w ? formatYuan(w.priceFen) : "—", date: cstDate(d.issuedAt) }),
+        ),
+        content: undefined,
+      };
+    }),
+    ...signed.map((c) => ({
+      title: htmlText(`【${t("portal:feed.contract")}】${c.projectTitle} ${c.sectionCode}`),
+      id: `${base}/tenders/${c.projectId}#contract-${c.sectionId}`,
+      link: `${base}/tenders/${c.projectId}#section-${c.sectionId}`,
+      date: c.recordedAt,
+      published: c.recordedAt,
+      author: [{ name: units.find((u) => u.id === c.tenderingUnitId)?.name ?? "" }],
+      category: undefined,
+      description: htmlText(t("portal:feed.contractSummary", { section: c.sectionCode, winner: c.winner, amount: formatYuan(c.amountFen), date: c.signedOn })),
+      content: undefined,
+    })),
+  ];
+}
+
+/**
+ * The Atom 1.0 feed of the latest 50 public events: published tenders, amendments, candidate publicity (R51),
+ * result announcements (R56/R58) and contracts (R58), newest first (public, zh-CN; links absolute from the
+ * configured public URL). RFC 4287: the feed has an author (the platform), every entry an id, title, updated and
+ * alternate link; tender entries also carry the tendering unit as author, the publication time and the
+ * regime/category as categories.
  */
 export async function atomFeed(db: Executor, publicUrl: string): Promise<string> {
   const t = serverT("zh-CN");
@@ -167,6 +280,7 @@ export async function atomFeed(db: Executor, publicUrl: string): Promise<string>
       ),
       content: htmlText(a.body),
     })),
+    ...(await resultEntries(db, base, t)),
   ]
     .sort((a, b) => b.date.getTime() - a.date.getTime())
     .slice(0, 50);

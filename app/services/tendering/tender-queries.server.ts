@@ -2,11 +2,13 @@ import { aliasedTable, and, asc, count, desc, eq, gte, ilike, isNotNull, lt, lte
 import type { Executor } from "#db/client";
 import {
   amendments,
+  contracts,
   documentDownloads,
   objections,
   organisations,
   projects,
   questions,
+  sectionResults,
   sections,
   tenderDocuments,
   users,
@@ -14,7 +16,7 @@ import {
 } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
 import { isUuid } from "#app/domain/ids";
-import { portalStatusOf, type PortalStatus } from "#app/domain/portal";
+import { portalStatusOf, resultsPhaseOf, type PortalStatus, type ResultsPhase } from "#app/domain/portal";
 import { hasPermission } from "#app/domain/permissions";
 import type { Actor } from "../platform/actor";
 import { dbNow } from "../platform/command.server";
@@ -58,6 +60,31 @@ export function listPublicTendersCached(app: { db: Executor; hub: LiveHub }, f: 
 const tu = aliasedTable(organisations, "tu");
 
 /**
+ * The project's results phase in SQL — the same rule as `resultsPhaseOf` (app/domain/portal.ts): `publicity` while a
+ * section's candidate publicity runs or is suspended (R51/R52); `contracted` when every section is done (failed,
+ * terminated, contracted, archived) and one has a contract (R56/R58); `awarded` when a result is announced (notices
+ * issued, R56) or a contract exists; else null.
+ */
+const resultsPhaseSql = sql<ResultsPhase | null>`(case
+  when exists (select 1 from ${sectionResults} r where r.project_id = ${projects.id} and r.stage in ('publicity', 'suspended')) then 'publicity'
+  when exists (select 1 from ${contracts} c join ${sections} s on s.id = c.section_id where s.project_id = ${projects.id})
+    and not exists (select 1 from ${sections} s where s.project_id = ${projects.id} and s.status not in ('failed', 'terminated', 'contracted', 'archived')) then 'contracted'
+  when exists (select 1 from ${contracts} c join ${sections} s on s.id = c.section_id where s.project_id = ${projects.id})
+    or exists (select 1 from ${sectionResults} r where r.project_id = ${projects.id} and r.stage = 'notified') then 'awarded'
+  else null end)`;
+
+/** One project's results phase (for the detail page), by the pure rule. */
+export async function projectResultsPhase(db: Executor, projectId: string): Promise<ResultsPhase | null> {
+  const rows = await db
+    .select({ status: sections.status, stage: sectionResults.stage, contract: contracts.sectionId })
+    .from(sections)
+    .leftJoin(sectionResults, eq(sectionResults.sectionId, sections.id))
+    .leftJoin(contracts, eq(contracts.sectionId, sections.id))
+    .where(eq(sections.projectId, projectId));
+  return resultsPhaseOf(rows.map((r) => ({ status: r.status, stage: r.stage, contracted: r.contract !== null })));
+}
+
+/**
  * The public tender list: published tenders only, with Chinese substring search over a
  * lower-cased search column (ILIKE; the same on PGlite and PostgreSQL 15, see
  * docs/decisions/006-chinese-search.md).
@@ -78,7 +105,9 @@ async function queryPublicTenders(db: Executor, f: PortalFilters) {
   if (f.category) where.push(eq(projects.category, f.category));
   if (f.region?.trim()) where.push(ilike(projects.region, `%${escapeLike(f.region.trim())}%`));
   if (f.status === "bidding") where.push(eq(projects.status, "published"), gte(projects.bidDeadline, now));
-  else if (f.status === "closed") where.push(eq(projects.status, "published"), lt(projects.bidDeadline, now));
+  else if (f.status === "closed") where.push(eq(projects.status, "published"), lt(projects.bidDeadline, now), sql`${resultsPhaseSql} is null`);
+  else if (f.status === "publicity" || f.status === "awarded" || f.status === "contracted")
+    where.push(eq(projects.status, "published"), lt(projects.bidDeadline, now), sql`${resultsPhaseSql} = ${f.status}`);
   else if (f.status) where.push(eq(projects.status, f.status));
   if (f.from) where.push(gte(projects.publishedAt, new Date(`${f.from}T00:00:00+08:00`)));
   if (f.to) where.push(lte(projects.publishedAt, new Date(`${f.to}T23:59:59.999+08:00`)));
@@ -98,6 +127,7 @@ async function queryPublicTenders(db: Executor, f: PortalFilters) {
         publishedAt: projects.publishedAt,
         estimateFen: projects.estimateFen,
         tenderingUnit: tu.name,
+        phase: resultsPhaseSql,
       })
       .from(projects)
       .innerJoin(tu, eq(tu.id, projects.tenderingUnitId))
@@ -112,7 +142,7 @@ async function queryPublicTenders(db: Executor, f: PortalFilters) {
     page,
     pageSize: PAGE_SIZE,
     total: total?.n ?? 0,
-    items: rows.map((r) => ({ ...r, portalStatus: portalStatusOf(r, now) })),
+    items: rows.map(({ phase, ...r }) => ({ ...r, portalStatus: portalStatusOf(r, now, phase ?? null) })),
   };
 }
 
@@ -144,9 +174,10 @@ export async function getPublicTender(db: Executor, projectId: string) {
     db.select().from(amendments).where(eq(amendments.projectId, projectId)).orderBy(asc(amendments.seq)),
   ]);
   const { searchText: _s, createdBy: _c, ...project } = row.p;
+  const phase = await projectResultsPhase(db, projectId);
   return {
     now,
-    project: { ...project, tenderingUnit: row.tenderingUnit, agency: row.agency, portalStatus: portalStatusOf(row.p, now) },
+    project: { ...project, tenderingUnit: row.tenderingUnit, agency: row.agency, portalStatus: portalStatusOf(row.p, now, phase) },
     sections: secs,
     documents: docs,
     questions: qa,

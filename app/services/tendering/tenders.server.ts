@@ -28,6 +28,7 @@ import { channels } from "../platform/live-channels.server";
 import { notifyOrganisations } from "../platform/notify.server";
 import { createOpeningKeys, flagBidsSealedBefore } from "../bids/bids.server";
 import { scheduleOpening } from "../opening/opening.server";
+import { publishRelease } from "../open-data/releases.server";
 
 type Ctx = Pick<AppContext, "db">;
 
@@ -263,6 +264,7 @@ export async function publishProject(ctx: Pick<AppContext, "db" | "config">, act
     for (const sec of secs) await scheduleOpening(tx, sec.id, p.bidDeadline);
     await tx.update(projects).set({ status: "published", publishedAt: now, profileVersion: profile.version }).where(eq(projects.id, projectId));
     for (const s of secs) await tx.update(sections).set({ status: "published", evaluation: methods.get(s.id)! }).where(eq(sections.id, s.id));
+    await publishRelease(tx, { projectId, tags: ["tender"], now }, ctx.config); // open data (docs/open-data.md)
     return {
       result: undefined,
       subjectType: "project",
@@ -449,6 +451,7 @@ export async function issueAmendment(
         link: `/tenders/${projectId}`,
       },
     );
+    await publishRelease(tx, { projectId, tags: ["tenderAmendment"], now }, ctx.config); // open data (docs/open-data.md)
     return {
       result: { amendmentId: a!.id, seq, extended, newDeadline, rule: effect.extend ? "R10" : null },
       subjectType: "project",

@@ -32,6 +32,7 @@ import { closeOpening, confirmRecord, openHall, scheduleOpening } from "#app/ser
 import { bidFormBytes, checkInAndRelease, sealAndSubmit, type SealingHolder } from "./demo-bids";
 import { seedRooms } from "./demo-rooms";
 import { DEMO_COMMITTEE_SPECIALTY, seedEvaluation } from "./demo-evaluation";
+import { DEMO_RESULTS_SECTIONS, seedResults } from "./demo-results";
 
 /**
  * DEMO ONLY: a certificate for a demo user, enrolled exactly as the browser does, with its
@@ -296,6 +297,16 @@ export async function seedDemo(app: AppContext, opts: { now?: Date } = {}): Prom
 
   await seedExperts(app, expertUsers.map((e) => e.userId), withCheckChar("12230600MB1234567"));
   await seedEvaluation(app, sys, { tenderingUnit: tu.actor, supervisor: sup.actor, experts: expertUsers.map((e) => e.actor) }, opened8.sectionId);
+
+  // 9. Results (定标, R51–R56), one section per stage (server/demo-results.ts): three sections opened with three bids
+  //    each and evaluated by the five demo experts, whose reports they signed with their demo PKCS#12 files. 标段 01 is
+  //    at the candidate publicity (`bidder2` can object), 02 awarded (notices issued), 03 contracted (a bond refunded).
+  const p9 = await create(
+    tu.actor,
+    base("DQ-2026-JS-0601", "大庆市第一中学实验楼新建工程", { agencyId: ag.orgId, estimateYuan: "28000000", keyModel: "bidder", sections: DEMO_RESULTS_SECTIONS }),
+  );
+  await publishProject(app, tu.actor, p9);
+  await seedResults(app, sys, { tenderingUnit: tu.actor, bidders, bidderKeys, experts: expertUsers.map((e) => e.actor), passphrase: DEMO_PASSWORD }, p9, () => fastForwardDeadline(app, sys, p9));
   return { logins };
 }
 

@@ -233,7 +233,7 @@ async function resultFacts(db: Executor, r: SectionResult, baseUrl: string): Pro
     bidDeadline: project.bidDeadline,
     candidates: r.candidates,
     bidders: r.bidders,
-    objectionUrl: `${baseUrl.replace(/\/$/, "")}/tenders/${project.id}#section-${section.id}`,
+    objectionUrl: `${baseUrl.replace(/\/$/, "")}/tenders/${project.id}/sections/${section.id}/results`,
   };
 }
 

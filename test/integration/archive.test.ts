@@ -149,10 +149,13 @@ forEachDriver("archive export (R59–R61)", (env) => {
 
       // pdfsig on every platform-signed PDF: valid and trusted with the archive's CA in an NSS db; qpdf --check on
       // every PDF. The report carries the platform's signature and one per member.
-      const signedKinds = ["opening_record_pdf", "draw_record_pdf", "evaluation_report_pdf", "result_contract"];
+      // The contract is the tendering unit's upload (signed elsewhere): qpdf only. Every results document the platform
+      // issued (publicity, award and result notices, announcement) is platform-signed.
+      const signedKinds = ["opening_record_pdf", "draw_record_pdf", "evaluation_report_pdf", "result_publicity", "result_award_notice", "result_result_notice", "result_result_announcement"];
+      expect(manifest.files.filter((x) => x.kind.startsWith("result_") && signedKinds.includes(x.kind))).toHaveLength(5);
       // (The bid files of this fixture are short texts under a .pdf label, so qpdf checks the platform's PDFs and the
       // tender document.)
-      for (const f of manifest.files.filter((x) => x.path.endsWith(".pdf") && (signedKinds.includes(x.kind) || x.kind === "tender_document"))) {
+      for (const f of manifest.files.filter((x) => x.path.endsWith(".pdf") && (signedKinds.includes(x.kind) || x.kind === "tender_document" || x.kind === "result_contract"))) {
         const q = run("qpdf", ["--check", path.join(dir, f.path)]);
         expect(q.code, `${f.path}: ${q.out}`).toBe(0);
         if (!signedKinds.includes(f.kind)) continue;

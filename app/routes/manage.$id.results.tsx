@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
+import { CandidatesTable } from "#app/components/results/candidates-table";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import { DomainError, type ErrorPayload } from "#app/domain/errors";
 import { formatMoney } from "#app/domain/money";
@@ -211,31 +212,7 @@ function SectionResults({ s, view }: { s: SectionView; view: View }) {
       </h2>
       <Timers r={r} />
       <h3>{t("candidates")}</h3>
-      <table>
-        <thead>
-          <tr>
-            <th>{t("cols.rank")}</th>
-            <th>{t("cols.bidder")}</th>
-            <th className="num">{t("cols.price")}</th>
-            <th>{t("cols.total")}</th>
-            <th>{t("cols.manager")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {r.candidates.map((c) => (
-            <tr key={c.bidId} className={r.winnerBidId === c.bidId ? "highlight" : undefined}>
-              <td>{t("rank", { rank: c.rank })}</td>
-              <td>
-                {c.name}
-                {r.winnerBidId === c.bidId && <strong> · {t("winner")}</strong>}
-              </td>
-              <td className="num">{formatMoney({ fen: c.priceFen })}</td>
-              <td>{c.total ?? "—"}</td>
-              <td>{c.projectManager || "—"}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <CandidatesTable candidates={r.candidates} winnerBidId={r.winnerBidId} />
       {r.bidders.some((b) => !b.valid) && (
         <p className="muted small">
           {t("rejected")}: {r.bidders.filter((b) => !b.valid).map((b) => `${b.name}（${b.reasons.join("；")}）`).join("、")}

@@ -1,6 +1,7 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { CandidatesTable } from "#app/components/results/candidates-table";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import { DomainError, httpStatusOf, toErrorPayload, type ErrorPayload } from "#app/domain/errors";
 import { formatMoney } from "#app/domain/money";
@@ -86,28 +87,7 @@ export default function SectionResults() {
         <section className="card" data-testid="publicity">
           <h2>{t("kinds.publicity")}</h2>
           <p className="muted">{t("bidder.period", { from: formatCst(v.publicity.startedAt), to: day(v.publicity.endsAt) })}</p>
-          <table>
-            <thead>
-              <tr>
-                <th>{t("cols.rank")}</th>
-                <th>{t("cols.bidder")}</th>
-                <th className="num">{t("cols.price")}</th>
-                <th>{t("cols.total")}</th>
-                <th>{t("cols.manager")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {v.publicity.candidates.map((c) => (
-                <tr key={c.bidId}>
-                  <td>{t("rank", { rank: c.rank })}</td>
-                  <td>{c.name}</td>
-                  <td className="num">{formatMoney({ fen: c.priceFen })}</td>
-                  <td>{c.total ?? "—"}</td>
-                  <td>{c.projectManager || "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <CandidatesTable candidates={v.publicity.candidates} />
         </section>
       )}
 

@@ -20,7 +20,8 @@ const LANGS = ["zh-CN", "en"] as const;
  * strings, is crawled by the roles whose pages differ most (the admin's, a bidder's, the public's) to keep the suite short.
  */
 const EN_ROLES: ReadonlySet<string> = new Set(["admin", "bidder1", "public"]);
-const SKIP = /\/(logout|lang)$|\.(pdf|atom|jws|json)$|\/documents\//;
+// Downloads (PDFs, feeds, receipts, certificates, archives) and the JSON API are not pages.
+const SKIP = /\/(logout|lang)$|\.(pdf|atom|jws|json|pem|cer|zip)$|\/documents\/|^\/api\//;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 const PER_PATTERN = 2;
 const MAX_PAGES = 50;

@@ -334,7 +334,6 @@ export async function fileResultObjection(ctx: Ctx, actor: Actor, sectionId: str
       ? await tx.select({ id: resultObjections.id }).from(resultObjections).where(and(eq(resultObjections.sectionId, sectionId), eq(resultObjections.orgId, actor.orgId), eq(resultObjections.status, "pending")))
       : [];
     const v = checkResultObjection({ stage: r.stage, isBidder, body, pendingOwn: !!pending });
-    if (!isBidder && actor.orgId && !r.bidders.length) throw new DomainError("NOT_FOUND");
     rejectWith(v);
     const profile = getProfile(project.regime).results;
     const cal = await loadCalendar(tx);

@@ -1,3 +1,4 @@
+import { fenToYuan } from "#app/domain/money";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { and, eq, inArray } from "drizzle-orm";
@@ -141,7 +142,7 @@ export async function seedResults(app: AppContext, sys: Actor, cast: DemoResults
   const [r3] = await app.db.select().from(sectionResults).where(eq(sectionResults.sectionId, last.id));
   const winner = r3!.candidates.find((c) => c.bidId === r3!.winnerBidId)!;
   const today = cstDate(await dbNow(app.db));
-  const pdf = await app.blobs.put(demoPdf(["Construction contract (demo)", `Section ${last.code}`, `Amount ${(winner.priceFen / 100).toFixed(2)} yuan`, `Signed on ${today}`]));
+  const pdf = await app.blobs.put(demoPdf(["Construction contract (demo)", `Section ${last.code}`, `Amount ${fenToYuan(winner.priceFen)} yuan`, `Signed on ${today}`]));
   await recordContract(app, cast.tenderingUnit, last.id, { pdf, filename: "施工合同-标段03.pdf", amountFen: winner.priceFen, signedOn: today });
   const refunds = await app.db.select().from(bondRefunds).where(eq(bondRefunds.sectionId, last.id)).orderBy(bondRefunds.dueAt);
   const loser = refunds.find((x) => x.orgId !== winner.orgId) ?? refunds[0];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { capitalsOrBlank, yuanInCapitals } from "./money";
+import { capitalsOrBlank, fenToYuan, yuanInCapitals } from "./money";
 
 describe("yuanInCapitals (人民币大写, read in the 唱标 and written in the opening record, R28/R29)", () => {
   it.each([
@@ -28,5 +28,15 @@ describe("yuanInCapitals (人民币大写, read in the 唱标 and written in the
       expect(capitalsOrBlank(bad)).toBe("");
     }
     expect(capitalsOrBlank("3765000.00")).toBe("叁佰柒拾陆万伍仟元整");
+  });
+});
+
+describe("fenToYuan", () => {
+  it("writes integer fen as yuan with two decimals, exactly", () => {
+    expect(fenToYuan(100_500)).toBe("1005.00");
+    expect(fenToYuan(980_000_001)).toBe("9800000.01");
+    expect(fenToYuan(5)).toBe("0.05");
+    expect(fenToYuan(-250)).toBe("-2.50");
+    expect(() => fenToYuan(1.5)).toThrow(RangeError);
   });
 });

@@ -57,6 +57,13 @@ function groupThousands(digits: string): string {
   return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
+/** Integer fen as a plain yuan amount with two decimals ("1234567.89"), by integer arithmetic (no binary rounding). */
+export function fenToYuan(fen: number): string {
+  if (!Number.isSafeInteger(fen)) throw new RangeError(`not an amount in fen: ${fen}`);
+  const abs = String(Math.abs(fen)).padStart(3, "0");
+  return `${fen < 0 ? "-" : ""}${abs.slice(0, -2)}.${abs.slice(-2)}`;
+}
+
 /**
  * An integer with thousands separators ("1,234,567"), the same on the server and in every browser locale (unlike
  * `toLocaleString()`, which follows the runtime's locale and so differs between the server's HTML and hydration).

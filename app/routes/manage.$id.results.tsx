@@ -6,7 +6,7 @@ import { z } from "zod";
 import { CandidatesTable } from "#app/components/results/candidates-table";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import { DomainError, type ErrorPayload } from "#app/domain/errors";
-import { formatMoney } from "#app/domain/money";
+import { fenToYuan, formatMoney } from "#app/domain/money";
 import { formatCst, yuanToFen } from "#app/domain/tender-form";
 import { archiveSection } from "#app/services/archive/archive.server";
 import { answerResultObjection, decideWinner, issueNotices, recordBondRefund, recordContract } from "#app/services/results/results.server";
@@ -299,7 +299,7 @@ function SectionResults({ s, view }: { s: SectionView; view: View }) {
             </div>
             <div className="field">
               <label htmlFor={`camount-${s.id}`}>{t("contract.amount")}</label>
-              <input id={`camount-${s.id}`} name="amountYuan" inputMode="decimal" required defaultValue={((r.candidates.find((c) => c.bidId === r.winnerBidId)?.priceFen ?? 0) / 100).toFixed(2)} />
+              <input id={`camount-${s.id}`} name="amountYuan" inputMode="decimal" required defaultValue={fenToYuan(r.candidates.find((c) => c.bidId === r.winnerBidId)?.priceFen ?? 0)} />
             </div>
             <div className="field">
               <label htmlFor={`cdate-${s.id}`}>{t("contract.signedOn")}</label>

@@ -1,3 +1,4 @@
+import { fenToYuan } from "#app/domain/money";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -266,7 +267,7 @@ describe("results: publicity, objection, decision, notices, contract, archive, o
     const file = path.join(dir, "施工合同.pdf");
     writeFileSync(file, demoPdf(["Construction contract", "signed by both parties"]));
     await form.locator("input[name=file]").setInputFiles(file);
-    await form.locator("input[name=amountYuan]").fill((candidates[0]!.priceFen / 100).toFixed(2));
+    await form.locator("input[name=amountYuan]").fill(fenToYuan(candidates[0]!.priceFen));
     const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
     await form.locator("input[name=signedOn]").fill(today);
     await form.getByTestId("record-contract").click();

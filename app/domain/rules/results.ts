@@ -1,5 +1,6 @@
 import { addPeriod, cstDate, cstEndOfDay, nextWorkingDayOnOrAfter, type HolidayCalendar, type Period } from "./days";
 import { violation, type RuleViolation } from "./violations";
+import { fenToYuan } from "../money";
 
 /**
  * Results (定标): every time limit and rule between the signed evaluation report and the contract (R51–R57, R15, R70).
@@ -131,7 +132,7 @@ export function checkContract(input: { signedOn: string; noticeDate: string; tod
   if (input.signedOn > input.today) out.push(violation("RULE_R56_SIGNED_IN_FUTURE"));
   if (!Number.isSafeInteger(input.amountFen) || input.amountFen <= 0) out.push(violation("RULE_R56_AMOUNT"));
   // 法46/条例57: the contract's price is the winning bid's (its substance may not depart from the bid and the documents).
-  else if (input.amountFen !== input.winningFen) out.push(violation("RULE_R56_AMOUNT_MISMATCH", { winning: (input.winningFen / 100).toFixed(2) }));
+  else if (input.amountFen !== input.winningFen) out.push(violation("RULE_R56_AMOUNT_MISMATCH", { winning: fenToYuan(input.winningFen) }));
   return out;
 }
 

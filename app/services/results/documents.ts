@@ -1,5 +1,5 @@
 import type { OfficialDocument } from "#crypto/pdf/signed-pdf";
-import { yuanInCapitals } from "#app/domain/money";
+import { fenToYuan, yuanInCapitals } from "#app/domain/money";
 import { formatCst, formatYuan } from "#app/domain/tender-form";
 import type { ResultBidder, ResultCandidate } from "#db/schema/results";
 
@@ -35,7 +35,7 @@ export type ResultFacts = {
 const yuan = (fen: number) => `${formatYuan(fen)} 元`;
 const capitals = (fen: number) => {
   try {
-    return yuanInCapitals((fen / 100).toFixed(2));
+    return yuanInCapitals(fenToYuan(fen));
   } catch {
     return "";
   }

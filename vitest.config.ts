@@ -46,7 +46,7 @@ export default defineConfig({
           include: ["test/e2e/**/*.test.ts"],
           environment: "node",
           testTimeout: 120_000,
-          hookTimeout: 180_000,
+          hookTimeout: 300_000,
           // Each file starts its own server (own data folder, own port, its own PostgreSQL database where it uses one)
           // and browser: two files at a time overlap one's server start and waits with the other's work.
           fileParallelism: true,

@@ -36,11 +36,20 @@ npx vitest run --project fuzz \
 node -e '
   const fs = require("fs");
   let passed = 0, failed = 0, skipped = 0;
+  const failedNames = [];
   for (const f of ["test-results/vitest-core.json", "test-results/vitest-e2e.json", "test-results/vitest-fuzz.json"]) {
     if (!fs.existsSync(f)) { failed++; console.error("missing " + f); continue; }
     const r = JSON.parse(fs.readFileSync(f, "utf8"));
     passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + (r.numTodoTests || 0);
+    // Name every failure here too: CI keeps only the tail of the output.
+    for (const file of r.testResults || []) {
+      const rel = String(file.name).replace(process.cwd() + "/", "");
+      const bad = (file.assertionResults || []).filter((a) => a.status === "failed");
+      if (file.status === "failed" && bad.length === 0) failedNames.push(`${rel}: ${String(file.message || "failed").split("\n")[0].slice(0, 300)}`);
+      for (const a of bad) failedNames.push(`${rel} > ${a.fullName}: ${String((a.failureMessages || [""])[0]).split("\n")[0].slice(0, 300)}`);
+    }
   }
+  for (const n of failedNames) console.log("FAILED " + n);
   console.log("");
   console.log(`Tests: ${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
   if (passed === 0 || failed > 0) process.exitCode = 1;

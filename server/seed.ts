@@ -14,6 +14,7 @@ import type { AppContext } from "#app/services/platform/context.server";
 import { systemActor, type Actor } from "#app/services/platform/actor";
 import {
   addDocument,
+  answerObjection,
   answerQuestion,
   askQuestion,
   createProject,
@@ -33,12 +34,13 @@ import { bidFormBytes, checkInAndRelease, sealAndSubmit, type SealingHolder } fr
 import { seedRooms } from "./demo-rooms";
 import { DEMO_COMMITTEE_SPECIALTY, seedEvaluation } from "./demo-evaluation";
 import { DEMO_RESULTS_SECTIONS, seedResults } from "./demo-results";
+import { backdateObjection, openDemoCase, settleSupervision } from "./demo-supervision";
 
 /**
  * DEMO ONLY: a certificate for a demo user, enrolled exactly as the browser does, with its
  * PKCS#12 file written to DATA_DIR/demo-certs/<username>.p12 (passphrase = the demo
  * password) so the demo can be tried without enrolling first. Real users' keys never
- * touch the server (PRODUCT.md §3.2).
+ * touch the server (docs/product.md §3.2).
  */
 async function demoCertificate(app: AppContext, actor: Actor, username: string): Promise<SealingHolder> {
   const keys = await generateUserKeyPair();
@@ -53,6 +55,13 @@ async function demoCertificate(app: AppContext, actor: Actor, username: string):
 export const DEMO_PASSWORD = "demo12345";
 
 export type DemoLogin = { role: string; username: string; password: string; org: string };
+
+/** The demo logins and where their certificates are, printed once after seeding (development data only). */
+export function printDemoLogins(logins: DemoLogin[], dataDir: string): void {
+  console.log("\nDemo trading centre seeded. Demo logins (development data only):");
+  for (const l of logins) console.log(`  ${l.role.padEnd(15)} ${l.username.padEnd(14)} ${l.password}   ${l.org}`);
+  console.log(`Demo certificates (PKCS#12, passphrase ${DEMO_PASSWORD}): ${path.join(dataDir, "demo-certs")}/<username>.p12\n`);
+}
 
 /**
  * Seeds a demo trading centre once (when no organisation exists): organisations and a user
@@ -102,7 +111,9 @@ export async function seedDemo(app: AppContext, opts: { now?: Date } = {}): Prom
       user: { username: b[1]!, displayName: b[2]!, password: DEMO_PASSWORD },
     });
     logins.push({ role: "bidder", username: b[1]!, password: DEMO_PASSWORD, org: b[0]! });
-    const actor = await actorForUser(app.db, userId, "127.0.0.1", "seed");
+    // Each demo bidder seals from its own address (documentation range, RFC 5737), so the R23 same-IP alert fires
+    // only where the demo stages it (step 10).
+    const actor = await actorForUser(app.db, userId, `192.0.2.${11 + i}`, "seed");
     bidderKeys.push(await demoCertificate(app, actor, b[1]!));
     bidders.push(actor);
   }
@@ -204,7 +215,9 @@ export async function seedDemo(app: AppContext, opts: { now?: Date } = {}): Prom
   // 3. Suspended: an objection to the documents awaits its answer (R11).
   const p3 = await create(tu.actor, base("DQ-2026-JS-0315", "大庆市第一中学体育馆维修改造工程", { estimateYuan: "4800000", bidDeadline: at(30, "09:30"), sections: [{ code: "01", title: "施工", ceilingPriceYuan: "4700000", bondYuan: "90000", method: "lowest_evaluated_price", criteria: [] }] }));
   await publishProject(app, tu.actor, p3);
-  await fileObjection(app, bidders[1]!, p3, "招标文件要求的“近三年获得省级优质工程奖”资格条件具有排他性，请求修改。");
+  const objection3 = await fileObjection(app, bidders[1]!, p3, "招标文件要求的“近三年获得省级优质工程奖”资格条件具有排他性，请求修改。");
+  // Electronic supervision (R65): the answer's limit is 90 % used — the section shows a yellow light.
+  await backdateObjection(app, sys, objection3, 0.9);
 
   // 4. Draft: not yet public.
   await create(tu.actor, base("DQ-2026-JS-0420", "大庆市第一中学食堂改造工程（草稿）", { bidDeadline: at(35, "09:30") }));
@@ -307,6 +320,45 @@ export async function seedDemo(app: AppContext, opts: { now?: Date } = {}): Prom
   );
   await publishProject(app, tu.actor, p9);
   await seedResults(app, sys, { tenderingUnit: tu.actor, bidders, bidderKeys, experts: expertUsers.map((e) => e.actor), passphrase: DEMO_PASSWORD }, p9, () => fastForwardDeadline(app, sys, p9));
+
+  // 10. Electronic supervision (电子监察, R23/R63–R65): a county tender (肇州县, supervised by the county department
+  //     `supervisor2`, and by the city) whose opening read out bids in which two bidders sealed from one address
+  //     with one project manager, at prices in equal steps — the R23 alerts fire once the hall reads them out.
+  const county = await mk({ name: "肇州县住房和城乡建设局", kind: "supervisor", region: "黑龙江省大庆市肇州县" }, "supervisor2", "钱监督", "supervisor");
+  void county;
+  const p10 = await create(
+    tu.actor,
+    base("DQ-2026-JS-0702", "肇州县第二中学风雨操场新建工程", {
+      region: "黑龙江省大庆市肇州县",
+      location: "肇州县肇州镇",
+      estimateYuan: "3200000",
+      keyModel: "bidder",
+      sections: [{ code: "01", title: "施工", ceilingPriceYuan: "3150000", bondYuan: "60000", method: "lowest_evaluated_price", criteria: [] }],
+    }),
+  );
+  await publishProject(app, tu.actor, p10);
+  const shared = { ...bidders[1]!, ip: bidders[0]!.ip, userAgent: bidders[0]!.userAgent };
+  const colluding = await sealDemoBids(app, [bidders[0]!, shared, bidders[2]!], bidderKeys, p10, [
+    { priceYuan: "3000000.00", durationDays: "150", quality: "合格", projectManager: "李振国" },
+    { priceYuan: "3030000.00", durationDays: "150", quality: "合格", projectManager: "李振国" },
+    { priceYuan: "3060000.00", durationDays: "150", quality: "合格", projectManager: "王海" },
+  ]);
+  await fastForwardDeadline(app, sys, p10);
+  await openHall(app, colluding.sectionId);
+  for (const [i, b] of bidders.entries()) await checkInAndRelease(app, b, bidderKeys[i]!, colluding.sectionId, colluding.rawKeys[i]!);
+  for (const b of bidders) await confirmRecord(app, b, colluding.sectionId);
+  await closeOpening(app, tu.actor, colluding.sectionId);
+
+  // 11. Red: a 质疑 on the ZFCG procurement answered after its limit (R12) — the purchaser's late answer lifts the
+  //     suspension (the procurement takes bids again) and leaves the section red for good; then every section's
+  //     light and alert.
+  const objection2 = await fileObjection(app, bidders[2]!, p2, "采购需求中“须为原厂授权”的要求限制了供应商，请求澄清。");
+  await backdateObjection(app, sys, objection2, 1.2);
+  await answerObjection(app, tu2.actor, objection2, "原厂授权要求系为保障三年质保服务，不限定品牌；接受具有同等售后服务承诺的供应商。");
+  await settleSupervision(app);
+  // 12. One open case (案件): the city supervisor opens it on the county tender's same-address alert (R23, R65).
+  await openDemoCase(app, sup.actor, colluding.sectionId, "肇州县第二中学风雨操场新建工程：两家投标人同一地址上传、同一项目负责人");
+  await settleSupervision(app);
   return { logins };
 }
 

@@ -2,7 +2,7 @@ import i18next, { type i18n as I18n } from "i18next";
 import { initReactI18next } from "react-i18next";
 import { resources } from "./locales/index";
 
-/** zh-CN is the default language; English is the switch (PRODUCT.md §4). */
+/** zh-CN is the default language; English is the switch (docs/product.md §4). */
 export const LANGUAGES = ["zh-CN", "en"] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = "zh-CN";

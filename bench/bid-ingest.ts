@@ -1,4 +1,4 @@
-// Ingest benchmark (PRODUCT.md §5: sealed-bid ingest over loopback HTTP ≥ 70 % of a raw Node
+// Ingest benchmark (docs/product.md §5: sealed-bid ingest over loopback HTTP ≥ 70 % of a raw Node
 // HTTP sink's throughput on the same file; server RSS < 250 MB for a 1 GiB bid).
 // One 1 GiB bid is sealed ahead of time (so the client's cost is only reading and sending);
 // then, in the same run and alternating, the same ciphertext chunks with the same

@@ -1,4 +1,4 @@
-// Deadline burst (PRODUCT.md §5: 1,000 bidders × 5 MB in the last 60 s — 0 accepted bids
+// Deadline burst (docs/product.md §5: 1,000 bidders × 5 MB in the last 60 s — 0 accepted bids
 // lost, 0 late bids accepted, p99 receipt < 2 s).
 // 1,000 bidder organisations with enrolled certificates and sessions are prepared through
 // the services; each seals its own 5 MB bid ahead of time (its own content key and manifest

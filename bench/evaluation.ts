@@ -1,4 +1,4 @@
-// Evaluation autosave benchmark (issue 12 item 14, PRODUCT.md §3.5: 21 rooms evaluating at once, 7 members each,
+// Evaluation autosave benchmark (issue 12 item 14, docs/product.md §3.5: 21 rooms evaluating at once, 7 members each,
 // every member autosaving a score every 2 s for 5 minutes on PostgreSQL — p50/p99 autosave latency, target
 // p99 < 100 ms, 0 lost writes).
 // 21 sections are taken through a real opening (test/helpers/evaluation.ts openedSection: bids sealed, keys

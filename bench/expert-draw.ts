@@ -1,4 +1,4 @@
-// Expert draw benchmark (PRODUCT.md §5): a pool of 100,000 experts with 1,000,000
+// Expert draw benchmark (docs/product.md §5): a pool of 100,000 experts with 1,000,000
 // relationships; p50/p99 of a draw with exclusions (target p99 < 25 ms), and the import
 // time for 100,000 rows through the real importer (CSV, validation, upsert, all or nothing).
 // Usage: npx tsx bench/expert-draw.ts [--experts 100000] [--draws 50] [--database-url postgres://…]

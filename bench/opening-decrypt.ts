@@ -1,4 +1,4 @@
-// Opening decryption (PRODUCT.md §5: 200 bids × 50 MB decrypted and verified at ≥ 50 % of raw
+// Opening decryption (docs/product.md §5: 200 bids × 50 MB decrypted and verified at ≥ 50 % of raw
 // AES-GCM speed).
 // Setup (not measured): `--bids` bidder organisations with certificates enrolled from CSRs each
 // seal a bid (the bid form as file 0, a `--mib` MiB file as file 1, 1 MiB chunks, bidder key

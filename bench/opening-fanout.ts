@@ -1,4 +1,4 @@
-// Opening hall fan-out (PRODUCT.md §5: 5,000 concurrent WebSocket viewers, 唱标 fan-out p99 < 300 ms).
+// Opening hall fan-out (docs/product.md §5: 5,000 concurrent WebSocket viewers, 唱标 fan-out p99 < 300 ms).
 // A published tender with 3 sealed bids (bidder key model) is prepared through the real
 // services in this process: the hall opens, the 3 bidders check in, 2 of them release their
 // content keys. The real server then runs in a child process on the same PostgreSQL

@@ -1,4 +1,4 @@
-// Portal benchmark (PRODUCT.md §5): the public tender list over 10,000 tenders at 50
+// Portal benchmark (docs/product.md §5): the public tender list over 10,000 tenders at 50
 // concurrent keep-alive connections. Starts the real server on PGlite in a child process,
 // bulk-loads tenders, then measures req/s and latency percentiles from this process.
 // Usage: npx tsx bench/portal.ts [--tenders 10000] [--seconds 20] [--connections 50]

@@ -1,4 +1,4 @@
-// Sealing benchmark (PRODUCT.md §5: ≥ 400 MB/s AES-256-GCM on a 1 GiB file, memory flat).
+// Sealing benchmark (docs/product.md §5: ≥ 400 MB/s AES-256-GCM on a 1 GiB file, memory flat).
 // Runs the browser's sealing module (crypto/seal/seal.ts, WebCrypto) in Node over a 1 GiB
 // file read from disk, for each chunk size and hashing choice, each configuration in its own
 // child process so its peak RSS is its own. Baselines in the same run: raw node:crypto

@@ -28,7 +28,7 @@ beforeAll(async () => {
   certPem = issueUserCert({ ca, publicKeySpki: readCsr(csr).publicKeySpki, subject, serialHex: "0badc0de01", now, days: 730 });
 });
 
-describe("user certificates (PRODUCT §3.2, R71)", () => {
+describe("user certificates (docs/product.md §3.2, R71)", () => {
   it("issues a certificate for a browser-made key with the Chinese names readable by OpenSSL", () => {
     const info = certInfo(certPem);
     expect(info.subjectCn).toBe("张三");

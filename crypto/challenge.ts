@@ -1,5 +1,5 @@
 /**
- * Certificate challenge (PRODUCT.md §3.2): the server issues a random nonce for a purpose;
+ * Certificate challenge (docs/product.md §3.2): the server issues a random nonce for a purpose;
  * the holder signs these exact bytes with its certificate key (RSASSA-PKCS1-v1_5 / SHA-256),
  * proving possession. Later capabilities (check-in, signing) use the same message form.
  */

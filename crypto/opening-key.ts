@@ -1,5 +1,5 @@
 /**
- * The section's opening key (PRODUCT.md §3.3, issue "sealed bids" item 3). Its RSA private key
+ * The section's opening key (docs/product.md §3.3, issue "sealed bids" item 3). Its RSA private key
  * is split k-of-n with Shamir's secret sharing over GF(2^8) (the audited `shamir-secret-sharing`
  * library: each share is the y-bytes followed by one x-coordinate byte) and every share is
  * sealed to a custodian's certificate. The whole private key is never stored; it is

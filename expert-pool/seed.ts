@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { canonicalJson } from "../crypto/canonical-json";
 
 /**
- * Draw seeds (PRODUCT.md §3.4): the platform commits to a random server seed before the
+ * Draw seeds (docs/product.md §3.4): the platform commits to a random server seed before the
  * draw (its SHA-256 goes into the record), a supervisor adds a salt, and the draw seed is
  * bound to the record's head hash at draw time, so neither party alone, nor the platform
  * after the fact, can choose the outcome.

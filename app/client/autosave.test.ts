@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AutosaveQueue, DEBOUNCE_MS, MAX_WAIT_MS, type Fields, type SendResult } from "./autosave";
 
-/** EVALUATION.md §4.5 (autosave each keystroke batch; a reload restores the draft), PRODUCT §3.5 (a reload loses nothing). */
+/** docs/evaluation-rules.md §4.5 (autosave each keystroke batch; a reload restores the draft), docs/product.md §3.5 (a reload loses nothing). */
 
 class MemoryStorage {
   private m = new Map<string, string>();

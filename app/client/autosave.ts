@@ -1,6 +1,6 @@
 /**
- * Browser side of independent scoring's autosave (EVALUATION.md §4.5: "autosave each keystroke batch; a reload
- * restores the draft"; PRODUCT §3.5). Every change of a field is posted to the room route's action (`intent=save`,
+ * Browser side of independent scoring's autosave (docs/evaluation-rules.md §4.5: "autosave each keystroke batch; a reload
+ * restores the draft"; docs/product.md §3.5). Every change of a field is posted to the room route's action (`intent=save`,
  * app/services/evaluation/scoring.server.ts saveScore) after a short debounce and at most MAX_WAIT_MS after the
  * first unsaved keystroke, with the revision the page last saw; the server refuses a stale revision (CONFLICT).
  *

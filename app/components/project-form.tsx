@@ -71,7 +71,7 @@ type Props = {
   cancelTo: string;
 };
 
-/** The project registration form (PRODUCT.md §3.1). Plain HTML names that parseWithZod reads. */
+/** The project registration form (docs/product.md §3.1). Plain HTML names that parseWithZod reads. */
 export function ProjectFormFields({ values, errors = {}, sectionCount, tenderingUnits, agencies, submitLabel, cancelTo }: Props) {
   const { t } = useTranslation("tender");
   // The regime decides which evaluation methods a section may use (MethodFields follows it).

@@ -86,7 +86,7 @@ export const ADJUSTMENT_REFERENCES = ["highest_other", "mean_other", "lowest_oth
 
 const leaf = (id: string, label: string, max: string, mode: Criterion["mode"], extra: Partial<Criterion> = {}): Criterion => ({ id, label, max, mode, ...extra });
 
-/** Trimming table of the default benchmark (thebid-style, EVALUATION.md §1.6(b)): n ≤ 4 → none, n ≥ 5 → 1 high, 1 low. */
+/** Trimming table of the default benchmark (thebid-style, docs/evaluation-rules.md §1.6(b)): n ≤ 4 → none, n ≥ 5 → 1 high, 1 low. */
 const DEFAULT_TRIM: TrimRow[] = [
   { minN: 0, maxN: 4, dropHigh: 0, dropLow: 0 },
   { minN: 5, dropHigh: 1, dropLow: 1 },
@@ -134,7 +134,7 @@ function scoredDefaults(kind: MethodKind): Pick<MethodConfigInput & { kind: "ZTB
 
 /**
  * The configuration a new section of this kind starts from: the regime's defaults (defaultsFor: tie chain, too few
- * bids, correction order), the review items of EVALUATION.md §3.1, and for the scored kinds a criteria tree, a
+ * bids, correction order), the review items of docs/evaluation-rules.md §3.1, and for the scored kinds a criteria tree, a
  * benchmark and a price formula that pass publication; ZFCG kinds carry the small-enterprise price deduction
  * (财库〔2020〕46号: 6–10 % for goods and services).
  */

@@ -1,4 +1,4 @@
-/** The roles of PRODUCT.md §1 (mirrors the `role` enum in db/schema/accounts.ts). */
+/** The roles of docs/product.md §1 (mirrors the `role` enum in db/schema/accounts.ts). */
 export const ROLES = ["admin", "tendering_unit", "agency", "bidder", "expert", "supervisor"] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -11,7 +11,7 @@ import { formatMoney } from "./money";
 export { toCstInput } from "./cst-time";
 
 /**
- * The project registration form (PRODUCT.md §3.1), shared by Conform in the browser and
+ * The project registration form (docs/product.md §3.1), shared by Conform in the browser and
  * parseWithZod on the server. Money is entered in yuan and stored in integer fen.
  * Date-times are entered as China time (UTC+8, `YYYY-MM-DDTHH:mm`) and parsed strictly
  * (app/domain/cst-time.ts). Every array and text has its bound (app/domain/limits.ts).

@@ -81,7 +81,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 type ActionResult = { done?: string; error?: ErrorPayload; share?: { released: number; threshold: number; opened: number } };
 
 /**
- * The online opening hall (不见面开标, PRODUCT.md §3.3): one live page per section for the
+ * The online opening hall (不见面开标, docs/product.md §3.3): one live page per section for the
  * tendering unit/agency, bidders, supervisors, custodians and the public. Live over the
  * `/live` WebSocket (each event revalidates the loader; reconnects catch up by sequence).
  */

@@ -3,7 +3,7 @@ import { canonicalJson } from "../canonical-json";
 import { chunkAad, chunkNonce, DEFAULT_CHUNK_SIZE, toBase64, toHex, type Manifest, type ManifestFile, type Recipient } from "./format";
 
 /**
- * Sealing (PRODUCT.md §3.2) with WebCrypto only, so the same module runs in the browser and
+ * Sealing (docs/product.md §3.2) with WebCrypto only, so the same module runs in the browser and
  * in Node. Streaming: a file is read chunk by chunk and each encrypted chunk is handed to
  * `emit` before the next is read, so memory stays flat for a 1 GiB file.
  */

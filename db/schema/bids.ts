@@ -9,7 +9,7 @@ import { sections } from "./tenders";
 export const certificateStatus = pgEnum("certificate_status", ["active", "revoked"]);
 
 /**
- * User certificates (PRODUCT.md §3.2). Certificates only: the private key stays in the
+ * User certificates (docs/product.md §3.2). Certificates only: the private key stays in the
  * user's PKCS#12 file. Issued by the platform CA (enrolment) or by a trusted external CA
  * (registered with a possession proof — R71).
  */

@@ -8,7 +8,7 @@ import { roomBookings } from "./rooms";
 import { sections } from "./tenders";
 
 /**
- * The evaluation of one section (评标, PRODUCT.md §3.5; docs/decisions/015-evaluation.md). Stages, in order:
+ * The evaluation of one section (评标, docs/product.md §3.5; docs/decisions/015-evaluation.md). Stages, in order:
  * waiting (before the evaluation start) → entry (members check in and declare, R41) → leader (election, EV3)
  * → review (compliance, EV12) → scoring → summary (aggregation, flags, R48 changes) → signing (the report,
  * R49–R50) → signed; `failed` when too few bids remain (R45). A pause (87号令65) is a flag, not a stage.

@@ -4,7 +4,7 @@ import { createdAt, instant } from "./columns";
 export const jobState = pgEnum("job_state", ["pending", "running", "done", "failed"]);
 
 /**
- * Time-driven steps (ARCHITECTURE.md "Time-driven steps"): a row per step, polled by a
+ * Time-driven steps (docs/product.md §2: timers survive restarts): a row per step, polled by a
  * worker with FOR UPDATE SKIP LOCKED so any number of instances can run them; handlers are
  * idempotent commands; a restart loses nothing (a running job whose lock expired is retried).
  */

@@ -11,7 +11,7 @@ export const procurementCategory = pgEnum("procurement_category", [
   "survey_design",
 ]);
 
-/** The announcement's lifecycle (PRODUCT.md §2); the bid lifecycle continues per section. */
+/** The announcement's lifecycle (docs/product.md §2); the bid lifecycle continues per section. */
 export const projectStatus = pgEnum("project_status", ["draft", "published", "suspended", "terminated"]);
 
 /** One 标段/包: the unit that is bid on and evaluated. */
@@ -31,7 +31,7 @@ export const sectionStatus = pgEnum("section_status", [
   "terminated",
 ]);
 
-/** Rule profiles are data (RULES.md; PRODUCT.md §2). A tender records the version it was published under. */
+/** Rule profiles are data (docs/rules.md; docs/product.md §2). A tender records the version it was published under. */
 export const ruleProfiles = pgTable(
   "rule_profiles",
   {
@@ -190,7 +190,7 @@ export const questions = pgTable(
     projectId: uuid()
       .notNull()
       .references(() => projects.id, { onDelete: "cascade" }),
-    /** The asker is never shown publicly (PRODUCT.md §3.1). */
+    /** The asker is never shown publicly (docs/product.md §3.1). */
     askedByOrgId: uuid()
       .notNull()
       .references(() => organisations.id),

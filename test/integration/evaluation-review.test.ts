@@ -28,7 +28,7 @@ import { checkSignedPdf } from "../helpers/pdfsig";
  * valid bids (R45, EV10, TV-N1) in both regimes, the ZFCG failure notice through the opening's notice path.
  */
 
-/** Two review items of the regime's defaults (EVALUATION.md §3.1), frozen into the evaluation as at publication. */
+/** Two review items of the regime's defaults (docs/evaluation-rules.md §3.1), frozen into the evaluation as at publication. */
 async function freezeMethod(app: AppContext, sectionId: string, kind: MethodKind = "ZTB_LOWEST_EVALUATED"): Promise<MethodConfig> {
   const regime = kind.startsWith("ZFCG") ? "ZFCG" : "ZTB";
   const config = parseMethodConfig({ kind, ...defaultsFor(kind), review: defaultReviewItems(regime).slice(0, 2) });

@@ -11,7 +11,7 @@ import { forceStage, freezeMethod, openedSection, passReview, seatCommittee, set
 import type { AppContext } from "#app/services/platform/context.server";
 
 /**
- * Independent scoring (PRODUCT §3.5, EVALUATION.md §4.5, EV17; R46 bounds, R42 secrecy) on the real commands:
+ * Independent scoring (docs/product.md §3.5, docs/evaluation-rules.md §4.5, EV17; R46 bounds, R42 secrecy) on the real commands:
  * every autosave is a recorded command with a revision (a stale revision is refused), values outside the frozen
  * method's bounds are refused, a submitted sheet is locked (its SHA-256 in the record) and reopened only by its
  * member before the stage closes, and a pause (87号令65) stops every save.
@@ -100,7 +100,7 @@ forEachDriver("evaluation scoring (R46, R48, EV17, 87号令65)", (env) => {
     expect(v.kind === "member" && v.own).toEqual([{ bidId, itemId: "B2", score: "6.5", rev: 2, committee: false }]);
   }, SLOW);
 
-  it("PRODUCT §3.5: a member sees only its own scores until everyone submitted; supervisors see progress counts, never a value", async () => {
+  it("docs/product.md §3.5: a member sees only its own scores until everyone submitted; supervisors see progress counts, never a value", async () => {
     const { app } = env();
     const r = await scoringRoom(app);
     await saveScore(app, r.members[1]!.actor, r.sectionId, { bidId: r.passed[0]!, item: "T1", score: "11", rev: 0 });

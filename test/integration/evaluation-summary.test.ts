@@ -15,7 +15,7 @@ import { forEachDriver } from "../helpers/db";
 import { forceStage, freezeMethod, openedSection, passReview, seatCommittee, setReadPrices } from "../helpers/evaluation";
 
 /**
- * The summary (汇总, EVALUATION.md §1.9, §2, §4.6–4.7; R47, R48, EV8, EV9, EV17–EV19) on the real commands, from
+ * The summary (汇总, docs/evaluation-rules.md §1.9, §2, §4.6–4.7; R47, R48, EV8, EV9, EV17–EV19) on the real commands, from
  * the committed appendix fixtures in test/fixtures/evaluation: the members' sheets are saved and submitted through
  * the room's commands, and the stored result must be exactly the engine's result on the fixture's inputs.
  */

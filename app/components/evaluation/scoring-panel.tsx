@@ -10,7 +10,7 @@ type Scoring = NonNullable<RoomView["scoring"]>;
 type MemberScoring = Extract<Scoring, { kind: "member" }>;
 
 /**
- * Independent scoring (详细评审; EVALUATION.md §4.5, EV6, EV17): the sheet rendered from the frozen method's rows,
+ * Independent scoring (详细评审; docs/evaluation-rules.md §4.5, EV6, EV17): the sheet rendered from the frozen method's rows,
  * one column per bid that passed the review. Typed items autosave as they change (app/client/autosave.ts) and show
  * whether they are saved; the price score is the engine's. The member sees only its own scores; a supervisor sees
  * who has filled and submitted how much — never a value (R42).

@@ -14,7 +14,7 @@ export const shown = (v: string | null | undefined): string => (v ? v.replace(/(
 const REASONS = ["sum_error", "out_of_range", "objective_inconsistent", "extreme_score"] as const;
 
 /**
- * The summary (汇总; EVALUATION.md §1.9, §2, §4.6–4.7): once every member submitted, the engine's result from the
+ * The summary (汇总; docs/evaluation-rules.md §1.9, §2, §4.6–4.7): once every member submitted, the engine's result from the
  * stored inputs (EV19) — ranking with the tie chain, candidates, totals per bid and item —, a chart of each bid's
  * scores across members per item, deviation flags with their written justifications (EV18), objective
  * disagreements, R48 changes (before/after, reason, note), and the leader's finalisation. Supervisors see progress

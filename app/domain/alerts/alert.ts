@@ -9,7 +9,7 @@ import type { RuleNumber } from "#app/domain/rules/violations";
  * their inputs, persistence and de-duplication of alerts, and cases.
  */
 
-/** A statutory rule (RULES.md) or an evaluation spec rule (EV18: score deviation flags). */
+/** A statutory rule (docs/rules.md) or an evaluation spec rule (EV18: score deviation flags). */
 export type AlertRule = RuleNumber | `EV${number}`;
 
 /**

@@ -5,7 +5,7 @@ import { MONEY_RE, QUANTITY_RE } from "./decimal";
 import { ID_RE, textSchema, type Regime } from "./method";
 
 /**
- * Clarifications (澄清, R43, EV13, EV14; EVALUATION.md §4.4) as pure rules: the bounds of a request, the bytes a
+ * Clarifications (澄清, R43, EV13, EV14; docs/evaluation-rules.md §4.4) as pure rules: the bounds of a request, the bytes a
  * bidder signs with its certificate when it answers, and the committee's correction proposal (TV-C1…C7) computed
  * from what the bid says in writing. Isomorphic: the bidder's browser builds the same bytes it signs.
  */

@@ -2,7 +2,7 @@ import { canonicalJson } from "#crypto/canonical-json";
 import type { Regime } from "./method";
 
 /**
- * The declaration of no conflict (承诺书 / 回避声明, R41; EVALUATION.md §4.2) that a committee member signs with its
+ * The declaration of no conflict (承诺书 / 回避声明, R41; docs/evaluation-rules.md §4.2) that a committee member signs with its
  * certificate key in the page after being shown the section's bidders and the grounds of R39 (ZTB, 评标规定12,
  * 法37, 条例46) or R40 (ZFCG, 采购条例9). Pure and isomorphic: the page builds the same bytes it signs as the
  * server rebuilds from its own data to verify the signature, so a member signs exactly what the server holds — the

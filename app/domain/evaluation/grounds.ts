@@ -1,7 +1,7 @@
 import type { Regime } from "./method";
 
 /**
- * The grounds on which the committee rejects a bid (否决投标 / 投标无效, R44; EVALUATION.md §3.2): a pure catalogue,
+ * The grounds on which the committee rejects a bid (否决投标 / 投标无效, R44; docs/evaluation-rules.md §3.2): a pure catalogue,
  * one entry per ground, with its regime, the rule, the legal source and whether EV13 asks for a clarification
  * first. The wording of each ground, in both languages, is in app/locales/{zh-CN,en}/rules.json under
  * `evaluationGrounds.<code>` (`groundMessageKey`); grounds.test.ts checks both catalogues against this list.
@@ -44,7 +44,7 @@ export type GroundCode = (typeof GROUND_CODES)[number];
 export type Ground = {
   code: GroundCode;
   regime: Regime;
-  /** The platform rule the ground belongs to (RULES.md). */
+  /** The platform rule the ground belongs to (docs/rules.md). */
   rule: "R43" | "R44";
   /** The legal source, as cited in the report (short form). */
   source: string;

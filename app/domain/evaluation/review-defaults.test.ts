@@ -3,7 +3,7 @@ import { defaultsFor, parseMethodConfig, ReviewItemSchema } from "./method";
 import { defaultReviewItems, REVIEW_STAGES_OF } from "./review-defaults";
 import { reviewItems, OTHER_ITEM_ID } from "./review";
 
-describe("default compliance-review items (EVALUATION.md §3.1)", () => {
+describe("default compliance-review items (docs/evaluation-rules.md §3.1)", () => {
   it("ZTB: 形式 → 资格 → 响应性 (标准施工招标文件 2.1.1–2.1.3); ZFCG: 资格审查 (87号令44) → 符合性审查 (87号令50)", () => {
     for (const regime of ["ZTB", "ZFCG"] as const) {
       const items = defaultReviewItems(regime);

@@ -1,7 +1,7 @@
 import type { Regime, ReviewItem } from "./method";
 
 /**
- * The compliance-review items (初步评审) a new section starts from, per regime (EVALUATION.md §3.1). They are the
+ * The compliance-review items (初步评审) a new section starts from, per regime (docs/evaluation-rules.md §3.1). They are the
  * tendering unit's starting point, edited in the tender form and frozen into the section at publication (EV6: the
  * room renders what was published, never this list). The labels are document text — the language of the tender
  * documents — not UI strings, so they are data here and not catalog entries.

@@ -20,7 +20,7 @@ export type ReviewItemKind = ReviewItem["stage"] | "criterion" | "other";
 export type ReviewItemDef = { id: string; label: string | null; stage: ReviewItemKind };
 
 /**
- * The items marked per bid (EVALUATION.md §3.1): the configured review items (form, qualification, responsiveness,
+ * The items marked per bid (docs/evaluation-rules.md §3.1): the configured review items (form, qualification, responsiveness,
  * compliance), then the pass_fail criteria of the criteria tree (合格/不合格 items, EV5), then "other grounds".
  */
 export function reviewItems(config: Pick<MethodConfig, "review" | "criteria">): ReviewItemDef[] {

@@ -3,7 +3,7 @@ import { MAX_FILES_PER_BID } from "../limits";
 import { violation, type RuleViolation } from "./violations";
 
 /**
- * Sealed-bid rules (RULES.md R18–R21), pure: the database clock and the stored state are
+ * Sealed-bid rules (docs/rules.md R18–R21), pure: the database clock and the stored state are
  * passed in. The server cannot read a bid, so R18 ("unencrypted bids are rejected") is
  * enforced by what it can check: the envelope's structure, every chunk's length and hash,
  * the bidder's signature, the recipients, and that no chunk looks like a known plaintext.

@@ -3,7 +3,7 @@ import type { RuleProfile } from "./profiles";
 import { violation, type RuleViolation } from "./violations";
 
 /**
- * Online opening rules (RULES.md R24–R30), pure: the database clock and the stored state
+ * Online opening rules (docs/rules.md R24–R30), pure: the database clock and the stored state
  * are passed in. The hall of a section moves through phases:
  *
  *   decryption ──window ends──▶ fallback (custodians, if the key model allows it)

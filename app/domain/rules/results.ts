@@ -6,7 +6,7 @@ import { fenToYuan } from "../money";
  * Results (定标): every time limit and rule between the signed evaluation report and the contract (R51–R57, R15, R70).
  * Pure: instants in, instants out; the database clock and the holiday calendar are passed in. Day counting is R2
  * (start day not counted, a period ends at 24:00 CST); whether a calendar-day period that ends on a weekend or holiday
- * moves to the next working day is a profile setting (EVALUATION.md §5.5 leaves it to the platform; default: no).
+ * moves to the next working day is a profile setting (docs/evaluation-rules.md §5.5 leaves it to the platform; default: no).
  */
 
 export type ResultsProfile = {

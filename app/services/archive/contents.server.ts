@@ -116,7 +116,7 @@ export async function archiveContents(ctx: Ctx, projectId: string): Promise<Arch
   for (const d of docs) await addBlob(archivePath("tender", "documents", `v${d.version}`, d.filename), "tender_document", d.sha256, d.size);
   const amends = await db.select().from(amendments).where(eq(amendments.projectId, projectId)).orderBy(asc(amendments.seq));
   addBytes("tender/amendments.json", "amendments", json(amends.map(({ issuedBy: _i, ...a }) => a)));
-  // Askers stay anonymous, as on the portal (PRODUCT.md §3.1, ADR 007).
+  // Askers stay anonymous, as on the portal (docs/product.md §3.1, ADR 007).
   const qs = await db
     .select({ id: questions.id, body: questions.body, askedAt: questions.askedAt, answer: questions.answer, answeredAt: questions.answeredAt })
     .from(questions)

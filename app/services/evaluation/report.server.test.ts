@@ -9,7 +9,7 @@ import { appendixSha256, type Appendix } from "#app/domain/evaluation/appendix";
 import { reportDocument, type ReportFacts } from "./report.server";
 
 /**
- * The report's content (R49; 评标规定42, 87号令58; EVALUATION.md §4.9) from the scored test vector (综合评估法, five
+ * The report's content (R49; 评标规定42, 87号令58; docs/evaluation-rules.md §4.9) from the scored test vector (综合评估法, five
  * members, a trimmed benchmark, a deviation flag and a tie broken by price): every section the rules list, the
  * flag's written justification (EV18), the dissent (R50), rendered in Chinese and readable by pdftotext.
  */
@@ -70,7 +70,7 @@ function pdfText(pdf: Uint8Array): string {
   }
 }
 
-describe("the evaluation report's content (R49, R50, EVALUATION.md §4.9)", () => {
+describe("the evaluation report's content (R49, R50, docs/evaluation-rules.md §4.9)", () => {
   it("R49 (评标规定42): every part the rules list, the comparison table, the ranking, candidates and the appendix digest", async () => {
     const f = facts();
     const doc = reportDocument(f, { draft: false });

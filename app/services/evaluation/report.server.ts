@@ -237,7 +237,7 @@ export type ReportFacts = {
   generatedAt: Date;
 };
 
-/** The report's content (R49, 评标规定42, 87号令58; EVALUATION.md §4.9) as a document for renderOfficialPdf. Pure. */
+/** The report's content (R49, 评标规定42, 87号令58; docs/evaluation-rules.md §4.9) as a document for renderOfficialPdf. Pure. */
 export function reportDocument(f: ReportFacts, opts: { draft: boolean }): OfficialDocument {
   const a = f.appendix;
   const r: EvaluationResult = a.result;

@@ -12,7 +12,7 @@ import { isSupervisor, lockEvaluation, requireMember, requireRoomViewer, roomEve
 import { voidLiveReport } from "./report.server";
 
 /**
- * 回退 (EV20, EVALUATION.md §4.8; docs/decisions/015-evaluation.md "Stages"): a seated member asks, with a reason,
+ * 回退 (EV20, docs/evaluation-rules.md §4.8; docs/decisions/015-evaluation.md "Stages"): a seated member asks, with a reason,
  * to return to an earlier stage; a supervisor or the project's agency approves or refuses. An approved rollback moves
  * the stage back, voids the live report version with every signature on it (EV21: the next version is signed anew),
  * and clears the "done" marks (and, before the summary, the review conclusions or the result) after the target.

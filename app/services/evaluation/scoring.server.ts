@@ -202,7 +202,7 @@ export async function reopenSheet(ctx: Ctx, actor: Actor, sectionId: string) {
  * The scoring stage as a viewer sees it. A seated member: the sheet model, the bids it scores (with the engine's
  * price scores and the benchmark), the bids not scored and why, its OWN entries with their revisions, the values the
  * leader entered once for the committee (objective items), whether it has submitted, and everyone's progress as
- * counts. A supervisor: the counts only. Never another member's score (R42, PRODUCT §3.5).
+ * counts. A supervisor: the counts only. Never another member's score (R42, docs/product.md §3.5).
  */
 export async function scoringView(db: Executor, ev: Evaluation, member: CommitteeMember | null, supervisor: boolean) {
   const sectionId = ev.sectionId;

@@ -12,7 +12,7 @@ import { hallState } from "./opening.server";
 export type HallRole = "runner" | "bidder" | "supervisor" | "custodian" | "public";
 
 /**
- * What one viewer may see of the opening hall (PRODUCT.md §3.3, R26). Before the 唱标 the
+ * What one viewer may see of the opening hall (docs/product.md §3.3, R26). Before the 唱标 the
  * public sees counts and who has checked in; the tendering side and supervisors see every
  * bidder's progress; a bidder sees its own bid (and what it needs to release its key); a
  * custodian sees its sealed share boxes. Names with prices only in the reading, for everyone.

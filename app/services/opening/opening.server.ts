@@ -61,7 +61,7 @@ import { channels } from "../platform/live-channels.server";
 import { publishRelease } from "../open-data/releases.server";
 
 /**
- * The online opening hall (不见面开标, RULES.md R24–R30). Every state change is a command
+ * The online opening hall (不见面开标, docs/rules.md R24–R30). Every state change is a command
  * (one transaction with its record entry and live event on `opening:<sectionId>`). Events on
  * that channel carry only what is public at that moment: counts and who checked in during
  * decryption, names and prices only in the 唱标 once every bid is opened or decided (R26).

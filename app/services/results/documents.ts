@@ -60,7 +60,7 @@ function contacts(f: ResultFacts): [string, string][] {
   ];
 }
 
-/** R51/EV22 (EVALUATION.md §5.1): ranked candidates, prices, quality, duration, project manager, scores, objections, supervisor, contacts. */
+/** R51/EV22 (docs/evaluation-rules.md §5.1): ranked candidates, prices, quality, duration, project manager, scores, objections, supervisor, contacts. */
 export function publicityDocument(f: ResultFacts, x: { number: string; startedAt: Date; endsAt: Date; objectionDays: number }): OfficialDocument {
   const rejected = f.bidders.filter((b) => !b.valid);
   return {
@@ -113,7 +113,7 @@ export function publicityDocument(f: ResultFacts, x: { number: string; startedAt
   };
 }
 
-/** R56/EV24 (EVALUATION.md §5.3): the award notice to the winner. */
+/** R56/EV24 (docs/evaluation-rules.md §5.3): the award notice to the winner. */
 export function awardNoticeDocument(f: ResultFacts, x: { number: string; winner: ResultCandidate; issuedAt: Date; contractDays: number; contractPlace: string }): OfficialDocument {
   const w = x.winner;
   const zfcg = f.regime === "ZFCG";

@@ -150,7 +150,7 @@ function escapeLike(s: string) {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** The public detail page: never drafts; questions without the asker (PRODUCT.md §3.1). */
+/** The public detail page: never drafts; questions without the asker (docs/product.md §3.1). */
 export async function getPublicTender(db: Executor, projectId: string) {
   if (!isUuid(projectId)) throw new DomainError("NOT_FOUND");
   const now = await dbNow(db);

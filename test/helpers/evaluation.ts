@@ -7,7 +7,7 @@ import { closeOpening, openHall, releaseBidKey } from "#app/services/opening/ope
 import type { Actor } from "#app/services/platform/actor";
 import type { AppContext } from "#app/services/platform/context.server";
 import type { Stage } from "#app/services/evaluation/access.server";
-import { makeActor } from "./factories";
+import { justPassed, makeActor } from "./factories";
 import { checkInAs, tenderWithBids, type Bidder } from "./opening";
 import { enrollFor, type Enrolled } from "./pki";
 
@@ -47,7 +47,7 @@ export async function seatCommittee(app: AppContext, sectionId: string, size = 5
     members.push({ actor, cert, expertId: e!.id, memberId: m!.id, seat: i + 1 });
   }
   if (opts.start !== false) {
-    await app.db.update(evaluations).set({ startsAt: new Date(Date.now() - 1000) }).where(eq(evaluations.sectionId, sectionId));
+    await app.db.update(evaluations).set({ startsAt: justPassed() }).where(eq(evaluations.sectionId, sectionId));
     await startEvaluation(app, sectionId);
   }
   return members;

@@ -71,6 +71,20 @@ export async function projectForm(app: AppContext, over: Record<string, unknown>
   });
 }
 
+/**
+ * Test-only: closes bidding now on the database clock (1 ms back, so a millisecond-rounded read of either instant
+ * still sees it passed). A deadline taken from the test's own clock could fall before the publication it follows.
+ */
+export async function closeBidding(app: AppContext, projectId: string) {
+  await app.db.execute(sql`update projects set bid_deadline = ${justPassed()} where id = ${projectId}::uuid`);
+}
+
+/**
+ * Test-only: "a moment ago" on the database clock, for limits a test makes due. Later commands read the same clock,
+ * so the instant lies after every row already written (a test-clock `Date.now() - 1000` may not).
+ */
+export const justPassed = () => sql`now() - interval '1 millisecond'`;
+
 /** Test-only: moves a published tender's deadline (the database clock cannot be moved). */
 export async function setBidDeadline(app: AppContext, projectId: string, deadline: Date) {
   await app.db.execute(sql`update projects set bid_deadline = ${deadline.toISOString()}::timestamptz where id = ${projectId}::uuid`);

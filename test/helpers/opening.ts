@@ -10,7 +10,7 @@ import type { Actor } from "#app/services/platform/actor";
 import type { AppContext } from "#app/services/platform/context.server";
 import { demoPdf } from "../../server/demo-pdf";
 import { submit } from "./bids";
-import { makeActor, projectForm, setBidDeadline } from "./factories";
+import { closeBidding, justPassed, makeActor, projectForm } from "./factories";
 import { enrollFor, type Enrolled } from "./pki";
 
 /** TEST FIXTURE helpers for the opening hall (integration tests and benchmarks). */
@@ -38,7 +38,7 @@ export async function tenderWithBids(app: AppContext, n: number, keyModel: "bidd
     const r = await submit(app, actor, cert, sectionId, opening, [form(String(9_800_000 + i * 100_000)), new TextEncoder().encode("技术标正文")]);
     bidders.push({ actor, cert, rawKey: r.sealed.rawKey, bidId: r.bidId });
   }
-  await setBidDeadline(app, projectId, new Date(Date.now() - 1000));
+  await closeBidding(app, projectId);
   return { tu, supervisor, tuCert, supCert, projectId, sectionId, bidders };
 }
 
@@ -49,7 +49,7 @@ export async function checkInAs(app: AppContext, b: Bidder, sectionId: string) {
 }
 
 export async function closeWindow(app: AppContext, sectionId: string) {
-  await app.db.update(openings).set({ decryptionEndsAt: new Date(Date.now() - 1000) }).where(eq(openings.sectionId, sectionId));
+  await app.db.update(openings).set({ decryptionEndsAt: justPassed() }).where(eq(openings.sectionId, sectionId));
   await windowEnded(app, sectionId);
 }
 

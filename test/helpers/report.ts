@@ -9,6 +9,7 @@ import type { AppContext } from "#app/services/platform/context.server";
 import { evaluationInput } from "#app/services/evaluation/summary.server";
 import { completeSignature, generateReport, prepareSignature, recordPosition } from "#app/services/evaluation/report.server";
 import { forceStage, openedSection, seatCommittee, type Member } from "./evaluation";
+import { justPassed } from "./factories";
 import { jobHandlers } from "#app/services/job-handlers.server";
 import { runDueJobs } from "#app/services/platform/jobs.server";
 import { decideWinner, issueNotices, recordContract } from "#app/services/results/results.server";
@@ -66,7 +67,7 @@ export async function signedReport(app: AppContext, n = 3) {
 
 /** TEST FIXTURE: makes a results timer due now (the database clock cannot be moved): the row's limit and its job. */
 export async function fireResultsTimer(app: AppContext, sectionId: string, timer: string, column: "publicityEndsAt" | "decisionDueAt" | "contractDueAt" | "contractWarnAt" | null) {
-  const past = new Date(Date.now() - 1000);
+  const past = justPassed();
   if (column) await app.db.update(sectionResults).set({ [column]: past }).where(eq(sectionResults.sectionId, sectionId));
   const due = await app.db.select({ id: jobs.id, payload: jobs.payload }).from(jobs).where(and(eq(jobs.kind, "results.timer"), eq(jobs.state, "pending")));
   for (const j of due) if (j.payload.sectionId === sectionId && j.payload.timer === timer) await app.db.update(jobs).set({ dueAt: past }).where(eq(jobs.id, j.id));

@@ -14,12 +14,15 @@ export const meta: MetaFunction = () => [{ title: "登录 · Tenderhall" }];
 const LoginSchema = z.object({
   username: z.string().trim().min(1).max(100),
   password: z.string().min(1).max(200),
-  redirectTo: z.string().default("/"),
+  redirectTo: z.string().default(""),
 });
+
+/** Where to go after signing in: the target asked for (a local path only, else the portal), else the workbench. */
+const afterLogin = (to: string | null | undefined) => (to ? safeRedirect(to) : "/workbench");
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const actor = await getActor(request, context);
-  if (actor.user) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
+  if (actor.user) throw redirect(afterLogin(new URL(request.url).searchParams.get("redirectTo")));
   return null;
 }
 
@@ -38,7 +41,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const headers = new Headers();
     headers.append("Set-Cookie", sessionCookieHeader(session.token, session.expiresAt, context.app.config.cookieSecure));
     headers.append("Set-Cookie", csrfCookieHeader(context.app.config.cookieSecure));
-    return redirect(safeRedirect(parsed.data.redirectTo), { headers });
+    return redirect(afterLogin(parsed.data.redirectTo), { headers });
   } catch (e) {
     const res = errorResponse(e);
     if (e instanceof DomainError && e.code === "RATE_LIMITED") res.headers.set("Retry-After", String(e.params.seconds ?? 60));
@@ -57,7 +60,7 @@ export default function Login() {
       <ErrorAlert error={data && "error" in data ? data.error : null} />
       <Form method="post">
         <CsrfInput />
-        <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? "/"} />
+        <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
         <div className="field">
           <label htmlFor="username">{t("login.username")}</label>
           <input id="username" name="username" type="text" autoComplete="username" required />

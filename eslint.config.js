@@ -4,7 +4,7 @@ import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 // Top-level server-only folders. The classic compiler strips `.server` modules only
-// inside app/, so browser code must never import these directly (STACK.md).
+// inside app/, so browser code must never import these directly (docs/decisions/001-remix-classic-compiler.md).
 const serverOnly = ["db", "crypto", "expert-pool"];
 const serverOnlyPatterns = serverOnly.flatMap((d) => [
   `#${d}/*`,
@@ -14,7 +14,7 @@ const serverOnlyPatterns = serverOnly.flatMap((d) => [
   `../../../${d}/*`,
 ]);
 
-// Isomorphic crypto modules: the same code seals in the browser and opens in Node (PRODUCT.md §3.2).
+// Isomorphic crypto modules: the same code seals in the browser and opens in Node (docs/product.md §3.2).
 const browserCrypto = ["seal/*", "certs", "keys", "challenge", "receipt", "canonical-json", "opening-key"].flatMap((m) => [
   `!#crypto/${m}`,
   `!**/crypto/${m}`,

@@ -90,6 +90,7 @@ function Header() {
           <NavLink to="/" end>
             {t("nav.portal")}
           </NavLink>
+          {data?.user && <NavLink to="/workbench">{t("workbench:nav.link")}</NavLink>}
           {can("tender:manage") && <NavLink to="/manage">{t("nav.manage")}</NavLink>}
           {can("supervise:read") && <NavLink to="/supervise">{t("nav.supervise")}</NavLink>}
           {(can("admin:orgs") || can("admin:users")) && <NavLink to="/admin">{t("nav.admin")}</NavLink>}

@@ -4,13 +4,13 @@ import forge from "node-forge";
  * Note: forge encodes a UTF8String attribute value itself (give it the JS string) and hands
  * parsed ones back as UTF-8 byte strings (decode them).
  *
- * User certificates (PRODUCT.md §3.2): isomorphic (browser and Node). The browser makes the
+ * User certificates (docs/product.md §3.2): isomorphic (browser and Node). The browser makes the
  * key pair with WebCrypto, signs a PKCS#10 request and, once the platform CA has issued the
  * certificate, packs key + certificate + chain into a passphrase-protected PKCS#12 file that
  * only the user keeps. The server only ever sees the CSR and the certificate.
  *
  * node-forge handles the ASN.1 structures (X.509, PKCS#10, PKCS#12); bulk work and RSA
- * operations on the hot path use WebCrypto (STACK.md).
+ * operations on the hot path use WebCrypto (node-forge's pure-JS AES-GCM is 50–200× slower; its RSA blocks the event loop).
  */
 
 const UTF8 = forge.asn1.Type.UTF8 as unknown as forge.asn1.Class;
@@ -91,7 +91,7 @@ export type UserSubject = {
 
 /**
  * Issues a user certificate from the platform CA for a verified CSR. Chinese names are
- * UTF8String (forge's default PrintableString corrupts them — STACK.md). Key usage allows
+ * UTF8String (forge's default PrintableString corrupts them: the PKCS#12 MAC fails, openssl cannot read it). Key usage allows
  * signing (manifests, challenges) and key encipherment (RSA-OAEP wrapping of content keys).
  */
 export function issueUserCert(input: {

@@ -4,7 +4,7 @@ import forge from "node-forge";
  * The platform's own PKI (the embedded default; real deployments configure CA files):
  * a root CA and a document-signing certificate it issues, as PEM and PKCS#12. Pure: key
  * pairs, serial numbers and the time are passed in. Chinese names are UTF8String
- * (valueTagClass UTF8), or the certificate is corrupt (STACK.md).
+ * (valueTagClass UTF8), or the certificate is corrupt (the PKCS#12 MAC fails, openssl cannot read it).
  */
 export type KeyPairPem = { privateKeyPem: string; publicKeyPem: string };
 export type IssuedCert = { certPem: string; keyPem: string };

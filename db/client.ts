@@ -13,7 +13,7 @@ import postgres from "postgres";
 import * as schema from "./schema/index";
 
 export type Schema = typeof schema;
-/** One type for both drivers (STACK.md): code below app/services takes `Database | Tx`. */
+/** One type for both drivers (docs/decisions/002-database-pglite-postgres.md): code below app/services takes `Database | Tx`. */
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
 export type Executor = Database | Tx;

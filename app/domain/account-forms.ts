@@ -50,6 +50,8 @@ export const OrganisationSchema = z.object({
   kind: z.enum(ORG_KINDS, { errorMap: () => ({ message: "required" }) }),
   creditCode: z.preprocess(blankToUndefined, CreditCodeSchema.optional()),
   region: optional(60),
+  /** Supervision organisations: the region prefix they supervise (blank: their region). */
+  jurisdiction: optional(60),
   contactName: optional(40),
   contactPhone: z.preprocess(blankToUndefined, z.string().trim().max(40, "tooLong").regex(PHONE, "invalid").optional()),
   address: optional(200),

@@ -17,6 +17,10 @@ export type Permission =
   | "tender:ask"
   | "tender:object"
   | "supervise:read"
+  /** R53/R65: act as the supervising department — open and work cases, accept, refuse and decide complaints. */
+  | "supervise:act"
+  /** R53: complain to the supervising department after an objection of one's own. */
+  | "complaint:file"
   | "record:read"
   | "pool:manage"
   | "draw:request"
@@ -35,10 +39,10 @@ const GRANTS: Record<Role, readonly Permission[]> = {
   admin: ["admin:orgs", "admin:users", "admin:holidays", "admin:rooms", "record:read", "pool:manage", "draw:reveal", "certificate:enroll", "certificate:revoke"],
   tendering_unit: ["tender:manage", "tender:downloads:view", "tender:answer", "draw:request", "certificate:enroll", "opening:run"],
   agency: ["tender:manage", "tender:downloads:view", "tender:answer", "draw:request", "certificate:enroll", "opening:run"],
-  bidder: ["tender:obtain", "tender:ask", "tender:object", "certificate:enroll", "bid:submit", "opening:attend"],
+  bidder: ["tender:obtain", "tender:ask", "tender:object", "complaint:file", "certificate:enroll", "bid:submit", "opening:attend"],
   expert: ["certificate:enroll"],
   // R36: supervisors may see the sealed list; the tender side and bidders may not.
-  supervisor: ["supervise:read", "tender:downloads:view", "record:read", "draw:salt", "draw:read-names", "certificate:enroll"],
+  supervisor: ["supervise:read", "supervise:act", "tender:downloads:view", "record:read", "draw:salt", "draw:read-names", "certificate:enroll"],
 };
 
 export function roleHasPermission(role: Role, permission: Permission): boolean {

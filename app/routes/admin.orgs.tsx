@@ -38,6 +38,7 @@ const TEXT_FIELDS = [
   { name: "name", required: true, maxLength: 100 },
   { name: "creditCode", required: false, maxLength: 22 },
   { name: "region", required: false, maxLength: 60 },
+  { name: "jurisdiction", required: false, maxLength: 60 },
   { name: "contactName", required: false, maxLength: 40 },
   { name: "contactPhone", required: false, maxLength: 40 },
   { name: "address", required: false, maxLength: 200 },

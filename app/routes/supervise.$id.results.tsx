@@ -6,6 +6,7 @@ import { DomainError, httpStatusOf, toErrorPayload } from "#app/domain/errors";
 import { dbNow } from "#app/services/platform/command.server";
 import { managedResults } from "#app/services/results/views.server";
 import { useLiveRevalidate } from "#app/utils/live";
+import { requireProjectInScope } from "#app/services/supervision/dashboard.server";
 import { requireActor, requireUuidParam } from "#app/utils/request.server";
 
 export const meta: MetaFunction = () => [{ title: "定标监督 · Tenderhall" }];
@@ -15,6 +16,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const actor = await requireActor(request, context, "supervise:read");
   const id = requireUuidParam(params, "id");
   try {
+    await requireProjectInScope(context.app.db, actor, id);
     return json(await managedResults(context.app.db, actor, id, await dbNow(context.app.db)));
   } catch (e) {
     if (e instanceof DomainError) throw json({ error: toErrorPayload(e) }, { status: httpStatusOf(e.code) });

@@ -9,6 +9,8 @@ import { storedMethodOrNull } from "#app/domain/method-form";
 import { formatCst, formatYuan } from "#app/domain/tender-form";
 import { supervisedTenderPage } from "#app/services/tendering/portal.server";
 import { sealedBidCounts } from "#app/services/bids/bids.server";
+import { SectionLightsPanel } from "#app/components/supervision/section-lights";
+import { organisationNames, projectSupervisionView, requireProjectInScope } from "#app/services/supervision/dashboard.server";
 import { useLiveRevalidate } from "#app/utils/live";
 import { requireActor, requireUuidParam } from "#app/utils/request.server";
 
@@ -19,11 +21,16 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const actor = await requireActor(request, context, "supervise:read");
   const id = requireUuidParam(params, "id");
   try {
+    // City–county supervision: outside the supervisor's jurisdiction the tender does not exist (404).
+    await requireProjectInScope(context.app.db, actor, id);
     const page = await supervisedTenderPage(context.app.db, actor, id);
+    const supervision = await projectSupervisionView(context.app.db, id);
     // Supervisors see how many sealed bids each section holds, never who (sealed-bid confidentiality).
     const counts = await sealedBidCounts(context.app.db, actor, page.project.id);
     const sections = page.sections.map((s) => ({ ...s, evaluation: storedMethodOrNull(s.evaluation, page.project.regime) }));
-    return json({ ...page, sections, sealedCounts: Object.fromEntries(page.sections.map((s) => [s.id, counts.get(s.id) ?? 0])) });
+    const subjectIds = [...new Set(supervision.flatMap((x) => x.alerts.flatMap((a) => a.subjects)))];
+    const names = await organisationNames(context.app.db, subjectIds);
+    return json({ ...page, sections, supervision, names, sealedCounts: Object.fromEntries(page.sections.map((s) => [s.id, counts.get(s.id) ?? 0])) });
   } catch (e) {
     if (e instanceof DomainError) throw json({ error: toErrorPayload(e) }, { status: httpStatusOf(e.code) });
     throw e;
@@ -37,9 +44,9 @@ function formatDayEnd(d: string): string {
 }
 
 export default function SuperviseTender() {
-  const { project: p, tenderingUnit, agency, sections, downloads, objections, questions, amendments, documents, sealedCounts } = useLoaderData<typeof loader>();
+  const { project: p, tenderingUnit, agency, sections, downloads, objections, questions, amendments, documents, sealedCounts, supervision, names } = useLoaderData<typeof loader>();
   const { t } = useTranslation("portal");
-  useLiveRevalidate([`tender:${p.id}`]);
+  useLiveRevalidate([`tender:${p.id}`, "supervision"]);
   const zfcg = p.regime === "ZFCG";
   const notice = p.notice as Record<string, string | undefined>;
   const pending = objections.filter((o) => o.status === "pending").length;
@@ -58,9 +65,15 @@ export default function SuperviseTender() {
         <Link to={`/supervise/${p.id}/results`} data-testid="supervise-results-link">
           {t("supervise.results")}
         </Link>
+        {/* Cases (R65): open one on this tender (app/routes/supervise.cases.new.tsx). */}
+        <Link to={`/supervise/cases/new?project=${p.id}`} data-testid="open-case-link">
+          {t("supervision:cases.openFromProject")}
+        </Link>
         <a href="#downloads">{t("supervise.downloadsTitle")}</a>
         <a href="#objections">{t(zfcg ? "supervise.challengesTitle" : "supervise.objectionsTitle")}</a>
       </nav>
+
+      <SectionLightsPanel projectId={p.id} sections={supervision} names={new Map(Object.entries(names))} />
 
       <div className="grid grid-2">
         <section className="card">

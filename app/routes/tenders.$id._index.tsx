@@ -389,7 +389,7 @@ export default function TenderDetail() {
         <p className="muted">{t("detail.noQa")}</p>
       ) : (
         questions.map((q) => (
-          // Published without the asker's identity (PRODUCT.md §3.1).
+          // Published without the asker's identity (docs/product.md §3.1).
           <div className="qa" key={q.id} data-testid="qa">
             <div className="q">{t("tender:questions.q", { body: q.body })}</div>
             <div className="a notice-body">{t("tender:questions.a", { body: q.answer })}</div>
@@ -474,7 +474,12 @@ export default function TenderDetail() {
                   t("tender:objections.due", { due: formatDayEnd(o.answerDueAt) })
                 )}
               </div>
-              <div className="muted small">{t("detail.filedAt", { at: formatCst(o.filedAt) })}</div>
+              <div className="muted small">
+                {t("detail.filedAt", { at: formatCst(o.filedAt) })} ·{" "}
+                <Link to={`/complaints/new?kind=documents&objection=${o.id}`} title={t("supervision:complaints.linkHint")} data-testid="complain-link">
+                  {t("supervision:complaints.link")}
+                </Link>
+              </div>
             </div>
           ))}
           {may.object && (

@@ -125,6 +125,9 @@ export default function SectionResults() {
               </p>
               <p>{o.body}</p>
               {o.answer && <p className="muted">{o.answer}</p>}
+              <Link className="small" to={`/complaints/new?kind=results&objection=${o.id}`} title={t("supervision:complaints.linkHint")} data-testid="complain-link">
+                {t("supervision:complaints.link")}
+              </Link>
             </div>
           ))}
         </section>

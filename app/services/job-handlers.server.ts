@@ -10,6 +10,7 @@ import { publishEvaluationFailureNotice } from "./evaluation/review.server";
 import { expireClarification } from "./evaluation/clarifications.server";
 import { syncCommittee } from "./evaluation/committee.server";
 import { RESULTS_TIMER_JOB, resultsTimer, type ResultsTimer } from "./results/results.server";
+import { COMPLAINT_TIMER_JOB, complaintTimer, type ComplaintTimer } from "./supervision/complaints.server";
 
 /** Every job kind and its idempotent handler. */
 export function jobHandlers(channels: NotificationChannel[]): Record<string, JobHandler> {
@@ -60,6 +61,10 @@ export function jobHandlers(channels: NotificationChannel[]): Record<string, Job
     // Results (R51–R57): publicity start and end, the ZFCG deemed choice, overdue answers, notices and contracts.
     [RESULTS_TIMER_JOB]: async (app, payload) => {
       await resultsTimer(app, String(payload.sectionId), String(payload.timer) as ResultsTimer);
+    },
+    // Complaints (R53): the acceptance and decision limits; an overdue one is written to the record.
+    [COMPLAINT_TIMER_JOB]: async (app, payload) => {
+      await complaintTimer(app, String(payload.complaintId), String(payload.timer) as ComplaintTimer);
     },
     "notify.external": async (_app, payload) => {
       const params = (payload.params ?? {}) as Record<string, string | number>;

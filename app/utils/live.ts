@@ -6,10 +6,15 @@ import { useEffect, useRef } from "react";
  * when an event arrives (pages stay correct without JavaScript; this only makes them live).
  * Reconnects with backoff and resumes after the last sequence number seen per channel.
  */
-export function useLiveRevalidate(channels: (string | null | undefined)[]) {
+export function useLiveRevalidate(channels: (string | null | undefined)[], since?: Record<string, number | null | undefined>) {
   const { revalidate } = useRevalidator();
   const key = channels.filter(Boolean).join("|");
   const lastSeq = useRef(new Map<string, number>());
+  // The channel's sequence number the page's data was read at (from the loader): the subscription replays every
+  // event after it, so one that happened between the render and the socket's opening is not missed.
+  for (const [channel, seq] of Object.entries(since ?? {})) {
+    if (typeof seq === "number" && seq > (lastSeq.current.get(channel) ?? -1)) lastSeq.current.set(channel, seq);
+  }
   useEffect(() => {
     if (!key || typeof WebSocket === "undefined") return;
     const list = key.split("|");

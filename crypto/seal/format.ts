@@ -64,7 +64,7 @@ export type Manifest = {
   recipients: Recipient[];
 };
 
-/** A generic failure: nothing about why a bid does not open is leaked beyond this (STYLE.md "fails closed"). */
+/** A generic failure: nothing about why a bid does not open is leaked beyond this (docs/sealed-bid-format.md: "fail closed, one generic error"). */
 export class SealError extends Error {
   constructor(readonly code: "DECRYPT_FAILED" | "MANIFEST_INVALID" | "SIGNATURE_INVALID" | "KEY_UNWRAP_FAILED") {
     super(code);

@@ -4,7 +4,7 @@ import { createdAt, id, instant } from "./columns";
 
 export const orgKind = pgEnum("org_kind", ["centre", "tendering_unit", "agency", "bidder", "supervisor", "expert"]);
 
-/** PRODUCT.md §1. A person may hold several roles, never both sides of one tender (checked per tender). */
+/** docs/product.md §1. A person may hold several roles, never both sides of one tender (checked per tender). */
 export const role = pgEnum("role", ["admin", "tendering_unit", "agency", "bidder", "expert", "supervisor"]);
 export type Role = (typeof role.enumValues)[number];
 
@@ -17,6 +17,12 @@ export const organisations = pgTable(
     /** 统一社会信用代码 (18 characters) where the organisation has one. */
     creditCode: text(),
     region: text().notNull().default(""),
+    /**
+     * Supervision organisations only: the region prefix they supervise (阳泉's city–county supervision). A city
+     * department ("黑龙江省大庆市") sees every project whose region starts with it, a county one only its county; null
+     * falls back to the organisation's region; '' supervises every region.
+     */
+    jurisdiction: text(),
     contactName: text().notNull().default(""),
     contactPhone: text().notNull().default(""),
     address: text().notNull().default(""),

@@ -8,3 +8,4 @@ export * from "./opening";
 export * from "./rooms";
 export * from "./evaluation";
 export * from "./results";
+export * from "./supervision";

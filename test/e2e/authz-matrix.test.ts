@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, removeDataDir, startServer, type RunningServer } from "./harness";
 
 /**
- * PRODUCT.md §4: authorisation is checked on every route for every role, through the real
+ * docs/product.md §4: authorisation is checked on every route for every role, through the real
  * server over HTTP (no browser needed): page routes × roles, and CSRF on every action.
  */
 type Who = "public" | "admin" | "tenderer" | "agent" | "bidder1" | "supervisor" | "expert";
@@ -14,6 +14,7 @@ const MATRIX: Record<string, Record<Who, number>> = {
   "/feed.atom": { public: 200, admin: 200, tenderer: 200, agent: 200, bidder1: 200, supervisor: 200, expert: 200 },
   "/manage": { public: 302, admin: 403, tenderer: 200, agent: 200, bidder1: 403, supervisor: 403, expert: 403 },
   "/manage/new": { public: 302, admin: 403, tenderer: 200, agent: 200, bidder1: 403, supervisor: 403, expert: 403 },
+  "/workbench": { public: 302, admin: 200, tenderer: 200, agent: 200, bidder1: 200, supervisor: 200, expert: 200 },
   "/supervise": { public: 302, admin: 403, tenderer: 403, agent: 403, bidder1: 403, supervisor: 200, expert: 403 },
   "/admin": { public: 302, admin: 200, tenderer: 403, agent: 403, bidder1: 403, supervisor: 403, expert: 403 },
   "/admin/orgs": { public: 302, admin: 200, tenderer: 403, agent: 403, bidder1: 403, supervisor: 403, expert: 403 },

@@ -96,9 +96,9 @@ describe("the demo, as a new user meets it", () => {
       // A client-side navigation: the URL changes before the new page has rendered.
       await expect
         .poll(() => page.$$eval("[data-testid=my-bids] tbody tr", (trs) => trs.map((tr) => tr.getAttribute("data-state")).sort()))
-        // DQ-2026-JS-0088, DQ-2026-JL-0521 and the three sections of DQ-2026-JS-0601 (server/demo-results.ts) are past
-        // their opening; DQ-2026-JS-0466's hall waits for the bidder's key.
-        .toEqual(["opening_closed", "opening_closed", "opening_closed", "opening_closed", "opening_closed", "opening_pending"]);
+        // DQ-2026-JS-0088, DQ-2026-JL-0521, DQ-2026-JS-0702 (the supervision demo) and the three sections of
+        // DQ-2026-JS-0601 (server/demo-results.ts) are past their opening; DQ-2026-JS-0466's hall waits for the bidder's key.
+        .toEqual(["opening_closed", "opening_closed", "opening_closed", "opening_closed", "opening_closed", "opening_closed", "opening_pending"]);
       const text = await page.innerText("main");
       expect(text).toContain("DQ-2026-JS-0466");
       expect(text).toContain("DQ-2026-JS-0088");

@@ -85,11 +85,11 @@ forEachDriver("demo seed: the results stages — publicity, awarded, contracted 
     }
   });
 
-  it("each demo bidder's /my-bids lists its three bids here past their opening (with DQ-2026-JS-0088, -JL-0521 closed and -JS-0466 in its hall)", async () => {
+  it("each demo bidder's /my-bids lists its three bids here past their opening (with DQ-2026-JS-0088, -JL-0521, -JS-0702 closed and -JS-0466 in its hall)", async () => {
     for (const u of ["bidder1", "bidder2", "bidder3"]) {
       const { rows } = await listMyBids(env().app.db, await actorOf(u));
       expect(rows.filter((r) => secs.some((s) => s.id === r.section.id)).map((r) => r.state), u).toEqual(["opening_closed", "opening_closed", "opening_closed"]);
-      expect(rows.map((r) => r.state).sort(), u).toEqual(["opening_closed", "opening_closed", "opening_closed", "opening_closed", "opening_closed", "opening_pending"]);
+      expect(rows.map((r) => r.state).sort(), u).toEqual(["opening_closed", "opening_closed", "opening_closed", "opening_closed", "opening_closed", "opening_closed", "opening_pending"]);
     }
   });
 

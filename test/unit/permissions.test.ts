@@ -15,6 +15,8 @@ const MATRIX: Record<Permission, Role[]> = {
   "tender:ask": ["bidder"],
   "tender:object": ["bidder"],
   "supervise:read": ["supervisor"],
+  "supervise:act": ["supervisor"],
+  "complaint:file": ["bidder"],
   "record:read": ["admin", "supervisor"],
   "pool:manage": ["admin"],
   "draw:request": ["tendering_unit", "agency"],

@@ -1,8 +1,9 @@
+import type { Thresholds } from "../supervision/lights";
 import type { Period } from "./days";
 import type { ResultsProfile } from "./results";
 
 /**
- * Rule profiles are data (PRODUCT.md §2): one per regime (R1), versioned. A tender records
+ * Rule profiles are data (docs/product.md §2): one per regime (R1), versioned. A tender records
  * the profile version it was published under.
  *
  * Money: every amount is an integer number of fen (分, ¥0.01) held in a `number`. Amounts up
@@ -43,7 +44,7 @@ export type RuleProfile = {
     /**
      * Whether a pending objection suspends the procedure. R11 requires it for ZTB. For ZFCG the
      * law lets the finance department suspend during a complaint (采购法57, ≤ 30 days); the
-     * product also pauses on a pending 质疑 (PRODUCT.md §2 `suspended`).
+     * product also pauses on a pending 质疑 (docs/product.md §2 `suspended`).
      */
     suspends: boolean;
   };
@@ -74,6 +75,8 @@ export type RuleProfile = {
   retentionYears: number;
   /** Results (R51–R57, R15, R70): every time limit after the signed report; see app/domain/rules/results.ts. */
   results: ResultsProfile;
+  /** R65 electronic supervision: when a running limit turns yellow (app/domain/supervision/lights.ts). */
+  supervision: Thresholds;
   /** R5: notice fields that must be present (their titles: `rules:noticeFields.<field>`). */
   requiredNoticeFields: readonly string[];
 };
@@ -99,7 +102,7 @@ export const ZTB_PROFILE: RuleProfile = {
   },
   bondCapPercent: 2,
   bondBase: "estimate",
-  // 施工办法37, 货物办法27: ¥800k; 勘察设计办法24: ¥100k (◐, RULES.md §17).
+  // 施工办法37, 货物办法27: ¥800k; 勘察设计办法24: ¥100k (◐, docs/rules.md §17).
   bondCapAbsoluteFen: { construction: yuanToFen(800_000), goods: yuanToFen(800_000), survey_design: yuanToFen(100_000) },
   minBidders: 3,
   recheckMinBiddersAfterDecryptionFailure: false,
@@ -126,6 +129,8 @@ export const ZTB_PROFILE: RuleProfile = {
     awardMode: "rank1_if_state_funded",
     publishRejectedBidders: false,
   },
+  // R65: yellow at 80 % of a running limit (大庆's 黄灯预警), configurable per profile and per limit.
+  supervision: { yellowAtPct: 80 },
   // 法16: name and address of the tendering unit, nature, quantity, place and time, how to obtain the documents.
   requiredNoticeFields: ["tenderingUnit", "address", "nature", "quantity", "place", "time", "obtainMethod"],
 };
@@ -175,6 +180,8 @@ export const ZFCG_PROFILE: RuleProfile = {
     awardMode: "rank_order",
     publishRejectedBidders: false,
   },
+  // R65: yellow at 80 % of a running limit (大庆's 黄灯预警), configurable per profile and per limit.
+  supervision: { yellowAtPct: 80 },
   // 87号令13: purchaser and agency, project name, budget (and ceiling price if set), requirements,
   // qualification, how/where/when to obtain the documents, the deadline and opening, contact.
   requiredNoticeFields: ["tenderingUnit", "projectName", "budget", "scope", "qualification", "howToObtain", "deadline", "contact"],

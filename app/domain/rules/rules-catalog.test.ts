@@ -8,6 +8,8 @@ import { RULE_VIOLATION_CODES, type RuleViolation } from "./violations";
 import { checkBidWindow, checkDeclaredLayout, checkManifest } from "./bids";
 import { checkDrawReveal } from "./draws";
 import { checkContract, checkResultObjection, checkWinner } from "./results";
+import { checkComplaintFiling, checkComplaintSuspension, checkDecision, checkRefusal } from "../supervision/complaints";
+import { checkCaseStatusChange } from "../supervision/cases";
 import { afterDecryption, checkBidderRelease, checkClose, checkCustodianRelease, checkFailureDecision, checkHallOpen, checkObjection } from "./opening";
 
 type Catalog = Record<string, unknown> & { titles: Record<string, string>; noticeFields: Record<string, string> };
@@ -74,6 +76,32 @@ function producedViolations(): RuleViolation[] {
     ...checkContract({ signedOn: "2026-01-01", noticeDate: "2026-02-01", today: "2026-03-01", amountFen: 0, winningFen: 1 }),
     ...checkContract({ signedOn: "2026-04-01", noticeDate: "2026-02-01", today: "2026-03-01", amountFen: 1, winningFen: 1 }),
     ...checkContract({ signedOn: "2026-02-01", noticeDate: "2026-02-01", today: "2026-03-01", amountFen: 2, winningFen: 1 }),
+    ...checkComplaintFiling({ objection: null, complainantOrgId: "a", projectId: "p", sectionId: null, now: knownAt, body: "", alreadyFiled: false, filingDueAt: knownAt }),
+    ...checkComplaintFiling({
+      objection: { kind: "documents", orgId: "a", projectId: "p", sectionId: null, answerDueAt: knownAt, answeredAt: knownAt },
+      complainantOrgId: "a",
+      projectId: "p",
+      sectionId: null,
+      now: new Date(knownAt.getTime() + 1),
+      body: "答复未回应资格条件的排他性问题。",
+      alreadyFiled: false,
+      filingDueAt: knownAt,
+    }),
+    ...checkComplaintFiling({
+      objection: { kind: "documents", orgId: "a", projectId: "p", sectionId: null, answerDueAt: new Date(knownAt.getTime() + 1), answeredAt: null },
+      complainantOrgId: "a",
+      projectId: "p",
+      sectionId: null,
+      now: knownAt,
+      body: "短",
+      alreadyFiled: true,
+      filingDueAt: new Date(knownAt.getTime() + 86400_000),
+    }),
+    ...checkRefusal(""),
+    ...checkDecision({ outcome: "maybe", decision: "" }),
+    ...checkComplaintSuspension("bid.submit", [new Date("2026-12-01T09:00:00Z")]),
+    ...checkCaseStatusChange("open", "resolved", ""),
+    ...checkCaseStatusChange("investigating", "resolved", ""),
   ].filter((v): v is RuleViolation => v !== null);
 }
 

@@ -1,5 +1,5 @@
 /**
- * A broken rule: its number (RULES.md), a stable code and parameters. The UI translates
+ * A broken rule: its number (docs/rules.md), a stable code and parameters. The UI translates
  * `rules:<code>` with the parameters (app/locales/{zh-CN,en}/rules.json) and can show the
  * rule's short title as `rules:titles.<rule>`.
  */
@@ -73,6 +73,18 @@ export const RULE_VIOLATION_CODES = {
   RULE_R56_SIGNED_IN_FUTURE: "R56",
   RULE_R56_AMOUNT: "R56",
   RULE_R56_AMOUNT_MISMATCH: "R56",
+  // Supervision: complaints (app/domain/supervision/complaints.ts) and cases (cases.ts).
+  RULE_R53_NO_OBJECTION: "R53",
+  RULE_R53_OBJECTION_PENDING: "R53",
+  RULE_R53_FILING_LATE: "R53",
+  RULE_R53_SUSPENDED: "R53",
+  RULE_R53_BODY_LENGTH: "R53",
+  RULE_R53_ALREADY_FILED: "R53",
+  RULE_R53_REASON_REQUIRED: "R53",
+  RULE_R53_OUTCOME_REQUIRED: "R53",
+  RULE_R53_DECISION_REQUIRED: "R53",
+  RULE_R65_CASE_TRANSITION: "R65",
+  RULE_R65_CASE_OUTCOME_REQUIRED: "R65",
 } as const satisfies Record<string, RuleNumber>;
 
 export type RuleViolationCode = keyof typeof RULE_VIOLATION_CODES;

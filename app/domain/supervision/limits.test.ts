@@ -3,6 +3,7 @@ import { decryptionEndsAt } from "../rules/opening";
 import { ZFCG_PROFILE, ZTB_PROFILE } from "../rules/profiles";
 import { bondRefundDue, contractPublishDue, contractTimers, decisionDue, noticesDue, objectionAnswerDue as resultAnswerDue, publicityEndsAt, publicityStartDue } from "../rules/results";
 import { amendmentEffect, objectionAnswerDue } from "../rules/tender";
+import { complaintAcceptDue, complaintDecisionDue } from "./complaints";
 import { cst, GOLDEN_WEEK_2026 as cal } from "../rules/test-fixtures";
 import { sectionLight } from "./lights";
 import { bondRefundStart, emptySectionFacts, LIMITS, limitById, ruleOf, sectionLimits, type LimitId, type LimitInstance, type SectionFacts } from "./limits";
@@ -110,6 +111,8 @@ describe("the limits table", () => {
       "contract",
       "contractPublication",
       "bondRefund",
+      "complaintAcceptance",
+      "complaintDecision",
     ]);
     expect(LIMITS.map((l) => `${l.id}:${ruleOf(l, "ZTB")}/${ruleOf(l, "ZFCG")}`)).toEqual([
       "documentsPeriod:R6/R6",
@@ -127,10 +130,13 @@ describe("the limits table", () => {
       "contract:R56/R56",
       "contractPublication:R57/R57",
       "bondRefund:R15/R15",
+      "complaintAcceptance:R53/R53",
+      "complaintDecision:R53/R53",
     ]);
     for (const l of LIMITS) expect(l.i18nKey).toBe(`supervision:limits.${l.id}`);
     expect(LIMITS.filter((l) => l.kind === "period").map((l) => l.id)).toEqual(["documentsPeriod", "bidPeriod", "amendmentWindow", "decryptionWindow", "publicityPeriod"]);
     expect(limitById("bondRefund").stage).toBe("refunds");
+    expect(LIMITS.filter((l) => l.stage === "complaints").map((l) => `${l.id}:${l.kind}`)).toEqual(["complaintAcceptance:deadline", "complaintDecision:deadline"]);
     expect(() => limitById("nope" as LimitId)).toThrow(RangeError);
   });
 
@@ -280,5 +286,46 @@ describe("a section that ends without an award (R13 termination, R25 failure, R5
     expect(of(early, "publicityPeriod")).toEqual([]);
     // Limits done before the end keep their instants.
     expect(of(early, "documentObjectionAnswer")[0]!.doneAt).toEqual(cst("2026-09-12T15:00"));
+  });
+});
+
+describe("R53 complaints to the supervising department", () => {
+  // A complaint filed Tue 10-13 after objection r1 was answered; another filed Wed 10-14 and refused; a third withdrawn.
+  const FILED = cst("2026-10-13T10:00");
+  const ACCEPTED = cst("2026-10-15T09:00");
+  const complaints: SectionFacts["complaints"] = [
+    { id: "c1", filedAt: FILED, acceptDueAt: complaintAcceptDue(FILED, cal), admittedAt: ACCEPTED, decisionDueAt: complaintDecisionDue(ACCEPTED, cal), decidedAt: null, withdrawnAt: null },
+    { id: "c2", filedAt: cst("2026-10-14T10:00"), acceptDueAt: complaintAcceptDue(cst("2026-10-14T10:00"), cal), admittedAt: cst("2026-10-16T10:00"), decisionDueAt: null, decidedAt: null, withdrawnAt: null },
+    { id: "c3", filedAt: cst("2026-10-14T11:00"), acceptDueAt: complaintAcceptDue(cst("2026-10-14T11:00"), cal), admittedAt: null, decisionDueAt: null, decidedAt: null, withdrawnAt: cst("2026-10-15T08:00") },
+  ];
+  const f = { ...ztbFacts(), complaints };
+
+  it("R53: one acceptance limit per complaint (3 working days), done when accepted, refused or withdrawn", () => {
+    expect(of(f, "complaintAcceptance").map(plain)).toEqual([
+      { limitId: "complaintAcceptance", startedAt: iso(FILED), dueAt: iso(cst("2026-10-17T00:00")), doneAt: iso(ACCEPTED), subjectId: "c1" },
+      { limitId: "complaintAcceptance", startedAt: iso(cst("2026-10-14T10:00")), dueAt: iso(cst("2026-10-20T00:00")), doneAt: iso(cst("2026-10-16T10:00")), subjectId: "c2" },
+      { limitId: "complaintAcceptance", startedAt: iso(cst("2026-10-14T11:00")), dueAt: iso(cst("2026-10-20T00:00")), doneAt: iso(cst("2026-10-15T08:00")), subjectId: "c3" },
+    ]);
+  });
+
+  it("R53: a decision limit (30 working days from acceptance) only for an accepted complaint", () => {
+    expect(of(f, "complaintDecision").map(plain)).toEqual([
+      { limitId: "complaintDecision", startedAt: iso(ACCEPTED), dueAt: iso(cst("2026-11-27T00:00")), doneAt: null, subjectId: "c1" },
+    ]);
+    const decided = { ...f, complaints: [{ ...complaints[0]!, decidedAt: cst("2026-11-02T10:00") }] };
+    expect(of(decided, "complaintDecision")[0]!.doneAt).toEqual(cst("2026-11-02T10:00"));
+  });
+
+  it("R53: an overdue acceptance makes the section red with the complaint limit as its reason", () => {
+    const late = { ...emptySectionFacts("ZTB"), complaints: [{ ...complaints[2]!, withdrawnAt: null }] };
+    const light = sectionLight(sectionLimits(late), cst("2026-10-21T09:00"));
+    expect(light.light).toBe("red");
+    expect(light.reasons).toEqual(["complaintAcceptance"]);
+  });
+
+  it("R53: the section's end (R13/R25/R45/R52) does not void the department's limits", () => {
+    const ended = { ...f, endedAt: cst("2026-10-15T12:00") };
+    expect(of(ended, "complaintDecision")).toEqual(of(f, "complaintDecision"));
+    expect(of(ended, "complaintAcceptance")).toEqual(of(f, "complaintAcceptance"));
   });
 });

@@ -26,7 +26,8 @@ import type { RuleNumber } from "../rules/violations";
  *
  * A section that leaves the procedure without an award (`endedAt`: termination R13, a failed opening R25/R27, a failed
  * evaluation R45, a result objection that ends it R52) voids every limit still running then; a limit already overdue at
- * that instant stays a breach, closed at `endedAt`.
+ * that instant stays a breach, closed at `endedAt`. The R53 complaint limits are the exception: they bind the
+ * supervising department, and a complaint about a section that ended must still be accepted and decided.
  */
 
 /** Where in the lifecycle a limit runs (section status in brackets). */
@@ -48,7 +49,9 @@ export type LimitStage =
   /** The contract and its publication (contracted). */
   | "contract"
   /** Bid bond refunds (awarded / contracted). */
-  | "refunds";
+  | "refunds"
+  /** Complaints to the supervising department after an objection (R53; any stage). */
+  | "complaints";
 
 export type LimitKind = "deadline" | "period";
 
@@ -67,7 +70,9 @@ export type LimitId =
   | "resultNotices"
   | "contract"
   | "contractPublication"
-  | "bondRefund";
+  | "bondRefund"
+  | "complaintAcceptance"
+  | "complaintDecision";
 
 /** One occurrence of a limit. Instants come from the database; `doneAt` null = not done (yet). */
 export type LimitInstance = {
@@ -200,6 +205,11 @@ export type SectionFacts = {
     refundedAt: Date | null;
   }[];
   /**
+   * complaints rows (R53) about the section: its own and its project's project-wide ones (sectionId null, after an
+   * objection to the documents). Instants as stored; `closedAt` ends a complaint withdrawn before the department acted.
+   */
+  complaints: readonly ComplaintFacts[];
+  /**
    * When the section left the procedure without an award: projects/sections terminated (R13, the record entry's
    * instant), openings.phase_changed_at with phase 'failed' (R25/R27), evaluations.stage_changed_at with stage
    * 'failed' (R45), or the record entry that ended the results (section_results.stage 'ended', R52). Null otherwise.
@@ -207,9 +217,27 @@ export type SectionFacts = {
   endedAt: Date | null;
 };
 
+/** A complaint's limits as its row holds them (R53). */
+export type ComplaintFacts = {
+  /** complaints.id */
+  id: string;
+  /** complaints.filed_at */
+  filedAt: Date;
+  /** complaints.accept_due_at (complaintAcceptDue: 3 working days). */
+  acceptDueAt: Date;
+  /** complaints.accepted_at ?? complaints.refused_at: the department decided whether to accept. */
+  admittedAt: Date | null;
+  /** complaints.decision_due_at (complaintDecisionDue: 30 working days from acceptance); null unless accepted. */
+  decisionDueAt: Date | null;
+  /** complaints.decided_at */
+  decidedAt: Date | null;
+  /** When a withdrawal ended it (the record entry's instant: no column holds it); null otherwise. */
+  withdrawnAt: Date | null;
+};
+
 /** The facts of a section with nothing started: a draft (no limit, green). */
 export function emptySectionFacts(regime: Regime): SectionFacts {
-  return { regime, tender: null, amendments: [], documentObjections: [], opening: null, invitations: [], evaluation: null, results: null, resultObjections: [], contract: null, refunds: [], endedAt: null };
+  return { regime, tender: null, amendments: [], documentObjections: [], opening: null, invitations: [], evaluation: null, results: null, resultObjections: [], contract: null, refunds: [], complaints: [], endedAt: null };
 }
 
 /**
@@ -223,7 +251,7 @@ export function bondRefundStart(input: { winner: boolean; noticeAt: Date | null;
 
 export type LimitDefinition = {
   id: LimitId;
-  /** The rule it supervises (RULES numbering); per regime where the two differ. */
+  /** The rule it supervises (docs/rules.md numbering); per regime where the two differ. */
   rule: RuleNumber | Readonly<Record<Regime, RuleNumber>>;
   /** i18n key stem: `supervision:limits.<id>` (its title; the namespace's other keys build on it). */
   i18nKey: `supervision:limits.${LimitId}`;
@@ -262,13 +290,19 @@ function applyEnd(kind: LimitKind, list: LimitInstance[], endedAt: Date | null):
   return out;
 }
 
-type Raw = Omit<LimitDefinition, "instances" | "i18nKey"> & { build: (f: SectionFacts) => LimitInstance[] };
+/** `survivesEnd`: the limit binds the supervisor, not the procedure — the section's end does not void it (R53). */
+type Raw = Omit<LimitDefinition, "instances" | "i18nKey"> & { build: (f: SectionFacts) => LimitInstance[]; survivesEnd?: boolean };
 
-const define = ({ build, ...d }: Raw): LimitDefinition => ({
+const define = ({ build, survivesEnd, ...d }: Raw): LimitDefinition => ({
   ...d,
   i18nKey: `supervision:limits.${d.id}`,
-  instances: (f) => applyEnd(d.kind, build(f), f.endedAt),
+  instances: (f) => (survivesEnd ? build(f) : applyEnd(d.kind, build(f), f.endedAt)),
 });
+
+/** A withdrawal ends a running complaint limit without a breach when it came in time, and closes it late otherwise. */
+function complaintDone(doneAt: Date | null, withdrawnAt: Date | null): Date | null {
+  return doneAt ?? withdrawnAt;
+}
 
 const one = (i: LimitInstance | null): LimitInstance[] => (i ? [i] : []);
 
@@ -414,6 +448,30 @@ export const LIMITS: readonly LimitDefinition[] = [
     stage: "refunds",
     kind: "deadline",
     build: ({ refunds }) => refunds.map((b) => ({ limitId: "bondRefund" as const, startedAt: b.startedAt, dueAt: b.dueAt, doneAt: b.refundedAt, subjectId: b.id })),
+  }),
+  define({
+    // R53: the supervising department accepts or refuses a complaint within 3 working days of its filing.
+    id: "complaintAcceptance",
+    rule: "R53",
+    stage: "complaints",
+    kind: "deadline",
+    survivesEnd: true,
+    build: ({ complaints }) =>
+      complaints.map((c) => ({ limitId: "complaintAcceptance" as const, startedAt: c.filedAt, dueAt: c.acceptDueAt, doneAt: complaintDone(c.admittedAt, c.withdrawnAt), subjectId: c.id })),
+  }),
+  define({
+    // R53: an accepted complaint is decided within 30 working days of its acceptance.
+    id: "complaintDecision",
+    rule: "R53",
+    stage: "complaints",
+    kind: "deadline",
+    survivesEnd: true,
+    build: ({ complaints }) =>
+      complaints.flatMap((c) =>
+        c.admittedAt && c.decisionDueAt
+          ? [{ limitId: "complaintDecision" as const, startedAt: c.admittedAt, dueAt: c.decisionDueAt, doneAt: complaintDone(c.decidedAt, c.withdrawnAt), subjectId: c.id }]
+          : [],
+      ),
   }),
 ];
 

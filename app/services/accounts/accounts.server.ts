@@ -14,6 +14,8 @@ export type NewOrganisation = {
   kind: OrgKind;
   creditCode?: string | null;
   region?: string;
+  /** Supervision organisations: the region prefix supervised (null: the organisation's region; '': every region). */
+  jurisdiction?: string | null;
   contactName?: string;
   contactPhone?: string;
   address?: string;
@@ -85,6 +87,7 @@ async function insertOrganisation(tx: Tx, org: NewOrganisation): Promise<string>
       contactName: org.contactName ?? "",
       contactPhone: org.contactPhone ?? "",
       address: org.address ?? "",
+      jurisdiction: org.kind === "supervisor" ? (org.jurisdiction ?? null) : null,
     })
     .returning({ id: organisations.id });
   return row!.id;

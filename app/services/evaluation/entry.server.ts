@@ -283,7 +283,7 @@ export async function declareConflict(ctx: Ctx, actor: Actor, sectionId: string,
 /**
  * What the entry panel shows. A member: whether it is in the room, its certificates (to match the opened file), and
  * — once in and not yet seated — the declaration to read and sign with the reading countdown. Everyone who may look:
- * who is missing by name (PEERS: "sign-in must name who is missing") and, when all are seated but R32 fails, why.
+ * who is missing by name (EV15, docs/evaluation-rules.md §4.2) and, when all are seated but R32 fails, why.
  */
 export async function entryView(db: Executor, ev: Evaluation, member: CommitteeMember | null, names: Map<string, string>) {
   const members = await liveMembers(db, ev.sectionId);

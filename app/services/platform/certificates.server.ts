@@ -25,7 +25,7 @@ export function trustedCaPems(config: Ctx["config"]): string[] {
 }
 
 const receiptSigners = new Map<string, { privateKeyPkcs8: Uint8Array; certPem: string; chainPem: string[] }>();
-/** The platform signing key as PKCS#8 for WebCrypto (receipts). Server-held by design (ARCHITECTURE.md). */
+/** The platform signing key as PKCS#8 for WebCrypto (receipts). Server-held by design (it opens no bid; docs/security.md). */
 export function platformSigningKey(config: Ctx["config"]) {
   let hit = receiptSigners.get(config.dataDir);
   // (keyed by data folder: the signing key does not depend on the external CA list)

@@ -1,9 +1,10 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, isNull, or, sql } from "drizzle-orm";
 import { hashEntry, hashPayload } from "#crypto/record-hash";
 import type { Executor, Tx } from "#db/client";
-import { liveEvents, recordEntries, recordHead } from "#db/schema/index";
+import { bids, complaints, draws, liveEvents, recordEntries, recordHead, sections } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
 import { hasPermission, type Permission } from "#app/domain/permissions";
+import { checkComplaintSuspension, SUSPENDED_BY_COMPLAINT } from "#app/domain/supervision/complaints";
 import type { AppContext } from "./context.server";
 import type { Actor } from "./actor";
 
@@ -40,7 +41,7 @@ export function requirePermission(actor: Actor, permission: Permission): void {
 }
 
 /**
- * The one way to change state (ARCHITECTURE.md "Commands"): in one transaction, read the
+ * The one way to change state (docs/decisions/003-command-layer-and-record.md): in one transaction, read the
  * database time, let `body` check permission and rule and write the change, append the
  * hash-linked record entry under the locked chain head, and insert the live events
  * (outbox) with a NOTIFY that PostgreSQL and PGlite deliver on commit.
@@ -54,6 +55,12 @@ export async function runCommand<T>(
   return ctx.db.transaction(async (tx) => {
     const now = await dbNow(tx);
     const outcome = await body({ tx, now, actor });
+    // R53: a section suspended by an accepted complaint does not move forward; refused here, for every command that
+    // would move it, and rolled back with whatever the command had written.
+    if (SUSPENDED_BY_COMPLAINT.includes(action)) {
+      const v = checkComplaintSuspension(action, await complaintSuspensions(tx, outcome.subjectType, outcome.subjectId));
+      if (v.length) throw new DomainError("RULE_VIOLATION", {}, v);
+    }
     await appendRecord(tx, {
       at: now,
       actor,
@@ -65,6 +72,29 @@ export async function runCommand<T>(
     for (const ev of outcome.events ?? []) await emitLiveEvent(tx, ev);
     return outcome.result;
   });
+}
+
+/** When the accepted complaints that suspend the section a command is about were accepted (none → []). */
+async function complaintSuspensions(tx: Tx, subjectType: string, subjectId: string): Promise<Date[]> {
+  let sectionId: string | null = null;
+  if (subjectType === "section") sectionId = subjectId;
+  else if (subjectType === "bid") sectionId = (await tx.select({ s: bids.sectionId }).from(bids).where(eq(bids.id, subjectId)))[0]?.s ?? null;
+  else if (subjectType === "draw") sectionId = (await tx.select({ s: draws.sectionId }).from(draws).where(eq(draws.id, subjectId)))[0]?.s ?? null;
+  if (!sectionId) return [];
+  const [section] = await tx.select({ projectId: sections.projectId }).from(sections).where(eq(sections.id, sectionId));
+  if (!section) return [];
+  const rows = await tx
+    .select({ at: complaints.acceptedAt })
+    .from(complaints)
+    .where(
+      and(
+        eq(complaints.suspended, true),
+        eq(complaints.status, "accepted"),
+        eq(complaints.projectId, section.projectId),
+        or(eq(complaints.sectionId, sectionId), isNull(complaints.sectionId)),
+      ),
+    );
+  return rows.map((r) => r.at ?? new Date(0));
 }
 
 export async function appendRecord(

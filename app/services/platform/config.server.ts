@@ -32,6 +32,8 @@ const EnvSchema = z.object({
   ARCHIVE_RETENTION_YEARS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(15).max(100).optional()),
   /** OCDS ocid prefix (registered with the Open Contracting Partnership); ocid = prefix + "-" + project code (docs/open-data.md). */
   OCDS_OCID_PREFIX: z.string().regex(/^ocds-[a-z0-9]{6}$/).default("ocds-th0001"),
+  /** HTTP server processes on PostgreSQL (node:cluster, docs/decisions/022). The embedded PGlite is one process's: there it is always 1. */
+  WEB_CONCURRENCY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(16).default(1)),
 });
 
 export type Config = {
@@ -43,6 +45,8 @@ export type Config = {
   sessionSecrets: string[];
   publicUrl: string;
   seedDemo: boolean;
+  /** WEB_CONCURRENCY: server processes sharing the port (1 on PGlite, whatever was asked). */
+  workers: number;
   cookieSecure: boolean;
   maxDocumentBytes: number;
   /** OCDS_OCID_PREFIX: the open-data feed's ocid prefix (docs/open-data.md). */
@@ -74,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecrets: e.SESSION_SECRET ? e.SESSION_SECRET.split(",") : [persistentSecret(dataDir)],
     publicUrl: e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`,
     seedDemo: e.SEED_DEMO,
+    workers: e.DATABASE_URL ? e.WEB_CONCURRENCY : 1,
     cookieSecure: e.COOKIE_SECURE,
     maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
     ...(e.TSA_URL ? { tsaUrl: e.TSA_URL } : {}),

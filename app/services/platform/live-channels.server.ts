@@ -11,7 +11,8 @@ import type { Actor } from "./actor";
  * - `user:<userId>`: a user's inbox (that user only);
  * - `opening:<sectionId>`: one opening hall, public events only (R26/R28);
  * - `evaluation:<sectionId>`: one review room — presence and progress, never a score — for its live committee
- *   members and supervisors only (R42).
+ *   members and supervisors only (R42);
+ * - `supervision`: the supervision dashboard's changes (lights, alerts, cases, complaints), supervisors only (R65).
  */
 export const channels = {
   portal: () => "portal",
@@ -21,11 +22,14 @@ export const channels = {
   opening: (sectionId: string) => `opening:${sectionId}`,
   /** One review room (评标室): members and supervisors (docs/decisions/015-evaluation.md). */
   evaluation: (sectionId: string) => `evaluation:${sectionId}`,
+  /** Electronic supervision (R65): lights, alerts, cases and complaints changed — supervisors only. */
+  supervision: () => "supervision",
 };
 
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
 export async function canSubscribe(db: Executor, actor: Actor | null, channel: string): Promise<boolean> {
+  if (channel === "supervision") return !!actor?.user && hasPermission(actor.roles, "supervise:read");
   if (channel === "portal" || new RegExp(`^(tender|opening):${UUID}$`).test(channel)) return true;
   const user = new RegExp(`^user:(${UUID})$`).exec(channel);
   if (user) return actor?.user?.id === user[1];

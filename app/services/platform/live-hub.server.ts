@@ -6,7 +6,7 @@ export type LiveEvent = { channel: string; seq: number; type: string; data: unkn
 type Listener = (e: LiveEvent) => void;
 
 /**
- * Fans committed live events out to subscribers (ARCHITECTURE.md). The command layer
+ * Fans committed live events out to subscribers (docs/decisions/003-command-layer-and-record.md). The command layer
  * writes the outbox row and NOTIFYs `th_live` with its id inside the transaction; every
  * app instance LISTENs, loads the row and delivers it. A client that reconnects asks
  * for `after(channel, seq)`, so nothing is lost across reconnects or restarts.

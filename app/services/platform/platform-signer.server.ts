@@ -9,7 +9,7 @@ import { issueTsaCertificate, issuedByOneOf } from "#crypto/tsa/tsa";
 import type { Config } from "./config.server";
 
 /**
- * The keys the server holds (ARCHITECTURE.md): the platform CA, the document-signing key and the
+ * The keys the server holds (never one that opens a bid, docs/security.md): the platform CA, the document-signing key and the
  * time-stamping authority's key, as files under DATA_DIR/pki (keys mode 0600), created on first
  * use for the embedded default and replaceable by configured files (PLATFORM_P12 +
  * PLATFORM_P12_PASSPHRASE, PLATFORM_CA_CERT, PLATFORM_CA_KEY). The TSA (docs/decisions/016):

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, ilike, inArray, like, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "#db/client";
-import { bids, draws, organisations, projects, recordEntries, recordHead, sections, users } from "#db/schema/index";
+import { alerts, bids, cases, complaints, draws, organisations, projects, recordEntries, recordHead, sections, users } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
 import { isUuid } from "#app/domain/ids";
 import { hasPermission } from "#app/domain/permissions";
@@ -16,13 +16,16 @@ const containing = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
  * The project a record entry is about, as text: the subject itself (project), or the project of the subject section,
- * bid or draw. Each branch casts the subject id only for its own subject type (whose ids are UUIDs).
+ * bid, draw, supervision case, complaint or alert. Each branch casts the subject id only for its own subject type (whose ids are UUIDs).
  */
 const subjectProjectId = sql<string | null>`(case ${recordEntries.subjectType}
   when 'project' then ${recordEntries.subjectId}
   when 'section' then (select s.project_id::text from ${sections} s where s.id = ${recordEntries.subjectId}::uuid)
   when 'bid' then (select s.project_id::text from ${bids} b join ${sections} s on s.id = b.section_id where b.id = ${recordEntries.subjectId}::uuid)
   when 'draw' then (select d.project_id::text from ${draws} d where d.id = ${recordEntries.subjectId}::uuid)
+  when 'case' then (select c.project_id::text from ${cases} c where c.id = ${recordEntries.subjectId}::uuid)
+  when 'complaint' then (select c.project_id::text from ${complaints} c where c.id = ${recordEntries.subjectId}::uuid)
+  when 'alert' then (select a.project_id::text from ${alerts} a where a.id = ${recordEntries.subjectId}::uuid)
 end)`;
 
 /**

@@ -3,6 +3,7 @@ import type { Executor } from "#db/client";
 import {
   amendments,
   bondRefunds,
+  complaints,
   contracts,
   draws,
   drawPicks,
@@ -20,7 +21,7 @@ import {
 } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
 import { getProfile } from "#app/domain/rules/profiles";
-import { bondRefundStart, sectionLimits, type LimitId, type ObjectionFacts, type SectionFacts } from "#app/domain/supervision/limits";
+import { bondRefundStart, sectionLimits, type ComplaintFacts, type LimitId, type ObjectionFacts, type SectionFacts } from "#app/domain/supervision/limits";
 import { DEFAULT_THRESHOLDS, nextChange, sectionLight, type InstanceLight, type Light, type Thresholds } from "#app/domain/supervision/lights";
 import { dbNow } from "#app/services/platform/command.server";
 
@@ -40,6 +41,10 @@ import { dbNow } from "#app/services/platform/command.server";
  *   ended at once for want of candidates (reason 'no_candidates', written by the transaction that opened them);
  * - termination (R13: projects.status or sections.status 'terminated'): no column holds its instant, so the record
  *   entry on the project or section whose action names it (`%terminat%`) gives it.
+ *
+ * Complaints (R53) are read by project: a section has its own and its project's project-wide ones (section_id null,
+ * after an objection to the documents). A withdrawal has no column either: its record entry
+ * (`supervision.complaint_withdrawn` on the complaint) gives the instant.
  */
 
 const CHUNK = 1000;
@@ -81,7 +86,7 @@ async function readChunk(db: Executor, ids: string[]): Promise<Map<string, Secti
   const projectIds = [...new Set(heads.map((h) => h.projectId))];
   const terminated = heads.filter((h) => h.sectionStatus === "terminated" || h.projectStatus === "terminated");
 
-  const [amendmentRows, objectionRows, openingRows, invitationRows, evaluationRows, resultRows, resultObjectionRows, contractRows, refundRows, terminationRows] = await Promise.all([
+  const [amendmentRows, objectionRows, openingRows, invitationRows, evaluationRows, resultRows, resultObjectionRows, contractRows, refundRows, terminationRows, complaintRows] = await Promise.all([
     db
       .select({ projectId: amendments.projectId, id: amendments.id, issuedAt: amendments.issuedAt, newDeadline: amendments.newDeadline, affectsBidPreparation: amendments.affectsBidPreparation })
       .from(amendments)
@@ -165,7 +170,32 @@ async function readChunk(db: Executor, ids: string[]): Promise<Map<string, Secti
               ),
             ),
           ),
+    db
+      .select({
+        projectId: complaints.projectId,
+        sectionId: complaints.sectionId,
+        id: complaints.id,
+        status: complaints.status,
+        filedAt: complaints.filedAt,
+        acceptDueAt: complaints.acceptDueAt,
+        acceptedAt: complaints.acceptedAt,
+        refusedAt: complaints.refusedAt,
+        decisionDueAt: complaints.decisionDueAt,
+        decidedAt: complaints.decidedAt,
+      })
+      .from(complaints)
+      .where(inArray(complaints.projectId, projectIds))
+      .orderBy(asc(complaints.filedAt), asc(complaints.id)),
   ]);
+  const withdrawnIds = complaintRows.filter((c) => c.status === "withdrawn").map((c) => c.id);
+  const withdrawalRows =
+    withdrawnIds.length === 0
+      ? []
+      : await db
+          .select({ subjectId: recordEntries.subjectId, at: recordEntries.at })
+          .from(recordEntries)
+          .where(and(eq(recordEntries.subjectType, "complaint"), eq(recordEntries.action, "supervision.complaint_withdrawn"), inArray(recordEntries.subjectId, withdrawnIds)));
+  const withdrawnAt = new Map(withdrawalRows.map((r) => [r.subjectId, r.at]));
 
   const amendmentsBy = groupBy(amendmentRows, (r) => r.projectId);
   const objectionsBy = groupBy(objectionRows, (r) => r.projectId);
@@ -177,6 +207,16 @@ async function readChunk(db: Executor, ids: string[]): Promise<Map<string, Secti
   const contractBy = new Map(contractRows.map((r) => [r.sectionId, r]));
   const refundsBy = groupBy(refundRows, (r) => r.sectionId);
   const terminationBy = groupBy(terminationRows, (r) => `${r.subjectType}:${r.subjectId}`);
+  const complaintsBy = groupBy(complaintRows, (r) => r.projectId);
+  const complaintFacts = (c: (typeof complaintRows)[number]): ComplaintFacts => ({
+    id: c.id,
+    filedAt: c.filedAt,
+    acceptDueAt: c.acceptDueAt,
+    admittedAt: instant(c.acceptedAt) ?? instant(c.refusedAt),
+    decisionDueAt: instant(c.decisionDueAt),
+    decidedAt: instant(c.decidedAt),
+    withdrawnAt: c.status === "withdrawn" ? (withdrawnAt.get(c.id) ?? null) : null,
+  });
 
   const objectionFacts = (o: { id: string; filedAt: Date; answerDueAt: Date; answeredAt: Date | null }): ObjectionFacts => ({
     id: o.id,
@@ -247,6 +287,7 @@ async function readChunk(db: Executor, ids: string[]): Promise<Map<string, Secti
       resultObjections: resultObjs.map(objectionFacts),
       contract: c ? { signedOn: c.signedOn, recordedAt: c.recordedAt, publishDueAt: instant(c.publishDueAt), publishedAt: instant(c.publishedAt) } : null,
       refunds,
+      complaints: (complaintsBy.get(h.projectId) ?? []).filter((c) => c.sectionId === null || c.sectionId === h.sectionId).map(complaintFacts),
       endedAt: earliest([
         opening?.phase === "failed" ? opening.phaseChangedAt : null,
         ev?.stage === "failed" ? ev.stageChangedAt : null,

@@ -6,7 +6,7 @@ import { DomainError, httpStatusOf, toErrorPayload } from "#app/domain/errors";
 import { dbNow } from "#app/services/platform/command.server";
 import { managedResults } from "#app/services/results/views.server";
 import { useLiveRevalidate } from "#app/utils/live";
-import { requireProjectInScope } from "#app/services/supervision/dashboard.server";
+import { requireProjectInScope } from "#app/services/supervision/scope.server";
 import { requireActor, requireUuidParam } from "#app/utils/request.server";
 
 export const meta: MetaFunction = () => [{ title: "定标监督 · Tenderhall" }];

@@ -10,7 +10,8 @@ import { formatCst, formatYuan } from "#app/domain/tender-form";
 import { supervisedTenderPage } from "#app/services/tendering/portal.server";
 import { sealedBidCounts } from "#app/services/bids/bids.server";
 import { SectionLightsPanel } from "#app/components/supervision/section-lights";
-import { organisationNames, projectSupervisionView, requireProjectInScope } from "#app/services/supervision/dashboard.server";
+import { organisationNames, projectSupervisionView } from "#app/services/supervision/dashboard.server";
+import { requireProjectInScope } from "#app/services/supervision/scope.server";
 import { useLiveRevalidate } from "#app/utils/live";
 import { requireActor, requireUuidParam } from "#app/utils/request.server";
 

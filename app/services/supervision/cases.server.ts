@@ -6,12 +6,13 @@ import { DomainError } from "#app/domain/errors";
 import { isUuid } from "#app/domain/ids";
 import { cstDate } from "#app/domain/rules/days";
 import { CASE_ATTACHMENTS_MAX, CASE_NOTE_MAX, CASE_NOTES_MAX, CASE_STATUSES, CASE_TITLE_MAX, caseClosed, caseCode, caseNextStatuses, checkCaseStatusChange, type CaseStatus } from "#app/domain/supervision/cases";
-import { covers, jurisdictionOf } from "#app/domain/supervision/jurisdiction";
+import { covers } from "#app/domain/supervision/jurisdiction";
 import type { Actor } from "../platform/actor";
-import { requirePermission, runCommand, type LiveEventInput } from "../platform/command.server";
+import { runCommand, type LiveEventInput } from "../platform/command.server";
 import type { AppContext } from "../platform/context.server";
 import type { PublishBlob } from "../tendering/tenders.server";
 import type { StoredUpload } from "../tendering/uploads.server";
+import { regionCovered, supervisorScope, type SupervisorScope } from "./scope.server";
 
 /**
  * 案件 (R63–R65): a supervisor opens a case on an alert (the alert moves to `in_case`) or on a tender (a project, or one
@@ -30,20 +31,6 @@ const CHANNEL = channels.supervision();
 export const CASES_PAGE_SIZE = 20;
 
 const event = (type: string, data: Record<string, unknown>): LiveEventInput[] => [{ channel: CHANNEL, type, data }];
-
-export type SupervisorScope = { orgId: string; jurisdiction: string };
-
-/** The acting supervision organisation and its jurisdiction prefix (supervise:read to read, supervise:act to act). */
-export async function supervisorScope(db: Executor, actor: Actor, permission: "supervise:read" | "supervise:act" = "supervise:act"): Promise<SupervisorScope> {
-  requirePermission(actor, permission);
-  if (!actor.orgId) throw new DomainError("FORBIDDEN", { permission });
-  const [org] = await db.select({ kind: organisations.kind, jurisdiction: organisations.jurisdiction, region: organisations.region }).from(organisations).where(eq(organisations.id, actor.orgId));
-  if (!org || org.kind !== "supervisor") throw new DomainError("FORBIDDEN", { permission });
-  return { orgId: actor.orgId, jurisdiction: jurisdictionOf(org) };
-}
-
-/** SQL: the project's region starts with the jurisdiction prefix (no LIKE: a prefix with % or _ is literal). */
-export const regionCovered = (jurisdiction: string) => sql`left(${projects.region}, ${jurisdiction.length}::int) = ${jurisdiction}`;
 
 /** A project within the scope's jurisdiction, else FORBIDDEN (NOT_FOUND when there is no such project or it is a draft). */
 async function projectInScope(db: Executor, scope: SupervisorScope, projectId: string) {

@@ -28,7 +28,7 @@ import { requirePermission, runCommand, runOptionalCommand, type LiveEventInput 
 import type { AppContext } from "../platform/context.server";
 import { scheduleJob } from "../platform/jobs.server";
 import { loadCalendar } from "../tendering/calendar.server";
-import { regionCovered, supervisorScope, type SupervisorScope } from "./cases.server";
+import { regionCovered, supervisorScope, type SupervisorScope } from "./scope.server";
 
 /**
  * 投诉 (R53): a bidder complains to the supervising department after an objection of its own (R11/R12 to the

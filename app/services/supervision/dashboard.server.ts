@@ -1,9 +1,7 @@
-import { and, asc, count, desc, eq, gte, inArray, like, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, inArray, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Executor } from "#db/client";
 import { alerts, organisations, projects, sections, supervisionHistory, supervisionLights } from "#db/schema/index";
-import { DomainError } from "#app/domain/errors";
-import { hasPermission } from "#app/domain/permissions";
 import { CHART_DAYS, DASHBOARD_PAGE_SIZE, lastDays, type DashboardQuery } from "#app/domain/supervision/dashboard-query";
 import { covers, jurisdictionOf } from "#app/domain/supervision/jurisdiction";
 import type { Light } from "#app/domain/supervision/lights";
@@ -15,6 +13,7 @@ import type { Actor } from "#app/services/platform/actor";
 import { dbNow } from "#app/services/platform/command.server";
 import type { LiveHub } from "#app/services/platform/live-hub.server";
 import { SUPERVISION_CHANNEL } from "./projector.server";
+import { regionUnder, supervisionScope, type ReadScope } from "./scope.server";
 import { sectionsFacts } from "./facts.server";
 
 /**
@@ -23,42 +22,12 @@ import { sectionsFacts } from "./facts.server";
  * jurisdiction (city–county supervision: a region prefix, app/domain/supervision/jurisdiction.ts).
  */
 
-export type Scope = {
-  /** The region prefix the actor supervises ('' = every region). */
-  prefix: string;
-  orgId: string | null;
-  orgName: string | null;
-};
-
-/** The actor's supervision scope; FORBIDDEN without supervise:read. A supervisor's organisation gives its jurisdiction; other holders of the permission (none today) see every region. */
-export async function supervisionScope(db: Executor, actor: Actor): Promise<Scope> {
-  if (!actor.user || !hasPermission(actor.roles, "supervise:read")) throw new DomainError("FORBIDDEN", { permission: "supervise:read" });
-  if (!actor.orgId) return { prefix: "", orgId: null, orgName: null };
-  const [org] = await db
-    .select({ id: organisations.id, name: organisations.name, kind: organisations.kind, jurisdiction: organisations.jurisdiction, region: organisations.region })
-    .from(organisations)
-    .where(eq(organisations.id, actor.orgId));
-  if (!org || org.kind !== "supervisor") return { prefix: "", orgId: org?.id ?? null, orgName: org?.name ?? null };
-  return { prefix: jurisdictionOf(org), orgId: org.id, orgName: org.name };
-}
-
-/** NOT_FOUND (never FORBIDDEN: a county supervisor must not learn that another county's tender exists) outside the scope. */
-export async function requireProjectInScope(db: Executor, actor: Actor, projectId: string): Promise<Scope> {
-  const scope = await supervisionScope(db, actor);
-  const [p] = await db.select({ region: projects.region }).from(projects).where(eq(projects.id, projectId));
-  if (!p || !covers(scope.prefix, p.region)) throw new DomainError("NOT_FOUND");
-  return scope;
-}
-
-/** LIKE pattern for a prefix, with the pattern characters escaped. */
-function prefixPattern(prefix: string): string {
-  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
+type Scope = ReadScope;
 
 function conditions(scope: Scope, q: DashboardQuery, omit: "light" | "stage" | null): SQL[] {
   const where: SQL[] = [];
-  if (scope.prefix) where.push(like(supervisionLights.region, prefixPattern(scope.prefix)));
-  if (q.region) where.push(like(supervisionLights.region, prefixPattern(q.region)));
+  if (scope.prefix) where.push(regionUnder(supervisionLights.region, scope.prefix));
+  if (q.region) where.push(regionUnder(supervisionLights.region, q.region));
   if (q.regime) where.push(eq(supervisionLights.regime, q.regime));
   if (q.category) where.push(eq(supervisionLights.category, q.category));
   if (q.supervisor) where.push(eq(supervisionLights.supervisorOrgId, q.supervisor));
@@ -270,7 +239,7 @@ function chartsFor(db: Executor, scope: Scope, now: Date): Promise<Charts> {
 async function computeCharts(db: Executor, scope: Scope, now: Date): Promise<Charts> {
   const days = lastDays(now, CHART_DAYS);
   const from = new Date(`${days[0]}T00:00:00+08:00`);
-  const inScope = scope.prefix ? like(supervisionLights.region, prefixPattern(scope.prefix)) : undefined;
+  const inScope = scope.prefix ? regionUnder(supervisionLights.region, scope.prefix) : undefined;
   const day = sql<string>`to_char(${supervisionHistory.at} at time zone 'Asia/Shanghai', 'YYYY-MM-DD')`;
   const alertDay = gte(alerts.detectedAt, from);
   const [stageRows, redRows, alertRows] = await Promise.all([

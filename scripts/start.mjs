@@ -18,10 +18,17 @@ function newest(dir) {
   return t;
 }
 
-const built = "build/server/index.js";
-if (!existsSync(built) || statSync(built).mtimeMs < Math.max(newest("app"), statSync("remix.config.js").mtimeMs)) {
+// Rebuilt when a source is newer than its build: the Remix app (build/server) and the compiled server
+// (build/server-main, scripts/build-server.mjs), so production runs plain JavaScript, not tsx.
+const sourcesNewest = () => Math.max(...["app", "server", "db", "crypto", "expert-pool"].map(newest), statSync("remix.config.js").mtimeMs);
+const stale = (file) => !existsSync(file) || statSync(file).mtimeMs < sourcesNewest();
+if (stale("build/server/index.js")) {
   console.log("Building the app (remix build)…");
   const r = spawnSync(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "build"], { stdio: "inherit" });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+if (stale("build/server-main/index.js")) {
+  const r = spawnSync(process.execPath, ["scripts/build-server.mjs"], { stdio: "inherit" });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
@@ -29,7 +36,7 @@ if (!existsSync(built) || statSync(built).mtimeMs < Math.max(newest("app"), stat
 // uncaught exception exits it on purpose, ADR 013), never after SIGINT/SIGTERM.
 const server = supervise({
   command: process.execPath,
-  args: ["--import", "tsx", "server/index.ts"],
+  args: ["--enable-source-maps", "build/server-main/index.js"],
   env: { SEED_DEMO: "1", ...process.env },
 });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => server.stop(sig));

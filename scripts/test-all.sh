@@ -20,7 +20,7 @@ step "unit + integration tests"
 npx vitest run --project unit --project integration --maxWorkers=2 \
   --reporter=default --reporter=json --outputFile.json=test-results/vitest-core.json || status=1
 
-step "build"; npx remix build || status=1
+step "build"; npx remix build && node scripts/build-server.mjs || status=1
 
 step "end-to-end tests (Chromium)"
 # Two files at a time, each with its own server, data folder, port and browser.

@@ -209,7 +209,7 @@ export type Child = { url: string; pid: number; stop(): Promise<void>; peakRssMi
 /** The real server (built Remix app) on the prepared database and folder, in a child process. */
 export function startServer(env: BenchEnv, extraEnv: Record<string, string> = {}): Promise<Child> {
   const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : []; // e.g. "--cpu-prof"
-  return spawnReady([process.execPath, ...nodeArgs, "--import", "tsx", "server/index.ts"], {
+  return spawnReady([process.execPath, ...nodeArgs, "build/server-main/index.js"], {
     PORT: "0",
     HOST: "127.0.0.1",
     DATA_DIR: env.dataDir,

@@ -5,15 +5,18 @@ import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import postgres from "postgres";
 
+/** The compiled server as production runs it (`npm run build`: scripts/build-server.mjs). */
+export const SERVER_ENTRY = "build/server-main/index.js";
+
 /**
- * End-to-end harness: the real server (`server/index.ts` on the built Remix app) on a free
+ * End-to-end harness: the real server (compiled `server/index.ts`, build/server-main, on the built Remix app) on a free
  * loopback port with its own data folder and the demo seed, and Debian's Chromium.
  */
 export type RunningServer = { url: string; dataDir: string; stop(): Promise<number | null>; output(): string };
 
 export async function startServer(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), "th-e2e-"));
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
+  const child: ChildProcess = spawn(process.execPath, ["--enable-source-maps", SERVER_ENTRY], {
     cwd: path.resolve(import.meta.dirname, "../.."),
     env: {
       ...process.env,
@@ -186,4 +189,39 @@ export async function ownPostgresDatabase(tag: string): Promise<{ url: string; s
       await a.end();
     },
   };
+}
+
+/** A cookie jar for one visitor: follows Set-Cookie like a browser (Max-Age=0 deletes). */
+export class Visitor {
+  private jar = new Map<string, string>();
+  constructor(private readonly base: string) {}
+  get cookie() {
+    return [...this.jar].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+  has(name: string) {
+    return this.jar.has(name);
+  }
+  async fetch(path: string, init: RequestInit = {}) {
+    const res = await fetch(`${this.base}${path}`, { redirect: "manual", ...init, headers: { ...(init.headers as Record<string, string>), cookie: this.cookie } });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(";");
+      const i = pair!.indexOf("=");
+      const name = pair!.slice(0, i).trim();
+      if (/max-age=0/i.test(c) || pair!.slice(i + 1) === "") this.jar.delete(name);
+      else this.jar.set(name, pair!.slice(i + 1));
+    }
+    return res;
+  }
+  /** The CSRF token the next page render carries. */
+  async token(path = "/") {
+    const html = await (await this.fetch(path)).text();
+    return /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+  }
+  post(path: string, fields: Record<string, string>) {
+    return this.fetch(path, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields) });
+  }
+  async login(username: string, redirectTo = "/") {
+    const token = await this.token("/login");
+    return this.post("/login", { _csrf: token, username, password: DEMO_PASSWORD, redirectTo });
+  }
 }

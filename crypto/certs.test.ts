@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -29,6 +29,16 @@ beforeAll(async () => {
 });
 
 describe("user certificates (docs/product.md §3.2, R71)", () => {
+  it("a CA signature computed outside forge (the server's native signer) gives the byte-identical certificate", () => {
+    const signTbs = (tbs: Uint8Array, keyPem: string) => new Uint8Array(sign("sha256", tbs, keyPem));
+    const native = issueUserCert({ ca, publicKeySpki: keys.publicKeySpki, subject, serialHex: "0badc0de01", now, days: 730, signTbs });
+    expect(native).toBe(certPem);
+    expect(chainsTo(native, [ca.certPem], now)).toBe(true);
+    // A wrong signer is caught by the chain check, not silently accepted.
+    const bad = issueUserCert({ ca, publicKeySpki: keys.publicKeySpki, subject, serialHex: "0badc0de01", now, days: 730, signTbs: (tbs, k) => signTbs(new Uint8Array([...tbs, 0]), k) });
+    expect(chainsTo(bad, [ca.certPem], now)).toBe(false);
+  });
+
   it("issues a certificate for a browser-made key with the Chinese names readable by OpenSSL", () => {
     const info = certInfo(certPem);
     expect(info.subjectCn).toBe("张三");

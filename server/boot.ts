@@ -5,15 +5,20 @@ import type { Config } from "#app/services/platform/config.server";
 import type { AppContext } from "#app/services/platform/context.server";
 import { LiveHub } from "#app/services/platform/live-hub.server";
 import { syncReferenceData } from "#app/services/platform/reference-data.server";
+import { prepareEmbeddedPki } from "#app/services/platform/platform-signer.server";
 
 export type Booted = { app: AppContext; handle: DbHandle; close(): Promise<void> };
 
-/** Opens the database eagerly, migrates, loads reference data, starts the live hub. */
+/** Opens the database eagerly, migrates, loads reference data, starts the live hub; creates a new data folder's PKI meanwhile. */
 export async function boot(config: Config): Promise<Booted> {
-  const handle = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: path.join(config.dataDir, "pglite"),
-  });
+  // A new data folder's PKI keys are generated in the thread pool while the database opens and migrates.
+  const [handle] = await Promise.all([
+    openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: path.join(config.dataDir, "pglite"),
+    }),
+    prepareEmbeddedPki(config),
+  ]);
   await syncReferenceData(handle.db);
   const hub = new LiveHub(handle);
   await hub.start();

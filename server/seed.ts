@@ -42,8 +42,8 @@ import { backdateObjection, openDemoCase, settleSupervision } from "./demo-super
  * password) so the demo can be tried without enrolling first. Real users' keys never
  * touch the server (docs/product.md §3.2).
  */
-async function demoCertificate(app: AppContext, actor: Actor, username: string): Promise<SealingHolder> {
-  const keys = await generateUserKeyPair();
+async function demoCertificate(app: AppContext, actor: Actor, username: string, keyPair: ReturnType<typeof generateUserKeyPair> = generateUserKeyPair()): Promise<SealingHolder> {
+  const keys = await keyPair;
   const issued = await enrollCertificate(app, actor, buildCsr(keys, username));
   const dir = path.join(app.config.dataDir, "demo-certs");
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -73,6 +73,12 @@ export async function seedDemo(app: AppContext, opts: { now?: Date } = {}): Prom
   if ((existing?.n ?? 0) > 0) return null;
   const sys = systemActor();
   const logins: DemoLogin[] = [];
+  // Every demo user's key pair (WebCrypto RSA, made in the thread pool) is started at once, so the key generation runs
+  // beside the seed's database work instead of one after another (first start, docs/decisions/023).
+  const DEMO_KEY_HOLDERS = 13; // the non-admin users made below (mk) and the three bidders
+  const keyPool = Array.from({ length: DEMO_KEY_HOLDERS }, () => generateUserKeyPair());
+  keyPool.forEach((k) => k.catch(() => {}));
+  const nextKeys = () => keyPool.shift() ?? generateUserKeyPair();
   const mk = async (org: { name: string; kind: Parameters<typeof createOrganisation>[2]["kind"]; region: string; creditCode?: string } | { orgId: string; name: string }, username: string, displayName: string, role: Parameters<typeof createUser>[2]["role"]) => {
     const orgId = "orgId" in org ? org.orgId : await createOrganisation(app, sys, { ...org, contactName: displayName, contactPhone: "0459-1234567" });
     const userId = await createUser(app, sys, { username, displayName, password: DEMO_PASSWORD, orgId, role });
@@ -80,7 +86,7 @@ export async function seedDemo(app: AppContext, opts: { now?: Date } = {}): Prom
     const actor = await actorForUser(app.db, userId, "127.0.0.1", "seed");
     // Key custodians need certificates before a tender can be published (opening-key shares); experts enter a review
     // room with theirs (R41).
-    if (role !== "admin") await demoCertificate(app, actor, username);
+    if (role !== "admin") await demoCertificate(app, actor, username, nextKeys());
     return { orgId, userId, actor };
   };
 
@@ -114,7 +120,7 @@ export async function seedDemo(app: AppContext, opts: { now?: Date } = {}): Prom
     // Each demo bidder seals from its own address (documentation range, RFC 5737), so the R23 same-IP alert fires
     // only where the demo stages it (step 10).
     const actor = await actorForUser(app.db, userId, `192.0.2.${11 + i}`, "seed");
-    bidderKeys.push(await demoCertificate(app, actor, b[1]!));
+    bidderKeys.push(await demoCertificate(app, actor, b[1]!, nextKeys()));
     bidders.push(actor);
   }
 

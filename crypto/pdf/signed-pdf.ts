@@ -84,15 +84,28 @@ class Writer {
     const px = opts.center ? (A4[0] - width) / 2 : x;
     this.page.drawText(s, { x: px, y: this.y - size, size, font: this.font, color: rgb(...(opts.color ?? [0.1, 0.1, 0.1])) });
   }
+  /** Each character's advance at size 1 (measuring the whole line again per character made wrapping quadratic). */
+  private readonly advance = new Map<string, number>();
+  private widthOf(ch: string): number {
+    let w = this.advance.get(ch);
+    if (w === undefined) this.advance.set(ch, (w = this.font.widthOfTextAtSize(ch, 1)));
+    return w;
+  }
   /** Wraps text to a width, character by character (CJK has no spaces to break on). */
   wrap(s: string, size: number, width: number): string[] {
     const lines: string[] = [];
     let cur = "";
+    let curWidth = 0;
     for (const ch of s) {
-      if (ch === "\n" || this.font.widthOfTextAtSize(cur + ch, size) > width) {
+      const w = ch === "\n" ? 0 : this.widthOf(ch) * size;
+      if (ch === "\n" || curWidth + w > width) {
         lines.push(cur);
         cur = ch === "\n" ? "" : ch;
-      } else cur += ch;
+        curWidth = w;
+      } else {
+        cur += ch;
+        curWidth += w;
+      }
     }
     if (cur) lines.push(cur);
     return lines;

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createPrivateKey, randomBytes, sign as cryptoSign, type KeyObject } from "node:crypto";
 import { and, desc, eq, gt, lte, sql } from "drizzle-orm";
 import type { Role } from "#app/domain/roles";
 import { CertError, certInfo, chainsTo, issuingCa, issueUserCert, openPkcs12, readCsr } from "#crypto/certs";
@@ -53,6 +53,14 @@ async function identityOf(tx: Executor, actor: Actor) {
  * issues a certificate naming the user and its organisation (UTF-8, Chinese allowed). The
  * request's self-signature is the proof of possession. Only the certificate is stored.
  */
+/** The CA's signature over a TBSCertificate, natively (RSA PKCS#1 v1.5 with SHA-256; crypto/certs.ts issueUserCert). */
+const caKeys = new Map<string, KeyObject>();
+function signWithCaKey(tbsDer: Uint8Array, caKeyPem: string): Uint8Array {
+  let key = caKeys.get(caKeyPem);
+  if (!key) caKeys.set(caKeyPem, (key = createPrivateKey(caKeyPem)));
+  return new Uint8Array(cryptoSign("sha256", tbsDer, key));
+}
+
 export async function enrollCertificate(ctx: Ctx, actor: Actor, csrPem: string): Promise<{ certPem: string; chainPem: string[]; id: string }> {
   requirePermission(actor, "certificate:enroll");
   if (!actor.orgId) throw new DomainError("FORBIDDEN");
@@ -74,6 +82,7 @@ export async function enrollCertificate(ctx: Ctx, actor: Actor, csrPem: string):
       serialHex: `5${randomBytes(15).toString("hex")}`,
       now,
       days: CERT_DAYS,
+      signTbs: signWithCaKey,
     });
     const id = await insertCertificate(tx, actor, certPem, "platform");
     const info = certInfo(certPem);

@@ -1,7 +1,8 @@
-import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
+import { createPrivateKey, generateKeyPair, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { promisify } from "node:util";
 import { openPkcs12, pemToDer } from "#crypto/certs";
 import { createRootCa, issueSigningCert, toPkcs12 } from "#crypto/pki";
 import type { SigningKey } from "#crypto/pdf/signed-pdf";
@@ -36,9 +37,45 @@ export type DocumentSigner = {
 
 const cache = new Map<string, DocumentSigner>();
 
-function keys(): { privateKeyPem: string; publicKeyPem: string } {
-  const k = generateKeyPairSync("rsa", { modulusLength: 3072 });
-  return { privateKeyPem: k.privateKey.export({ type: "pkcs8", format: "pem" }).toString(), publicKeyPem: k.publicKey.export({ type: "spki", format: "pem" }).toString() };
+type PemKeys = { privateKeyPem: string; publicKeyPem: string };
+const RSA_PEM = { modulusLength: 3072, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } } as const;
+
+function keys(): PemKeys {
+  const k = generateKeyPairSync("rsa", RSA_PEM);
+  return { privateKeyPem: k.privateKey, publicKeyPem: k.publicKey };
+}
+
+const keysAsync = promisify(generateKeyPair);
+const embeddedFiles = (dataDir: string) => {
+  const dir = path.join(dataDir, "pki");
+  return { dir, ca: path.join(dir, "ca.pem"), caKey: path.join(dir, "ca.key"), p12: path.join(dir, "signer.p12"), pass: path.join(dir, "signer.pass") };
+};
+
+/** Creates the embedded CA and the document-signing certificate (their files under DATA_DIR/pki). */
+function createEmbeddedPki(files: ReturnType<typeof embeddedFiles>, caKeys: PemKeys, signerKeys: PemKeys) {
+  const now = new Date();
+  const ca = createRootCa({ keys: caKeys, serialHex: `01${randomBytes(8).toString("hex")}`, now, years: 20, cn: "Tenderhall Platform Root CA", org: "Tenderhall" });
+  const s = issueSigningCert({ ca, keys: signerKeys, serialHex: `02${randomBytes(8).toString("hex")}`, now, years: 5, cn: "Tenderhall 平台文件签章", org: "Tenderhall 公共资源交易平台" });
+  const pass = randomBytes(24).toString("base64url");
+  writeFileSync(files.ca, ca.certPem, { mode: 0o644 });
+  writeFileSync(files.caKey, ca.keyPem, { mode: 0o600 });
+  writeFileSync(files.pass, pass, { mode: 0o600 });
+  writeFileSync(files.p12, toPkcs12(s, [ca.certPem], pass), { mode: 0o600 });
+}
+
+/**
+ * First start on a new data folder: generates the two RSA-3072 keys of the embedded PKI in the thread pool, side by
+ * side (a second or more each), while the caller does other work — the server boots the database meanwhile. Nothing
+ * to do when an external PKI is configured or the files exist; `documentSigner` then only reads them.
+ */
+export async function prepareEmbeddedPki(config: Pick<Config, "dataDir">, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  if (env.PLATFORM_P12 && env.PLATFORM_CA_CERT) return;
+  const files = embeddedFiles(config.dataDir);
+  if (existsSync(files.p12)) return;
+  const [a, b] = await Promise.all([keysAsync("rsa", RSA_PEM), keysAsync("rsa", RSA_PEM)]);
+  if (existsSync(files.p12)) return;
+  mkdirSync(files.dir, { recursive: true, mode: 0o700 });
+  createEmbeddedPki(files, { privateKeyPem: a.privateKey, publicKeyPem: a.publicKey }, { privateKeyPem: b.privateKey, publicKeyPem: b.publicKey });
 }
 
 export function documentSigner(config: Pick<Config, "dataDir"> & Partial<Pick<Config, "trustedCaFiles">>, env: NodeJS.ProcessEnv = process.env): DocumentSigner {
@@ -64,17 +101,8 @@ export function documentSigner(config: Pick<Config, "dataDir"> & Partial<Pick<Co
     };
   } else {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const files = { ca: path.join(dir, "ca.pem"), caKey: path.join(dir, "ca.key"), p12: path.join(dir, "signer.p12"), pass: path.join(dir, "signer.pass") };
-    if (!existsSync(files.p12)) {
-      const now = new Date();
-      const ca = createRootCa({ keys: keys(), serialHex: `01${randomBytes(8).toString("hex")}`, now, years: 20, cn: "Tenderhall Platform Root CA", org: "Tenderhall" });
-      const s = issueSigningCert({ ca, keys: keys(), serialHex: `02${randomBytes(8).toString("hex")}`, now, years: 5, cn: "Tenderhall 平台文件签章", org: "Tenderhall 公共资源交易平台" });
-      const pass = randomBytes(24).toString("base64url");
-      writeFileSync(files.ca, ca.certPem, { mode: 0o644 });
-      writeFileSync(files.caKey, ca.keyPem, { mode: 0o600 });
-      writeFileSync(files.pass, pass, { mode: 0o600 });
-      writeFileSync(files.p12, toPkcs12(s, [ca.certPem], pass), { mode: 0o600 });
-    }
+    const files = embeddedFiles(config.dataDir);
+    if (!existsSync(files.p12)) createEmbeddedPki(files, keys(), keys());
     const key = { p12: new Uint8Array(readFileSync(files.p12)), passphrase: readFileSync(files.pass, "utf8"), ...identity };
     const caCertPem = readFileSync(files.ca, "utf8");
     const caKeyPem = readFileSync(files.caKey, "utf8");

@@ -20,6 +20,7 @@ import { attachLive } from "./live";
 import { bidApi } from "./bid-api";
 import { acceptRequestId, clientIp, contentSecurityPolicy, isOwnOrigin, newNonce, rawCookie, requestStore, validHost } from "./edge";
 import { finalErrorHandler, installProcessErrorHandlers, sendError } from "./errors";
+import { publicPageCache } from "./page-cache";
 
 // Process-level backstops (ADR 013): before anything else can fail. Until the server is up a fatal
 // error just exits; afterwards it shuts down (bounded) and the supervisor restarts the process.
@@ -124,6 +125,19 @@ app.use((req, res, next) => {
 
 app.use("/api", bidApi(booted.app));
 
+const loadContext = (req: express.Request, res: express.Response, values: { csrfToken: string; cspNonce: string }): RequestContext => ({
+  app: booted.app,
+  ip: (res.locals.clientIp as string | null) ?? null,
+  userAgent: req.headers["user-agent"] ?? null,
+  requestId: res.locals.requestId as string,
+  csrfToken: values.csrfToken,
+  cspNonce: values.cspNonce,
+});
+
+// The anonymous tender list is rendered once a second at most and served from memory (server/page-cache.ts, ADR 024).
+const pageCache = publicPageCache({ build, hub: booted.app.hub, loadContext, ttlMs: config.pageCacheTtlMs });
+if (config.pageCacheTtlMs > 0) app.use(pageCache.middleware);
+
 app.all(
   "*",
   createRequestHandler({
@@ -131,14 +145,7 @@ app.all(
     // Always production: Remix then sanitises errors (no message or stack reaches the browser, in
     // the page data or the last-resort response) whatever NODE_ENV says; entry.server.tsx logs them.
     mode: "production",
-    getLoadContext: (req, res): RequestContext => ({
-      app: booted.app,
-      ip: (res.locals.clientIp as string | null) ?? null,
-      userAgent: req.headers["user-agent"] ?? null,
-      requestId: res.locals.requestId as string,
-      csrfToken: res.locals.csrfToken as string,
-      cspNonce: res.locals.cspNonce as string,
-    }),
+    getLoadContext: (req, res): RequestContext => loadContext(req, res, { csrfToken: res.locals.csrfToken as string, cspNonce: res.locals.cspNonce as string }),
   }),
 );
 
@@ -187,6 +194,7 @@ async function shutdown(signal: string, exitCode = 0) {
   const force = setTimeout(() => process.exit(exitCode || 1), exitCode ? 5_000 : 10_000);
   force.unref();
   clearInterval(sweep);
+  pageCache.close();
   live.close();
   server.closeIdleConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,46 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_PASSWORD, ownPostgresDatabase, removeDataDir, startServer, type RunningServer } from "./harness";
+import { DEMO_PASSWORD, ownPostgresDatabase, removeDataDir, startServer, Visitor, type RunningServer } from "./harness";
 
 /**
  * Through the real server over HTTP (no browser needed): redirect targets from the request
  * never leave the site (app/domain/safe-redirect.ts), and the CSRF token is bound to the
  * session and rotates at login and logout (docs/decisions/014-login-throttling.md).
  */
-
-/** A cookie jar for one visitor: follows Set-Cookie like a browser (Max-Age=0 deletes). */
-class Visitor {
-  private jar = new Map<string, string>();
-  constructor(private readonly base: string) {}
-  get cookie() {
-    return [...this.jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  }
-  has(name: string) {
-    return this.jar.has(name);
-  }
-  async fetch(path: string, init: RequestInit = {}) {
-    const res = await fetch(`${this.base}${path}`, { redirect: "manual", ...init, headers: { ...(init.headers as Record<string, string>), cookie: this.cookie } });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(";");
-      const i = pair!.indexOf("=");
-      const name = pair!.slice(0, i).trim();
-      if (/max-age=0/i.test(c) || pair!.slice(i + 1) === "") this.jar.delete(name);
-      else this.jar.set(name, pair!.slice(i + 1));
-    }
-    return res;
-  }
-  /** The CSRF token the next page render carries. */
-  async token(path = "/") {
-    const html = await (await this.fetch(path)).text();
-    return /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
-  }
-  post(path: string, fields: Record<string, string>) {
-    return this.fetch(path, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields) });
-  }
-  async login(username: string, redirectTo = "/") {
-    const token = await this.token("/login");
-    return this.post("/login", { _csrf: token, username, password: DEMO_PASSWORD, redirectTo });
-  }
-}
 
 describe("redirect targets and session-bound CSRF tokens", () => {
   let server: RunningServer;

@@ -34,6 +34,8 @@ const EnvSchema = z.object({
   OCDS_OCID_PREFIX: z.string().regex(/^ocds-[a-z0-9]{6}$/).default("ocds-th0001"),
   /** HTTP server processes on PostgreSQL (node:cluster, docs/decisions/022). The embedded PGlite is one process's: there it is always 1. */
   WEB_CONCURRENCY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(16).default(1)),
+  /** How long the anonymous tender list's rendered page is reused, in ms (0 = never cached; server/page-cache.ts, ADR 024). */
+  PAGE_CACHE_TTL_MS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(0).max(3_600_000).default(1000)),
 });
 
 export type Config = {
@@ -47,6 +49,8 @@ export type Config = {
   seedDemo: boolean;
   /** WEB_CONCURRENCY: server processes sharing the port (1 on PGlite, whatever was asked). */
   workers: number;
+  /** PAGE_CACHE_TTL_MS: the anonymous tender list's page cache lifetime (0 = off). */
+  pageCacheTtlMs: number;
   cookieSecure: boolean;
   maxDocumentBytes: number;
   /** OCDS_OCID_PREFIX: the open-data feed's ocid prefix (docs/open-data.md). */
@@ -79,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`,
     seedDemo: e.SEED_DEMO,
     workers: e.DATABASE_URL ? e.WEB_CONCURRENCY : 1,
+    pageCacheTtlMs: e.PAGE_CACHE_TTL_MS,
     cookieSecure: e.COOKIE_SECURE,
     maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
     ...(e.TSA_URL ? { tsaUrl: e.TSA_URL } : {}),

@@ -22,7 +22,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "unit",
-          include: ["app/**/*.test.{ts,tsx}", "crypto/**/*.test.ts", "expert-pool/**/*.test.ts", "test/unit/**/*.test.ts"],
+          include: ["app/**/*.test.{ts,tsx}", "crypto/**/*.test.ts", "expert-pool/**/*.test.ts", "test/unit/**/*.test.ts", "bench/lib/**/*.test.ts"],
           environment: "node",
         },
       },

@@ -6,7 +6,7 @@
 // each one as the blob store does (temp file, SHA-256, fsync, rename), and (c) the real server
 // on PostgreSQL (session, CSRF, deadline check, R18 check, blob store, chunk row) followed by
 // the completing command that verifies the signed manifest and signs the receipt.
-// Needs `npx remix build` and the local PostgreSQL.
+// Needs `npm run build` and the local PostgreSQL.
 // Usage: npx tsx bench/bid-ingest.ts [--mib 1024] [--chunk-mib 1] [--parallel 3] [--runs 2]
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { benchEnv, makeBidders, MiB, preseal, publishedSection, putChunks, spawnReady, startServer, uploadBid } from "./lib/bid-env";
+import { formatNumber, reportFigures } from "./lib/report";
 
 const { values } = parseArgs({
   options: {
@@ -82,6 +83,12 @@ try {
     console.log(`| ${t} | ${best(t).toFixed(0)} | ${((best(t) / best("raw sink")) * 100).toFixed(0)} % | ${worstRss(t).toFixed(0)} MiB |`);
   }
   console.log(JSON.stringify(rows));
+  const scope = `${formatNumber(SIZE / MiB)} MiB bid, ${CHUNK / MiB} MiB chunks, ${PARALLEL} in flight`;
+  reportFigures("bid-ingest", [
+    { id: "serverMBps", label: `ingest through the server (${scope})`, value: Math.round(best("server")), unit: "MB/s", baseline: { label: "raw sink", value: Math.round(best("raw sink")) }, target: { kind: "minRatio", value: 0.7 } },
+    // The target is in MB (10^6 bytes); VmHWM is read in MiB.
+    { id: "serverPeakRss", label: `server peak RSS (${scope})`, value: Math.round((worstRss("server") * MiB) / 1e6), unit: "MB", target: { kind: "max", value: 250, strict: true } },
+  ]);
 } finally {
   rmSync(work, { recursive: true, force: true });
   await env.close();

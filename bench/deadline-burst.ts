@@ -7,7 +7,7 @@
 // the bidders start their uploads at random moments in the first `--spread` seconds of that
 // minute; a further `--late` bidders finish theirs only after the deadline. Afterwards the
 // database is compared with what every bidder was told.
-// Needs `npx remix build` and the local PostgreSQL.
+// Needs `npm run build` and the local PostgreSQL.
 // Usage: npx tsx bench/deadline-burst.ts [--bidders 1000] [--mb 5] [--window 60] [--spread 50] [--late 20] [--parallel 3] [--chunk-mib 1]
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -30,6 +30,7 @@ import {
   type BenchBidder,
   type Presealed,
 } from "./lib/bid-env";
+import { formatNumber, reportFigures } from "./lib/report";
 
 const { values } = parseArgs({
   options: {
@@ -175,6 +176,13 @@ try {
     clientCpuPercentOfCore: Math.round(((clientCpu.user + clientCpu.system) / 1e6 / ((Date.now() - startLocal) / 1000)) * 100),
   };
   console.log(JSON.stringify(result, null, 2));
+  const scope = `${formatNumber(N)} bidders × ${values.mb} MB in ${WINDOW_MS / 1000} s`;
+  reportFigures("deadline-burst", [
+    { id: "acceptedLost", label: `accepted bids lost (${scope})`, value: lost.length, unit: "", target: { kind: "max", value: 0 } },
+    { id: "lateAccepted", label: `late bids accepted (${LATE} late)`, value: lateAccepted, unit: "", target: { kind: "max", value: 0 } },
+    { id: "receiptP99", label: `receipt p99 (${scope})`, value: result.receiptP99ms, unit: "ms", target: { kind: "max", value: 2000, strict: true } },
+    { id: "onTimeRefused", label: "on-time bidders refused at the deadline", value: refusedOnTime.length, unit: "", target: { kind: "max", value: 0 } },
+  ]);
 } finally {
   rmSync(work, { recursive: true, force: true });
   await env.close();

@@ -11,7 +11,7 @@
 // revision it last saw), one request in flight per member; and a heartbeat every 20 s (app/client/room.ts).
 // Afterwards every member's stored value and revision per field is compared with the last one the server
 // acknowledged to that member: any difference is a lost write.
-// Needs `npx remix build` and the local PostgreSQL (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432).
+// Needs `npm run build` and the local PostgreSQL (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432).
 // Then the report with 7 member signatures (see reportSigning below), timed per signature.
 // Usage: npm run bench:evaluation [-- --quick] (builds first), or
 //   npx tsx bench/evaluation.ts [--rooms 21] [--members 7] [--bids 3] [--seconds 300] [--interval-ms 2000]
@@ -43,6 +43,7 @@ import { DomainError, httpStatusOf } from "#app/domain/errors";
 import { heartbeat } from "#app/services/evaluation/entry.server";
 import { saveScore } from "#app/services/evaluation/scoring.server";
 import { benchEnv, peakRssMiB, percentile, request, startServer, type Session } from "./lib/bid-env";
+import { reportFigures } from "./lib/report";
 
 const { values } = parseArgs({
   options: {
@@ -270,6 +271,12 @@ try {
   console.log(`server's database connections (mean over ${samples} samples of pg_stat_activity): ${[...waits].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${(n / samples).toFixed(2)}`).join(", ")}`);
   console.log(`${DIRECT ? "benchmark process (commands)" : "server"}: ${cpu.toFixed(1)} CPU s during the run (${((cpu / wall) * 100).toFixed(0)} % of one core), peak RSS ${rss.toFixed(0)} MiB`);
   console.log(`load average (1 min) during the run: min ${Math.min(...loads).toFixed(2)}, max ${Math.max(...loads).toFixed(2)}; at the end ${la()}`);
+  const scope = `${ROOMS} rooms × ${MEMBERS} members, ${SECONDS} s, ${DIRECT ? "command layer, no HTTP" : "HTTP"}`;
+  reportFigures("evaluation", [
+    { id: "autosaveP99", label: `autosave p99 (${scope})`, value: Math.round(percentile(sorted, 99) * 10) / 10, unit: "ms", target: { kind: "max", value: 100, strict: true } },
+    { id: "lostWrites", label: `lost writes (of ${acked} acknowledged fields)`, value: lost, unit: "", target: { kind: "max", value: 0 } },
+    { id: "recordMismatch", label: "record entries differing from acknowledged saves", value: Math.abs(rec!.n - savedCount), unit: "", target: { kind: "max", value: 0 } },
+  ]);
   if (lost || rec!.n !== savedCount) process.exitCode = 1;
 
   if (REPORT_ROOMS > 0) await reportSigning(REPORT_ROOMS);
@@ -342,6 +349,11 @@ async function reportSigning(rooms: number) {
   const f = (xs: number[]) => `median ${med(xs).toFixed(0)} ms, max ${mx(xs).toFixed(0)} ms`;
   const server = t.prepare.map((p, k) => p + t.complete[k]!);
   console.log(`report: ${rooms} room(s) × ${MEMBERS} member signatures; last file ${pages} pages, ${bytes} bytes; pdfsig: ${valid} (platform + ${MEMBERS} members)`);
+  const scope = `${rooms} room(s) × ${MEMBERS} signatures, PostgreSQL`;
+  reportFigures("evaluation", [
+    { id: "reportSignMedian", label: `report signature, server per member (prepare + complete), median (${scope})`, value: Math.round(med(server)), unit: "ms", target: { kind: "max", value: 200, strict: true } },
+    { id: "reportSignMax", label: "report signature, server per member, max", value: Math.round(mx(server)), unit: "ms", target: { kind: "max", value: 200, strict: true } },
+  ]);
   console.log(`draft generated (appendix, render): ${f(t.draft)}; version to sign (last position: render + platform signature): ${f(t.final)}`);
   console.log(`per signature, server (prepare + complete): ${f(server)} [prepare ${f(t.prepare)}; complete ${f(t.complete)}]`);
   console.log(`per signature, browser side in Node: sign attributes ${f(t.browser)}; open PKCS#12 (10,000 iterations) ${f(t.p12)}`);

@@ -20,6 +20,7 @@ import { makeActor, projectForm } from "../test/helpers/factories";
 import { addDocument, createProject, publishProject } from "#app/services/tendering/tenders.server";
 import { getManagedProject } from "#app/services/tendering/tender-queries.server";
 import { demoPdf } from "../server/demo-pdf";
+import { formatNumber, reportFigures } from "./lib/report";
 
 
 const { values } = parseArgs({ options: { experts: { type: "string", default: "100000" }, draws: { type: "string", default: "50" }, "database-url": { type: "string" } } });
@@ -119,6 +120,11 @@ console.log(
     drawP99ms: pct(99),
   }),
 );
+const dbLabel = url ? "PostgreSQL" : "PGlite";
+reportFigures("expert-draw", [
+  { id: "drawP99", label: `draw p99 (${formatNumber(N)} experts, ${formatNumber(relCount)} relationships, ${dbLabel})`, value: Number(pct(99)), unit: "ms", target: { kind: "max", value: 25, strict: true } },
+  { id: "importSeconds", label: `import ${formatNumber(N)} rows (${dbLabel})`, value: Math.round(importMs / 100) / 10, unit: "s", target: { kind: "max", value: 60, strict: true } },
+]);
 await handle.close();
 await dropDb?.();
 

@@ -42,6 +42,7 @@ import { checkInAs } from "../test/helpers/opening";
 import { makeActor, setBidDeadline } from "../test/helpers/factories";
 import { enrollFor } from "../test/helpers/pki";
 import { benchEnv, MiB, percentile, publishedSection } from "./lib/bid-env";
+import { formatNumber, reportFigures } from "./lib/report";
 
 const { values } = parseArgs({
   options: {
@@ -203,6 +204,17 @@ try {
   console.log(`\n${BIDS} bids × ${values.mib} MiB (${(totalPlain / 1e9).toFixed(1)} GB), 1 MiB chunks; raw node:crypto AES-256-GCM from memory ${raw.toFixed(0)} MB/s (best of before/after)`);
   console.log("| path | in flight | MB/s | ratio to raw AES-GCM | per bid p50 / p99 | peak RSS |\n|---|---|---|---|---|---|");
   for (const x of result.runs) console.log(`| releaseBidKey (service) | ${x.concurrency} | ${x.mbPerSec.toFixed(0)} | ${x.ratioToRaw} | ${x.perBidP50ms} / ${x.perBidP99ms} ms | ${x.peakRssMiB} MiB |`);
+  reportFigures(
+    "opening-decrypt",
+    runs.map((x) => ({
+      id: `releaseBidKey-${x.concurrency}`,
+      label: `releaseBidKey, ${formatNumber(BIDS)} × ${values.mib} MiB, ${x.concurrency} in flight`,
+      value: Math.round(x.mbPerSec),
+      unit: "MB/s",
+      baseline: { label: "raw node:crypto AES-256-GCM", value: Math.round(raw) }, // best of before/after the runs
+      target: { kind: "minRatio" as const, value: 0.5 },
+    })),
+  );
 } finally {
   await env.close();
 }

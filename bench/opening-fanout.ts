@@ -15,7 +15,7 @@
 //     against each viewer's wall clock.
 // Then `--rounds` smaller events (a bidder's confirmation of the record, `opening.confirmed`)
 // are sent `--interval` ms apart and measured the same way.
-// Needs `npx remix build` and the local PostgreSQL.
+// Needs `npm run build` and the local PostgreSQL.
 // Usage: npx tsx bench/opening-fanout.ts [--viewers 5000] [--clients-procs 2] [--rounds 20] [--interval 500]
 import { fork, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -25,6 +25,7 @@ import { confirmRecord, openHall, releaseBidKey } from "#app/services/opening/op
 import { checkInAs, tenderWithBids } from "../test/helpers/opening";
 import { benchEnv, cpuSeconds, peakRssMiB, percentile, startServer } from "./lib/bid-env";
 import type { FromViewer, ToViewer, ViewerEvent } from "./lib/opening-bench";
+import { formatNumber, reportFigures } from "./lib/report";
 
 const { values } = parseArgs({
   options: {
@@ -171,6 +172,10 @@ try {
     typesSeen: [...events.entries()].map(([seq, e]) => `${seq}:${e.type}`),
   };
   console.log(JSON.stringify(result, null, 2));
+  reportFigures("opening-fanout", [
+    { id: "readingP99", label: `唱标 fan-out p99 from command start (${formatNumber(subscribed)} viewers)`, value: result.reading.fromCommandStart.p99, unit: "ms", target: { kind: "max", value: 300, strict: true } },
+    { id: "readingReceived", label: `viewers that received the 唱标 (of ${formatNumber(N)} started)`, value: result.reading.received, unit: "", target: { kind: "min", value: 5000 } },
+  ]);
   const row = (name: string, m: ReturnType<typeof measure>) =>
     `| ${name} | ${m.received} / ${m.expected} | ${m.fromCommandStart.p50} / ${m.fromCommandStart.p99} / ${m.fromCommandStart.max} ms | ${m.fromCommitReturned.p50} / ${m.fromCommitReturned.p99} ms | ${m.fromEventAt.p50} / ${m.fromEventAt.p99} ms |`;
   console.log(`\n${subscribed} viewers in ${viewers.length} processes; server peak RSS ${result.server.peakRssMiB} MiB (idle ${result.server.rssIdleMiB}, connected ${result.server.rssConnectedMiB}); server CPU for the 唱标 ${result.reading.serverCpuSeconds} s`);

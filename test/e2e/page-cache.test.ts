@@ -1,6 +1,6 @@
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contextFor, launchBrowser, ownPostgresDatabase, removeDataDir, startServer, Visitor, type RunningServer } from "./harness";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { contextFor, expectNoHydrationErrors, launchBrowser, ownPostgresDatabase, removeDataDir, startServer, Visitor, type RunningServer } from "./harness";
 
 /**
  * The anonymous tender list's page cache (server/page-cache.ts, docs/decisions/024) through the real server: a cached
@@ -21,6 +21,7 @@ describe("public page cache", () => {
     server = await startServer({ env: { DATABASE_URL: db.url, PAGE_CACHE_TTL_MS: "600000" } });
     browser = await launchBrowser();
   }, 300_000);
+  afterEach(expectNoHydrationErrors);
   afterAll(async () => {
     await browser?.close();
     await server?.stop();

@@ -265,6 +265,9 @@ class PlainSink {
   constructor(ctx: Ctx) {
     this.result = ctx.blobs.put(this.pipe);
     this.result.catch(() => undefined); // surfaced by close()
+    // abort() destroys the pipe with the error; the blob store's reader sees it, but if it has already stopped
+    // listening the 'error' event would have no listener and crash the process (seen once in CI).
+    this.pipe.on("error", () => undefined);
   }
   async write(b: Uint8Array) {
     if (!this.pipe.write(b)) await once(this.pipe, "drain");

@@ -60,7 +60,7 @@ export async function drawnDraw(
   t: { tu: Actor; projectId: string; sectionId: string },
   size: number,
   backups: number,
-  naming: (i: number) => { code: string; name: string; org: string } = (i) => ({ code: `DR-${t.sectionId.slice(0, 8)}-${i + 1}`, name: `抽取专家${i + 1}`, org: `抽取专家单位${i + 1}-${t.sectionId.slice(0, 4)}` }),
+  naming: (i: number) => { code: string; name: string; org: string } = (i) => ({ code: `DR-${t.sectionId.slice(0, 8)}-${i + 1}`, name: `抽取专家${i + 1}`, org: `抽取专家单位${i + 1}-${t.sectionId}` }),
 ) {
   const people: { actor: Actor & { username: string }; cert: Enrolled; expertId: string; pickId: string; role: "member" | "backup" }[] = [];
   const [d] = await app.db

@@ -34,7 +34,7 @@ export async function seatCommittee(app: AppContext, sectionId: string, size = 5
   await prepareEvaluation(app, sectionId);
   const members: Member[] = [];
   for (let i = 0; i < size; i++) {
-    const actor = await makeActor(app, "expert", `评标专家单位${i + 1}-${sectionId.slice(0, 4)}`);
+    const actor = await makeActor(app, "expert", `评标专家单位${i + 1}-${sectionId}`);
     const cert = await enrollFor(app, actor);
     const [e] = await app.db
       .insert(experts)

@@ -33,7 +33,7 @@ export async function tenderWithBids(app: AppContext, n: number, keyModel: "bidd
   const opening = k ? { kid: k.kid, publicKeySpki: Buffer.from(k.publicKeySpki, "base64") } : null;
   const bidders: Bidder[] = [];
   for (let i = 0; i < n; i++) {
-    const actor = await makeActor(app, "bidder", `投标单位${i + 1}-${projectId.slice(0, 4)}`);
+    const actor = await makeActor(app, "bidder", `投标单位${i + 1}-${projectId}`);
     const cert = await enrollFor(app, actor);
     const r = await submit(app, actor, cert, sectionId, opening, [form(String(9_800_000 + i * 100_000)), new TextEncoder().encode("技术标正文")]);
     bidders.push({ actor, cert, rawKey: r.sealed.rawKey, bidId: r.bidId });

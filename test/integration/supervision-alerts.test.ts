@@ -41,7 +41,7 @@ async function sealedSection(app: AppContext, specs: Spec[]) {
   const opening = k ? { kid: k.kid, publicKeySpki: Buffer.from(k.publicKeySpki, "base64") } : null;
   const bidders: Bidder[] = [];
   for (const [i, s] of specs.entries()) {
-    const actor = await makeActor(app, "bidder", `告警投标单位${i + 1}-${projectId.slice(0, 4)}`);
+    const actor = await makeActor(app, "bidder", `告警投标单位${i + 1}-${projectId}`);
     const cert = await enrollFor(app, actor);
     // The upload records the request's address (bids.ip via bid_uploads.ip): the actor carries it.
     const r = await submit(app, { ...actor, ip: s.ip }, cert, sectionId, opening, [bidForm(s), new TextEncoder().encode(s.body)]);

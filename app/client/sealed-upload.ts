@@ -11,7 +11,7 @@
  * stored one means the file changed: the upload stops rather than reuse a nonce.
  */
 import { importUnwrapKey, importWrapKey, importSigningKey } from "#crypto/keys";
-import { chunkAad, chunkNonce, DEFAULT_CHUNK_SIZE, fromBase64, type Manifest, type ManifestFile, type Recipient } from "#crypto/seal/format";
+import { BID_FORM_NAME, chunkAad, chunkNonce, DEFAULT_CHUNK_SIZE, fileLabel, fromBase64, type Manifest, type ManifestFile, type Recipient } from "#crypto/seal/format";
 import { createSHA256 } from "hash-wasm";
 import { bs, importContentKey, sealFile, signManifest, wrapFor, type ContentKey, type HashOptions, type Sha256Factory } from "#crypto/seal/seal";
 
@@ -71,9 +71,6 @@ async function call<T>(api: UploadApi, method: string, path: string, body?: Body
   }
   return data as T;
 }
-
-/** The label a file gets in the (unencrypted) manifest; real names travel inside the sealed bid form. */
-const labelFor = (i: number, name: string) => `file-${i}${/\.[A-Za-z0-9]{1,8}$/.exec(name)?.[0]?.toLowerCase() ?? ""}`;
 
 async function* bytesOf(b: Uint8Array) {
   yield b;
@@ -142,7 +139,7 @@ export async function sealAndUpload(o: SealOptions): Promise<{ bidId: string; ve
     recipients = [await wrapFor({ kid: o.bidder.fingerprint, publicKey: await importWrapKey(o.bidder.publicKeySpki) }, ck)];
     if (o.openingKey) recipients.push(await wrapFor({ kid: o.openingKey.kid, publicKey: await importWrapKey(o.openingKey.publicKeySpki) }, ck));
     formBytes = new TextEncoder().encode(JSON.stringify({ v: 1, form: o.form, files: o.files.map((f) => ({ name: f.name, size: f.size })) }));
-    const declared = [{ index: 0, name: "bid-form.json", size: formBytes.length }, ...o.files.map((f, i) => ({ index: i + 1, name: labelFor(i + 1, f.name), size: f.size }))];
+    const declared = [{ index: 0, name: BID_FORM_NAME, size: formBytes.length }, ...o.files.map((f, i) => ({ index: i + 1, name: fileLabel(i + 1, f.name), size: f.size }))];
     ({ uploadId } = await call<{ uploadId: string }>(
       o.api,
       "POST",
@@ -153,8 +150,8 @@ export async function sealAndUpload(o: SealOptions): Promise<{ bidId: string; ve
   }
 
   const sources: { name: string; data: () => AsyncIterable<Uint8Array> }[] = [
-    { name: "bid-form.json", data: () => bytesOf(formBytes) },
-    ...o.files.map((f, i) => ({ name: labelFor(i + 1, f.name), data: () => f.stream() })),
+    { name: BID_FORM_NAME, data: () => bytesOf(formBytes) },
+    ...o.files.map((f, i) => ({ name: fileLabel(i + 1, f.name), data: () => f.stream() })),
   ];
   const total = formBytes.length + o.files.reduce((a, f) => a + f.size, 0);
   let done = 0;

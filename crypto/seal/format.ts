@@ -43,6 +43,18 @@ function assertIndex(fileIndex: number, chunkIndex: number) {
   if (!Number.isSafeInteger(chunkIndex) || chunkIndex < 0) throw new RangeError("chunk index out of range");
 }
 
+/** Name of file 0 in the manifest: the sealed bid form (docs/sealed-bid-format.md §2). */
+export const BID_FORM_NAME = "bid-form.json";
+
+/**
+ * The label file `index` (1, 2, …) carries in the manifest instead of its real name, so that names do not leak
+ * before the opening (docs/sealed-bid-format.md §2): `file-<index>` followed by the real name's extension when the
+ * name ends with a dot and 1–8 ASCII letters or digits, ASCII-lowercased (`技术标.PDF` → `file-1.pdf`, `说明` → `file-2`).
+ */
+export function fileLabel(index: number, realName: string): string {
+  return `file-${index}${/\.[A-Za-z0-9]{1,8}$/.exec(realName)?.[0]?.toLowerCase() ?? ""}`;
+}
+
 export type ManifestFile = {
   index: number;
   name: string;

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { chunkAad, chunkNonce, SealError, type Manifest } from "./format";
+import { chunkAad, chunkNonce, fileLabel, SealError, type Manifest } from "./format";
 import { openFile, unwrapContentKey, verifyManifest } from "./open";
 import { importContentKey, sealFile, signManifest, wrapFor } from "./seal";
 
@@ -23,6 +23,18 @@ async function* list(chunks: Uint8Array[]) {
 const concat = (a: Uint8Array[]) => new Uint8Array(Buffer.concat(a));
 
 describe("sealed-bid envelope v1 (R18, R20)", () => {
+  it("labels file i of a bid `file-<i>` and the real name's extension of 1–8 ASCII letters or digits, lowercased (docs/sealed-bid-format.md §2)", () => {
+    expect(fileLabel(1, "技术标.PDF")).toBe("file-1.pdf");
+    expect(fileLabel(2, "说明")).toBe("file-2");
+    expect(fileLabel(3, "a.tar.gz")).toBe("file-3.gz");
+    expect(fileLabel(4, "报价.Xlsx")).toBe("file-4.xlsx");
+    expect(fileLabel(5, "long.abcdefghi")).toBe("file-5"); // 9 characters: no extension
+    expect(fileLabel(6, "图纸.dwg2")).toBe("file-6.dwg2");
+    expect(fileLabel(7, "报告.pdf\n")).toBe("file-7"); // the extension must end the name
+    expect(fileLabel(8, "资料.文档")).toBe("file-8"); // ASCII only
+    expect(fileLabel(9, "trailing.")).toBe("file-9");
+  });
+
   it("round-trips files of awkward sizes for every recipient; the manifest signature verifies", async () => {
     const bidder = await oaep();
     const opening = await oaep();

@@ -14,12 +14,30 @@ import { closeBidding, justPassed, makeActor, projectForm } from "./factories";
 import { enrollFor, type Enrolled } from "./pki";
 
 /** TEST FIXTURE helpers for the opening hall (integration tests and benchmarks). */
-export const form = (price: string) => new TextEncoder().encode(JSON.stringify({ v: 1, form: { priceYuan: price, durationDays: "540", quality: "合格", projectManager: "陈建国" }, files: [{ name: "技术标.pdf", size: 12 }] }));
+
+/** The technical file (file 1) of every bid `tenderWithBids` seals. */
+export const TECH = new TextEncoder().encode("技术标正文");
+
+/**
+ * A sealed bid form (file 0). Its `files` must list the real names and sizes of the files sealed after it, or the
+ * opening refuses the bid (docs/sealed-bid-format.md §7 step 5); the default lists `TECH` (`submit` labels every
+ * file `file-<i>.pdf`, so the names end in `.pdf`).
+ */
+export const form = (price: string, files: { name: string; size: number }[] = [{ name: "技术标.pdf", size: TECH.length }]) =>
+  new TextEncoder().encode(JSON.stringify({ v: 1, form: { priceYuan: price, durationDays: "540", quality: "合格", projectManager: "陈建国" }, files }));
 
 export type Bidder = { actor: Actor; cert: Enrolled; rawKey: Uint8Array; bidId: string };
 
-/** A published tender with `n` sealed bids, the deadline just passed. */
-export async function tenderWithBids(app: AppContext, n: number, keyModel: "bidder" | "bidder_with_custodian_fallback") {
+/**
+ * A published tender with `n` sealed bids, the deadline just passed. Bid i (from 0) is priced 9,800,000 + i × 100,000
+ * and, unless `payload` says otherwise, is its bid form and `TECH`.
+ */
+export async function tenderWithBids(
+  app: AppContext,
+  n: number,
+  keyModel: "bidder" | "bidder_with_custodian_fallback",
+  payload: (i: number, price: string) => Uint8Array[] = (_, price) => [form(price), TECH],
+) {
   const tu = await makeActor(app, "tendering_unit");
   const supervisor = await makeActor(app, "supervisor");
   const over = keyModel === "bidder" ? { keyModel } : { keyModel, keyThreshold: 2, custodians: ["tendering_unit", "supervisor"] };
@@ -35,7 +53,7 @@ export async function tenderWithBids(app: AppContext, n: number, keyModel: "bidd
   for (let i = 0; i < n; i++) {
     const actor = await makeActor(app, "bidder", `投标单位${i + 1}-${projectId}`);
     const cert = await enrollFor(app, actor);
-    const r = await submit(app, actor, cert, sectionId, opening, [form(String(9_800_000 + i * 100_000)), new TextEncoder().encode("技术标正文")]);
+    const r = await submit(app, actor, cert, sectionId, opening, payload(i, String(9_800_000 + i * 100_000)));
     bidders.push({ actor, cert, rawKey: r.sealed.rawKey, bidId: r.bidId });
   }
   await closeBidding(app, projectId);

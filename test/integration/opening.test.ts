@@ -1,10 +1,14 @@
+import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { and, eq, sql } from "drizzle-orm";
 import { expect, it } from "vitest";
+import { importSigningKey } from "#crypto/keys";
 import { openBox } from "#crypto/opening-key";
-import { toBase64 } from "#crypto/seal/format";
-import { bidOpenings, jobs as jobsTable, memberships, notifications, openingKeyShares, recordEntries, sections } from "#db/schema/index";
+import { toBase64, type Manifest } from "#crypto/seal/format";
+import { manifestBytes, signManifest } from "#crypto/seal/seal";
+import { bidOpenings, bids, jobs as jobsTable, memberships, notifications, openingKeyShares, recordEntries, sections } from "#db/schema/index";
 import { answerObjection, closeOpening, confirmRecord, decideFailure, endFallback, hallState, openHall, publishFailureNotice, raiseObjection, releaseBidKey, releaseShare } from "#app/services/opening/opening.server";
+import { serverT } from "#app/i18n";
 import { hallView } from "#app/services/opening/opening-view.server";
 import { PUBLIC_ACTOR } from "#app/services/platform/actor";
 import { organisations } from "#db/schema/index";
@@ -14,7 +18,7 @@ import type { AppContext } from "#app/services/platform/context.server";
 import { failure, ruleOf } from "../helpers/errors";
 import { forEachDriver } from "../helpers/db";
 import { setBidDeadline } from "../helpers/factories";
-import { checkInAs, closeWindow, tenderWithBids, type Bidder } from "../helpers/opening";
+import { checkInAs, closeWindow, form, TECH, tenderWithBids, type Bidder } from "../helpers/opening";
 import { checkSignedPdf } from "../helpers/pdfsig";
 import type { Enrolled } from "../helpers/pki";
 
@@ -29,6 +33,24 @@ async function orgName(app: AppContext, b: Bidder): Promise<string> {
   return o!.name;
 }
 
+/**
+ * TAMPERING: whoever holds the bidder's signing key (or the bidder itself) changes the stored manifest and signs it
+ * again; the hash the receipt was issued over is updated too, so the signature check at the opening passes.
+ */
+async function resign(app: AppContext, b: Bidder, change: (m: Manifest) => Manifest) {
+  const [row] = await app.db.select({ manifest: bids.manifest }).from(bids).where(eq(bids.id, b.bidId));
+  const manifest = change(row!.manifest);
+  const signature = toBase64(await signManifest(manifest, await importSigningKey(b.cert.privateKeyPkcs8)));
+  const manifestSha256 = createHash("sha256").update(manifestBytes(manifest)).digest("hex");
+  await app.db.update(bids).set({ manifest, signature, manifestSha256 }).where(eq(bids.id, b.bidId));
+}
+
+/** A second sealed file, shorter than TECH. */
+const BIZ = new TextEncoder().encode("商务标");
+const techAndBiz = [
+  { name: "技术标.pdf", size: TECH.length },
+  { name: "商务标.pdf", size: BIZ.length },
+];
 
 forEachDriver("online opening", (env) => {
   it("R24–R30: check-in, bidder decryption, a wrong key refused, custodians open the rest, 唱标, objection answered, confirmation", async () => {
@@ -276,5 +298,69 @@ forEachDriver("online opening", (env) => {
     const [bo] = await app.db.select().from(bidOpenings).where(eq(bidOpenings.bidId, b2.bidId));
     expect(bo).toMatchObject({ state: "pending", lastError: "manifest_signature" });
   });
-});
 
+  it("R26 (docs/sealed-bid-format.md §7 step 5): a manifest re-signed without its trailing file is refused with the bidder's key and the custodians', recorded, the bid stays sealed", async () => {
+    const { app } = env();
+    const t = await tenderWithBids(app, 3, "bidder_with_custodian_fallback", (i, price) => (i === 0 ? [form(price, techAndBiz), TECH, BIZ] : [form(price), TECH]));
+    const [b1, b2, b3] = t.bidders as [Bidder, Bidder, Bidder];
+    await resign(app, b1, (m) => ({ ...m, files: m.files.slice(0, -1) })); // 商务标 dropped: every remaining chunk is intact
+    await openHall(app, t.sectionId);
+    for (const b of t.bidders) await checkInAs(app, b, t.sectionId);
+
+    const refused = await failure(releaseBidKey(app, b1.actor, t.sectionId, toBase64(b1.rawKey)));
+    expect(refused?.violations.map((v) => [v.code, v.params])).toEqual([["RULE_R26_WRONG_KEY", { detail: "form_files_mismatch" }]]);
+    const stateOf = async (b: Bidder) => (await app.db.select().from(bidOpenings).where(eq(bidOpenings.bidId, b.bidId)))[0]!;
+    expect(await stateOf(b1)).toMatchObject({ state: "pending", lastError: "form_files_mismatch", files: null, form: null });
+    // The refusal is in the record, as every refused release is.
+    const entries = await app.db.select({ payload: recordEntries.payload }).from(recordEntries).where(and(eq(recordEntries.action, "opening.release_refused"), eq(recordEntries.subjectId, b1.bidId)));
+    expect(entries.map((e) => e.payload)).toEqual([{ sectionId: t.sectionId, detail: "form_files_mismatch" }]);
+    // The hall tells the bidder and the tendering side why, in either language.
+    expect((await hallView(app.db, b1.actor, t.sectionId, new Date())).own).toMatchObject({ lastError: "form_files_mismatch" });
+    expect((await hallView(app.db, t.tu, t.sectionId, new Date())).bids.find((b) => b.bidId === b1.bidId)).toMatchObject({ state: "pending", lastError: "form_files_mismatch" });
+    expect(serverT("zh-CN")("bids:opening.lastError", { error: "form_files_mismatch" })).toBe("上次解密被拒绝：签名清单与投标函所列文件不一致（文件缺失、多出、顺序或标签不符）");
+    expect(serverT("en")("rules:RULE_R26_WRONG_KEY", { detail: "form_files_mismatch" })).toBe(
+      "The released key does not open this bid: the signed manifest does not describe the files listed in the sealed bid form (a file missing, added, reordered or relabelled) (R26).",
+    );
+
+    // The other bids open; the untampered ones are unaffected.
+    for (const b of [b2, b3]) await releaseBidKey(app, b.actor, t.sectionId, toBase64(b.rawKey));
+    expect((await stateOf(b2)).state).toBe("decrypted");
+
+    // The custodians' opening key refuses it just the same.
+    await closeWindow(app, t.sectionId);
+    const shares = await app.db.select().from(openingKeyShares).where(eq(openingKeyShares.sectionId, t.sectionId));
+    const shareOf = async (cert: Enrolled) => {
+      const row = shares.find((s) => s.certificateId === cert.certificateId)!;
+      return { shareIndex: row.shareIndex, share: toBase64(await openBox(row.box, cert.privateKeyPkcs8)) };
+    };
+    await releaseShare(app, t.tu, t.sectionId, await shareOf(t.tuCert));
+    expect(await releaseShare(app, t.supervisor, t.sectionId, await shareOf(t.supCert))).toMatchObject({ opened: 0 });
+    expect(await stateOf(b1)).toMatchObject({ state: "pending", lastError: "custodians_form_files_mismatch", files: null });
+    expect(serverT("zh-CN")("bids:opening.lastError", { error: "custodians_form_files_mismatch" })).toBe("上次解密被拒绝：保管人解密：签名清单与投标函所列文件不一致");
+    expect(serverT("en")("bids:opening.lastError", { error: "custodians_form_files_mismatch" })).toBe("Last decryption refused: custodians: the signed manifest does not describe the files listed in the sealed bid form");
+    // Still sealed: R27 decides it (the bidder's fault), the reading has the other two.
+    expect((await hallState(app.db, t.sectionId)).opening!.phase).toBe("resolution");
+    await decideFailure(app, t.tu, t.sectionId, b1.bidId, { cause: "bidder_fault", reason: "投标文件清单与投标函所列文件不一致" });
+    expect((await hallState(app.db, t.sectionId)).opening!.reading!.map((r) => r.priceYuan)).toEqual(["9900000", "10000000"]);
+  });
+
+  it("R26 (§7 step 5): files sealed in another order than the bid form lists, or a file relabelled in a re-signed manifest, are refused", async () => {
+    const { app } = env();
+    // Bid 1 lists 技术标, 商务标 in its form but seals them the other way round; the server accepts it (it only sees ciphertext).
+    const t = await tenderWithBids(app, 3, "bidder", (i, price) => (i === 0 ? [form(price, techAndBiz), BIZ, TECH] : [form(price), TECH]));
+    const [b1, b2, b3] = t.bidders as [Bidder, Bidder, Bidder];
+    // Bid 2's technical file relabelled file-1.exe (its chunks, sizes and hashes untouched), re-signed.
+    await resign(app, b2, (m) => ({ ...m, files: m.files.map((f) => (f.index === 1 ? { ...f, name: "file-1.exe" } : f)) }));
+    await openHall(app, t.sectionId);
+    for (const b of t.bidders) await checkInAs(app, b, t.sectionId);
+    for (const b of [b1, b2]) {
+      const refused = await failure(releaseBidKey(app, b.actor, t.sectionId, toBase64(b.rawKey)));
+      expect(refused?.violations.map((v) => [v.code, v.params])).toEqual([["RULE_R26_WRONG_KEY", { detail: "form_files_mismatch" }]]);
+      const [bo] = await app.db.select().from(bidOpenings).where(eq(bidOpenings.bidId, b.bidId));
+      expect(bo).toMatchObject({ state: "pending", lastError: "form_files_mismatch" });
+    }
+    await releaseBidKey(app, b3.actor, t.sectionId, toBase64(b3.rawKey));
+    const [bo3] = await app.db.select().from(bidOpenings).where(eq(bidOpenings.bidId, b3.bidId));
+    expect(bo3).toMatchObject({ state: "decrypted", lastError: null });
+  });
+});

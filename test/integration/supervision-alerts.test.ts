@@ -28,7 +28,7 @@ import { sectionThroughResults } from "../helpers/report";
 type Spec = { ip: string; projectManager: string; priceYuan: string; body: string };
 
 const bidForm = (s: Spec) =>
-  new TextEncoder().encode(JSON.stringify({ v: 1, form: { priceYuan: s.priceYuan, durationDays: "540", quality: "合格", projectManager: s.projectManager }, files: [{ name: "技术标.pdf", size: 12 }] }));
+  new TextEncoder().encode(JSON.stringify({ v: 1, form: { priceYuan: s.priceYuan, durationDays: "540", quality: "合格", projectManager: s.projectManager }, files: [{ name: "技术标.pdf", size: new TextEncoder().encode(s.body).length }] }));
 
 /** TEST FIXTURE: tenderWithBids with each bidder's upload address, project manager, price and technical file set. */
 async function sealedSection(app: AppContext, specs: Spec[]) {

@@ -13,6 +13,7 @@ import {
   phaseAfterWindow,
   readSealedForm,
   readingRows,
+  sealedFilesMatch,
 } from "./opening";
 import { ZFCG_PROFILE, ZTB_PROFILE } from "./profiles";
 
@@ -95,6 +96,47 @@ describe("online opening rules", () => {
     expect(readSealedForm(enc({ ...form("1"), form: { ...form("1").form, priceYuan: "一百万" } }))).toBeNull();
     expect(readSealedForm(new Uint8Array([0xff, 0xfe, 0x00]))).toBeNull();
     expect(readSealedForm(enc({ v: 2 }))).toBeNull();
+  });
+
+  describe("R26: the signed manifest lists exactly the files of the sealed bid form (docs/sealed-bid-format.md §7 step 5)", () => {
+    const sealed = { files: [{ name: "技术标.PDF", size: 150_000 }, { name: "商务标.docx", size: 9 }, { name: "说明", size: 0 }] };
+    const manifest = [
+      { index: 0, name: "bid-form.json", size: 300 },
+      { index: 1, name: "file-1.pdf", size: 150_000 },
+      { index: 2, name: "file-2.docx", size: 9 },
+      { index: 3, name: "file-3", size: 0 },
+    ];
+    const swap = <T>(a: T[], i: number, j: number) => a.map((x, k) => (k === i ? a[j]! : k === j ? a[i]! : x));
+
+    it("R26: the same files in the same order, each labelled from its real name (§2) with its size, open", () => {
+      expect(sealedFilesMatch(manifest, sealed)).toBe(true);
+      expect(sealedFilesMatch([{ index: 0, name: "bid-form.json", size: 80 }], { files: [] })).toBe(true); // a bid of the form alone
+      // The test vector's form (test/fixtures/sealed-bid/expected/0.bin) and manifest.
+      const vector = { files: [{ name: "技术资料.bin", size: 150_000 }, { name: "空白附件.txt", size: 0 }] };
+      expect(sealedFilesMatch([{ index: 0, name: "bid-form.json", size: 264 }, { index: 1, name: "file-1.bin", size: 150_000 }, { index: 2, name: "file-2.txt", size: 0 }], vector)).toBe(true);
+    });
+
+    it("R26: a trailing file dropped from the manifest (re-signed) does not open, nor one added", () => {
+      expect(sealedFilesMatch(manifest.slice(0, 3), sealed)).toBe(false);
+      expect(sealedFilesMatch(manifest.slice(0, 1), sealed)).toBe(false);
+      expect(sealedFilesMatch([...manifest, { index: 4, name: "file-4.pdf", size: 1 }], sealed)).toBe(false);
+      expect(sealedFilesMatch(manifest, { files: sealed.files.slice(0, 2) })).toBe(false);
+      expect(sealedFilesMatch([], { files: [] })).toBe(false);
+    });
+
+    it("R26: files reordered, relabelled or resized do not open", () => {
+      // Reordered: the manifest's entries swapped (indices kept in position), or the form's.
+      expect(sealedFilesMatch(swap(manifest, 1, 2).map((f, i) => ({ ...f, index: i })), sealed)).toBe(false);
+      expect(sealedFilesMatch(manifest, { files: swap(sealed.files, 0, 1) })).toBe(false);
+      // Two files of the same size and extension swapped by whoever sealed them cannot be told apart: the form has no hashes.
+      expect(sealedFilesMatch(manifest, { files: [{ name: "经济标.pdf", size: 150_000 }, ...sealed.files.slice(1)] })).toBe(true);
+      // Relabelled: another extension, another number, the real name instead of the label, a label without the extension.
+      for (const name of ["file-1.exe", "file-2.pdf", "技术标.PDF", "file-1", "file-1.PDF"]) expect(sealedFilesMatch(manifest.map((f) => (f.index === 1 ? { ...f, name } : f)), sealed), name).toBe(false);
+      expect(sealedFilesMatch(manifest.map((f) => (f.index === 0 ? { ...f, name: "form.json" } : f)), sealed)).toBe(false);
+      // Resized, or an index out of place.
+      expect(sealedFilesMatch(manifest.map((f) => (f.index === 2 ? { ...f, size: 10 } : f)), sealed)).toBe(false);
+      expect(sealedFilesMatch(manifest.map((f) => (f.index === 3 ? { ...f, index: 4 } : f)), sealed)).toBe(false);
+    });
   });
 
   it("R30: objections in the hall only during the reading, with text; the record closes only when all are answered", () => {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { BID_FORM_NAME, fileLabel } from "#crypto/seal/format";
 import type { RuleProfile } from "./profiles";
 import { violation, type RuleViolation } from "./violations";
 
@@ -120,6 +121,22 @@ export function readSealedForm(plaintext: Uint8Array): SealedBidForm | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * R26, docs/sealed-bid-format.md §7 step 5: the signed manifest must describe exactly the files the sealed bid form
+ * lists — file 0 is `bid-form.json`, then as many files as `form.files`, in the same order, file j labelled from the
+ * real name of `form.files[j − 1]` (§2) and of the same size. The form carries no hashes: contents are bound by the
+ * manifest's hashes, real names and sizes by the form. Otherwise the bid does not open: a manifest (re-)signed
+ * without a trailing file, with files reordered or relabelled, would hide or mislabel part of what the bidder sealed.
+ * The server can check this only at the opening (the form is sealed when the bid is submitted).
+ */
+export function sealedFilesMatch(manifestFiles: readonly { index: number; name: string; size: number }[], form: Pick<SealedBidForm, "files">): boolean {
+  if (manifestFiles.length !== form.files.length + 1 || manifestFiles[0]?.name !== BID_FORM_NAME) return false;
+  return form.files.every((f, i) => {
+    const m = manifestFiles[i + 1]!;
+    return m.index === i + 1 && m.name === fileLabel(i + 1, f.name) && m.size === f.size;
+  });
 }
 
 export type ReadingRow = { order: number; bidder: string; priceYuan: string; durationDays: string; quality: string; projectManager: string; files: number };

@@ -41,8 +41,10 @@ import {
   phaseAfterWindow,
   readingRows,
   readSealedForm,
+  sealedFilesMatch,
   type BidOpeningState,
   type OpeningPhase,
+  type SealedBidForm,
 } from "#app/domain/rules/opening";
 import { capitalsOrBlank, formatMoney } from "#app/domain/money";
 import { getProfile } from "#app/domain/rules/profiles";
@@ -214,7 +216,21 @@ function gcmDecrypt(rawKey: Uint8Array, ct: Uint8Array, iv: Uint8Array, aad: Uin
   return tail.length ? new Uint8Array(Buffer.concat([head, tail])) : new Uint8Array(head.buffer, head.byteOffset, head.length);
 }
 
-/** Decrypts one bid with its content key: every chunk against the manifest, plaintext to the blob store. */
+/**
+ * A bid whose chunks all authenticate but whose sealed bid form (file 0) does not parse, or does not list the files
+ * the manifest describes (R26, docs/sealed-bid-format.md §7 step 5). `detail` is the refusal's reason code.
+ */
+class SealedFormRefused extends Error {
+  constructor(readonly detail: "form_unreadable" | "form_files_mismatch") {
+    super(detail);
+  }
+}
+
+/**
+ * Decrypts one bid with its content key: every chunk against the manifest, plaintext to the blob store. The bid form
+ * (file 0) is read and checked against the manifest's file list (R26, §7 step 5) as soon as it is open, before any
+ * other file is decrypted: a bid that cannot open is not decrypted further (`SealedFormRefused`).
+ */
 async function decryptBid(ctx: Ctx, bid: { id: string; uploadId: string; manifest: Manifest }, rawKey: Uint8Array) {
   const key = await globalThis.crypto.subtle.importKey("raw", rawKey as unknown as BufferSource, { name: "AES-GCM" }, false, ["decrypt"]);
   const options: OpenOptions = { ...NODE_HASHING, decryptChunk: (ct, iv, aad) => gcmDecrypt(rawKey, ct, iv, aad) };
@@ -224,7 +240,7 @@ async function decryptBid(ctx: Ctx, bid: { id: string; uploadId: string; manifes
     .where(eq(bidUploadChunks.uploadId, bid.uploadId))
     .orderBy(asc(bidUploadChunks.fileIndex), asc(bidUploadChunks.chunkIndex));
   const files: { index: number; name: string; size: number; sha256: string }[] = [];
-  let formBytes: Uint8Array | null = null;
+  let form: SealedBidForm | null = null;
   for (const f of bid.manifest.files) {
     const blobs = ctx.blobs;
     const chunkShas = rows.filter((r) => r.fileIndex === f.index).map((r) => r.sha256);
@@ -247,15 +263,20 @@ async function decryptBid(ctx: Ctx, bid: { id: string; uploadId: string; manifes
         if (f.index === 0) formParts.push(pt);
         await stream.write(pt);
       }, options);
+      if (f.index === 0) {
+        form = readSealedForm(new Uint8Array(Buffer.concat(formParts)));
+        if (!form) throw new SealedFormRefused("form_unreadable");
+        if (!sealedFilesMatch(bid.manifest.files, form)) throw new SealedFormRefused("form_files_mismatch");
+      }
     } catch (e) {
-      stream.abort(e);
+      stream.abort(e); // a refused bid form is not kept either
       throw e;
     }
     const stored = await stream.close();
-    if (f.index === 0) formBytes = new Uint8Array(Buffer.concat(formParts));
     files.push({ index: f.index, name: f.name, size: bytes, sha256: stored.sha256 });
   }
-  return { files, form: formBytes ? readSealedForm(formBytes) : null };
+  if (!form) throw new SealedFormRefused("form_unreadable"); // a manifest without files (refused at submission anyway)
+  return { files, form };
 }
 
 /** Streams plaintext into the blob store (which takes an async iterable) with backpressure. */
@@ -293,8 +314,10 @@ async function openableBid(db: Executor, sectionId: string, where: { orgId?: str
 
 /**
  * R26: a bidder releases the content key it unwrapped in its browser (raw 32 bytes, base64).
- * The server opens every chunk against the signed manifest; a wrong key or a tampered chunk
- * is refused with the reason and changes nothing but the hall's last-error line.
+ * The server opens every chunk against the signed manifest and the manifest against the sealed
+ * bid form's file list (§7 step 5); a wrong key, a tampered chunk, an unreadable form or a
+ * manifest that does not list the form's files is refused with the reason (in the record) and
+ * changes nothing but the hall's last-error line.
  */
 export async function releaseBidKey(ctx: Ctx, actor: Actor, sectionId: string, contentKeyB64: string) {
   requirePermission(actor, "opening:attend");
@@ -316,10 +339,9 @@ export async function releaseBidKey(ctx: Ctx, actor: Actor, sectionId: string, c
   let opened: Awaited<ReturnType<typeof decryptBid>>;
   try {
     opened = await decryptBid(ctx, { id: row.b.id, uploadId: row.b.uploadId, manifest: row.b.manifest }, raw);
-  } catch {
-    return refuse(ctx, actor, sectionId, row.bo, "chunk_or_key");
+  } catch (e) {
+    return refuse(ctx, actor, sectionId, row.bo, e instanceof SealedFormRefused ? e.detail : "chunk_or_key");
   }
-  if (!opened.form) return refuse(ctx, actor, sectionId, row.bo, "form_unreadable");
   await recordOpened(ctx, actor, sectionId, row.b.id, "bidder", opened, (o2) => checkBidderRelease({ phase: o2.phase, now, windowEndsAt: o2.decryptionEndsAt, checkedIn: true, state: "pending" }));
   await advance(ctx, sectionId);
 }
@@ -457,12 +479,11 @@ async function openWithOpeningKey(ctx: Ctx, actor: Actor, sectionId: string, pkc
     try {
       const raw = await unwrapContentKeyRaw(b.manifest, openingKid(sectionId), priv);
       const opened = await decryptBid(ctx, { id: b.id, uploadId: b.uploadId, manifest: b.manifest }, raw).finally(() => raw.fill(0));
-      if (!opened.form) throw new Error("form");
       await recordOpened(ctx, actor, sectionId, b.id, "custodians", opened, (o) => (o.phase === "fallback" ? [] : [violation("RULE_R26_WINDOW_CLOSED")]));
       n++;
     } catch (e) {
       if (e instanceof DomainError) throw e;
-      await ctx.db.update(bidOpenings).set({ lastError: "custodians_chunk_or_key" }).where(eq(bidOpenings.bidId, b.id));
+      await ctx.db.update(bidOpenings).set({ lastError: e instanceof SealedFormRefused ? `custodians_${e.detail}` : "custodians_chunk_or_key" }).where(eq(bidOpenings.bidId, b.id));
     }
   }
   return n;

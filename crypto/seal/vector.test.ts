@@ -6,10 +6,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { canonicalJson } from "../canonical-json";
-import { importUnwrapKey, importVerifyKey } from "../keys";
-import { chunkAad, chunkNonce, fromBase64, SealError, toHex, type Manifest, type ManifestFile } from "./format";
+import { importSigningKey, importUnwrapKey, importVerifyKey } from "../keys";
+import { chunkAad, chunkNonce, fileLabel, fromBase64, SealError, toBase64, toHex, type Manifest, type ManifestFile } from "./format";
 import { openFile, unwrapContentKey, verifyManifest } from "./open";
-import { bs, importContentKey, manifestBytes, sealFile } from "./seal";
+import { bs, importContentKey, manifestBytes, sealFile, signManifest } from "./seal";
 
 /**
  * The committed sealed-bid test vector (test/fixtures/sealed-bid/, made ONCE by
@@ -89,6 +89,8 @@ describe("sealed-bid test vector (docs/sealed-bid-format.md)", () => {
     expect(form.v).toBe(1);
     expect(form.form.projectManager).toContain("张伟");
     expect(form.files.map((f) => f.size)).toEqual([vector.files[1]!.size, vector.files[2]!.size]);
+    // §7 step 5: the manifest lists exactly these files, each under the label of its real name (§2).
+    expect(form.files.map((f, i) => fileLabel(i + 1, f.name))).toEqual(manifest.files.slice(1).map((f) => f.name));
   });
 
   it("manifest.json is byte for byte the canonical JSON of the manifest, and its hash is the recorded one", () => {
@@ -283,5 +285,55 @@ describe("the independent Java opener (OpenBid.java, JDK only)", () => {
       expect({ name, status: r.status, stderr: r.stderr.trim() }).toEqual({ name, status: 1, stderr: `OpenBid: the bid does not open (${code})` });
       expect(existsSync(path.join(out, "1.bin"))).toBe(false);
     }
+  });
+
+  it("§7 step 5: refuses a manifest re-signed with the bidder's key whose files do not match the bid form's list — a trailing file dropped, files sealed in another order, a file relabelled — writing nothing", { timeout: 180_000 }, async () => {
+    const signingKey = await importSigningKey(derOf(readFileSync(at(recipient("bidder").privateKey), "utf8")));
+    const ck = await importContentKey(fromHexBytes(vector.contentKey));
+    /** A copy of the vector with `files` as the manifest's, the manifest re-signed (canonical bytes), and `chunks` written. */
+    const resigned = async (files: ManifestFile[], chunks: Map<string, Uint8Array> = new Map()) => {
+      const d = tempDir();
+      cpSync(DIR, d, { recursive: true });
+      for (const [rel, b] of chunks) writeFileSync(path.join(d, "chunks", rel), b);
+      const m: Manifest = { ...manifest, files };
+      writeFileSync(path.join(d, "manifest.json"), manifestBytes(m));
+      writeFileSync(path.join(d, "signature.b64"), toBase64(await signManifest(m, signingKey)));
+      expect(await verifyManifest(m, fromBase64(readFileSync(path.join(d, "signature.b64"), "ascii")), await bidderVerifyKey())).toBe(true);
+      return d;
+    };
+    /** Seals `plain` as file `index` under the vector's content key, as the bidder's browser would. */
+    const seal = async (index: number, name: string, plain: Uint8Array, chunks: Map<string, Uint8Array>) =>
+      sealFile(ck, { index, name, data: list(plain.length ? [plain] : []) }, async (c, ct) => void chunks.set(`${index}-${c}.bin`, ct), manifest.chunkSize);
+    const [form, tech, blank] = manifest.files as [ManifestFile, ManifestFile, ManifestFile];
+
+    const dropped = await resigned([form, tech]); // every remaining chunk intact
+    const relabelled = await resigned([form, { ...tech, name: "file-1.exe" }, blank]);
+    // The form lists 技术资料.bin (150,000 bytes) then 空白附件.txt (empty); the files are sealed the other way round.
+    const swappedChunks = new Map<string, Uint8Array>();
+    const swapped = await resigned([form, await seal(1, "file-1.txt", expected(2), swappedChunks), await seal(2, "file-2.bin", expected(1), swappedChunks)], swappedChunks);
+    // Control: the same re-sealed files with a bid form that lists them in that order open.
+    const formText = JSON.parse(new TextDecoder().decode(expected(0))) as { files: unknown[] };
+    const matchingChunks = new Map(swappedChunks);
+    const matchingForm = new TextEncoder().encode(JSON.stringify({ ...formText, files: [...formText.files].reverse() }));
+    const matching = await resigned([await seal(0, "bid-form.json", matchingForm, matchingChunks), ...(JSON.parse(readFileSync(path.join(swapped, "manifest.json"), "utf8")) as Manifest).files.slice(1)], matchingChunks);
+
+    const opening = recipient("opening");
+    for (const [name, dir] of [["trailing file dropped", dropped], ["file relabelled", relabelled], ["files sealed in another order", swapped]] as const) {
+      const out = tempDir();
+      const r = await runJava([dir, at(opening.privateKey), opening.kid, out]);
+      expect({ name, status: r.status, stderr: r.stderr.trim() }).toEqual({
+        name,
+        status: 1,
+        stderr: "OpenBid: the bid does not open (FORM_MISMATCH): the manifest's files do not match the sealed bid form's files list (docs/sealed-bid-format.md §7 step 5)",
+      });
+      // Checked as soon as the form opens: neither the form nor any other file is written.
+      expect(existsSync(path.join(out, "0.bin"))).toBe(false);
+      expect(existsSync(path.join(out, "1.bin"))).toBe(false);
+    }
+    const out = tempDir();
+    const r = await runJava([matching, at(opening.privateKey), opening.kid, out]);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
+    expect(readFileSync(path.join(out, "1.bin")).length).toBe(0);
+    expect(readFileSync(path.join(out, "2.bin")).equals(Buffer.from(expected(1)))).toBe(true);
   });
 });

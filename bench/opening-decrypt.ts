@@ -31,7 +31,7 @@ import { parseArgs } from "node:util";
 import { sha256 as nobleSha256 } from "@noble/hashes/sha256";
 import { eq, sql } from "drizzle-orm";
 import { importSigningKey, importWrapKey } from "#crypto/keys";
-import { toBase64, type Manifest, type ManifestFile } from "#crypto/seal/format";
+import { BID_FORM_NAME, fileLabel, toBase64, type Manifest, type ManifestFile } from "#crypto/seal/format";
 import { importContentKey, sealFile, signManifest, wrapFor, type HashOptions } from "#crypto/seal/seal";
 import { bidOpenings, openings } from "#db/schema/index";
 import { beginBidUpload, completeBidUpload, putBidChunk } from "#app/services/bids/bids.server";
@@ -97,9 +97,10 @@ try {
         const recipients = [await wrapFor({ kid: cert.fingerprint, publicKey: await importWrapKey(cert.publicKeySpki) }, ck)];
         const name = "投标文件.bin";
         const form = bidFormBytes({ priceYuan: String(9_000_000 + i * 1000), durationDays: "540", quality: "合格", projectManager: "陈建国" }, [{ name, size: SIZE }]);
+        // The manifest names files by label (docs/sealed-bid-format.md §2); the opening checks them against the form (§7 step 5).
         const declared = [
-          { index: 0, name: "bid-form.json", size: form.length },
-          { index: 1, name, size: SIZE },
+          { index: 0, name: BID_FORM_NAME, size: form.length },
+          { index: 1, name: fileLabel(1, name), size: SIZE },
         ];
         const { uploadId } = await beginBidUpload(env.app, actor, sectionId, { certificateId: cert.certificateId, chunkSize: CHUNK, files: declared, recipients });
         const files: ManifestFile[] = [];

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { importSigningKey, importWrapKey } from "#crypto/keys";
-import type { Manifest, ManifestFile, Recipient } from "#crypto/seal/format";
+import { BID_FORM_NAME, fileLabel, type Manifest, type ManifestFile, type Recipient } from "#crypto/seal/format";
 import { importContentKey, sealFile, signManifest, wrapFor, type HashOptions } from "#crypto/seal/seal";
 import { login } from "#app/services/accounts/auth.server";
 import { loadConfig, type Config } from "#app/services/platform/config.server";
@@ -120,9 +120,10 @@ export async function preseal(bidder: Enrolled, plain: { name: string; size: num
   const formBytes = new TextEncoder().encode(
     JSON.stringify({ v: 1, form: { priceYuan: "9800000.00", durationDays: "540", quality: "合格", projectManager: "陈建国" }, files: [{ name: plain.name, size: plain.size }] }),
   );
+  // The manifest names files by label (docs/sealed-bid-format.md §2), as the browser seals them.
   const declared = [
-    { index: 0, name: "bid-form.json", size: formBytes.length },
-    { index: 1, name: plain.name, size: plain.size },
+    { index: 0, name: BID_FORM_NAME, size: formBytes.length },
+    { index: 1, name: fileLabel(1, plain.name), size: plain.size },
   ];
   const fh = await open(outPath, "w");
   let offset = 0;

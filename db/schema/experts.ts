@@ -38,9 +38,19 @@ export const experts = pgTable(
     statusReason: text().notNull().default(""),
     /** Previously punished for tendering/evaluation offences (R39.4). */
     punished: boolean().notNull().default(false),
+    /**
+     * The expert's specialty codes, sorted: a copy of its expert_specialties rows kept by the database itself
+     * (statement triggers, migration 0013), so a draw finds its pool in one GIN index scan (ADR 009).
+     */
+    specialties: text().array().notNull().default([]),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("experts_code_uq").on(t.code), index("experts_region_idx").on(t.region), index("experts_status_idx").on(t.status)],
+  (t) => [
+    uniqueIndex("experts_code_uq").on(t.code),
+    index("experts_region_idx").on(t.region),
+    index("experts_status_idx").on(t.status),
+    index("experts_specialties_gin").using("gin", t.specialties),
+  ],
 );
 
 export const expertSpecialties = pgTable(

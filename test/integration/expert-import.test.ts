@@ -1,5 +1,5 @@
 import ExcelJS from "exceljs";
-import { count, eq } from "drizzle-orm";
+import { and, count, eq } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { experts, expertSpecialties } from "#db/schema/index";
 import { importExperts } from "#app/services/pool/expert-import.server";
@@ -42,6 +42,26 @@ forEachDriver("expert import", (env) => {
     expect(e1).toMatchObject({ name: "专家1", titleLevel: "senior", yearsExperience: 15, status: "active" });
     const specs = await app.db.select().from(expertSpecialties).where(eq(expertSpecialties.expertId, e1!.id));
     expect(specs.map((s) => s.code).sort()).toEqual(["A0101", "A0201"]);
+  });
+
+  it("experts.specialties, the draw's index of the pool, is the database's sorted copy of expert_specialties: after an import, a re-import and a direct SQL change", async () => {
+    const { app, driver } = env();
+    const admin = await makeActor(app, "admin");
+    const code = `${driver}S1`;
+    const row = (specs: string) => [code, "专家", "高级工程师", "正高级", 15, "黑龙江省大庆市", "大庆石油学院", specs, "在库", "", ""];
+    const copy = async () => (await app.db.select({ id: experts.id, specialties: experts.specialties }).from(experts).where(eq(experts.code, code)))[0]!;
+    expect(await importExperts(app, admin, { bytes: csv([row("B0101;A0201")]), filename: "pool.csv" })).toMatchObject({ ok: true, created: 1 });
+    expect((await copy()).specialties).toEqual(["A0201", "B0101"]);
+    expect(await importExperts(app, admin, { bytes: csv([row("A0101")]), filename: "pool.csv" })).toMatchObject({ ok: true, updated: 1 });
+    const { id } = await copy();
+    expect((await copy()).specialties).toEqual(["A0101"]);
+    // Whoever writes the rows (here plain SQL, no application code), the copy follows.
+    await app.db.insert(expertSpecialties).values([{ expertId: id, code: "B0102" }, { expertId: id, code: "A0201" }]);
+    expect((await copy()).specialties).toEqual(["A0101", "A0201", "B0102"]);
+    await app.db.update(expertSpecialties).set({ code: "B0101" }).where(and(eq(expertSpecialties.expertId, id), eq(expertSpecialties.code, "B0102")));
+    expect((await copy()).specialties).toEqual(["A0101", "A0201", "B0101"]);
+    await app.db.delete(expertSpecialties).where(eq(expertSpecialties.expertId, id));
+    expect((await copy()).specialties).toEqual([]);
   });
 
   it("a CSV re-import updates by expert code; unknown specialties and duplicates are refused; only admins import", async () => {

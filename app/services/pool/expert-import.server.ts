@@ -98,6 +98,9 @@ export async function importExperts(ctx: Pick<AppContext, "db">, actor: Actor, f
             status: r.status,
             statusReason: r.statusReason,
             punished: r.punished,
+            // The database keeps this copy of expert_specialties itself (migration 0013); written here for a new
+            // expert, its trigger finds nothing to change and leaves no dead row version.
+            specialties: [...new Set(r.specialties)].sort(),
           })),
         )
         .onConflictDoUpdate({

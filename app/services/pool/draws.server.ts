@@ -13,7 +13,6 @@ import {
   expertEmployment,
   expertRelationships,
   experts,
-  expertSpecialties,
   expertUnavailability,
   jobs,
   organisations,
@@ -72,20 +71,28 @@ export function confirmationDeadline(now: Date, evaluationAt: Date): Date {
  * Only the time and place are told (R36): the section's booked review room and its slot when
  * it has one (app/services/rooms), else the project's free-text room.
  */
-async function invite(tx: Tx, pickId: string, draw: Pick<Draw, "evaluationAt" | "projectId" | "sectionId">, now: Date) {
-  const [row] = await tx
-    .select({ userId: experts.userId, phone: experts.phone, room: projects.reviewRoom })
+/** Invites drawn members (R36): in-app notice, SMS job, confirmation timeout. One query for all of them, one for the booking. */
+async function invite(tx: Tx, pickIds: readonly string[], draw: Pick<Draw, "evaluationAt" | "projectId" | "sectionId">, now: Date) {
+  if (pickIds.length === 0) return;
+  const rows = await tx
+    .select({ pickId: drawPicks.id, userId: experts.userId, phone: experts.phone, room: projects.reviewRoom })
     .from(drawPicks)
     .innerJoin(experts, eq(experts.id, drawPicks.expertId))
     .innerJoin(projects, eq(projects.id, sql`${draw.projectId}::uuid`))
-    .where(eq(drawPicks.id, pickId));
-  if (!row) return;
+    .where(inArray(drawPicks.id, [...pickIds]));
+  if (rows.length === 0) return;
   const booking = await evaluationBookingIn(tx, draw.sectionId);
   const at = booking ? new Date(booking.startsAt) : draw.evaluationAt;
-  const params = { at: formatCst(at), room: booking ? [roomLabel({ code: booking.roomCode, name: booking.roomName }), booking.location].filter(Boolean).join(" · ") : row.room || "—" };
-  if (row.userId) await notifyUsers(tx, [row.userId], { kind: "drawInvitation", params, link: "/invitations" });
-  if (row.phone) await scheduleJob(tx, { kind: "notify.external", dueAt: now, payload: { phone: row.phone, kind: "drawInvitation", params }, dedupeKey: `invite:${pickId}` });
-  await scheduleJob(tx, { kind: "draw.confirmation_timeout", dueAt: confirmationDeadline(now, at), payload: { pickId }, dedupeKey: `draw-timeout:${pickId}` });
+  const bookedRoom = booking ? [roomLabel({ code: booking.roomCode, name: booking.roomName }), booking.location].filter(Boolean).join(" · ") : null;
+  const byPick = new Map(rows.map((r) => [r.pickId, r]));
+  for (const pickId of pickIds) {
+    const row = byPick.get(pickId);
+    if (!row) continue;
+    const params = { at: formatCst(at), room: bookedRoom ?? (row.room || "—") };
+    if (row.userId) await notifyUsers(tx, [row.userId], { kind: "drawInvitation", params, link: "/invitations" });
+    if (row.phone) await scheduleJob(tx, { kind: "notify.external", dueAt: now, payload: { phone: row.phone, kind: "drawInvitation", params }, dedupeKey: `invite:${pickId}` });
+    await scheduleJob(tx, { kind: "draw.confirmation_timeout", dueAt: confirmationDeadline(now, at), payload: { pickId }, dedupeKey: `draw-timeout:${pickId}` });
+  }
 }
 
 export type DrawRequest = {
@@ -218,10 +225,11 @@ async function loadPool(tx: Executor, lines: DrawLine[], partyCodes: string[], e
       punished: experts.punished,
       region: experts.region,
       employerCode: experts.employerCode,
-      specialties: sql<string[]>`array(select s2.code from ${expertSpecialties} s2 where s2.expert_id = ${experts.id} order by s2.code)`,
+      specialties: experts.specialties,
     })
     .from(experts)
-    .where(inArray(experts.id, tx.selectDistinct({ id: expertSpecialties.expertId }).from(expertSpecialties).where(inArray(expertSpecialties.code, codes))));
+    // experts.specialties is the database's own sorted copy of expert_specialties (migration 0013): one GIN scan.
+    .where(sql`${experts.specialties} && array[${sql.join(codes.map((c) => sql`${c}`), sql`, `)}]::text[]`);
   return withFacts(tx, rows, partyCodes, evaluationDate);
 }
 
@@ -324,7 +332,7 @@ export async function runDraw(ctx: Ctx, actor: Actor, drawId: string) {
           status: p.role === "member" ? ("invited" as const) : ("standby" as const),
         })),
       ).returning({ id: drawPicks.id, status: drawPicks.status });
-      for (const p of inserted) if (p.status === "invited") await invite(tx, p.id, d, now);
+      await invite(tx, inserted.filter((p) => p.status === "invited").map((p) => p.id), d, now);
       // A supplementary draw (R37) for a section whose committee is already formed: the new members take seats.
       await committeeChanged(tx, drawId, `${drawId}:drawn`, now);
     }
@@ -577,7 +585,7 @@ async function promoteBackup(tx: Tx, drawId: string, specialty: string, now: Dat
   }
   await tx.update(drawPicks).set({ status: "invited" }).where(eq(drawPicks.id, next.id));
   const [d] = await tx.select({ evaluationAt: draws.evaluationAt, projectId: draws.projectId, sectionId: draws.sectionId }).from(draws).where(eq(draws.id, drawId));
-  await invite(tx, next.id, d!, now);
+  await invite(tx, [next.id], d!, now);
   return next.id;
 }
 

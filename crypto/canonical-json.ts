@@ -16,7 +16,13 @@ export function canonicalJson(value: unknown): string {
       return JSON.stringify(value);
     case "object": {
       if (value instanceof Date) return JSON.stringify(value.toISOString());
-      if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(",")}]`;
+      if (Array.isArray(value)) {
+        // Arrays of strings, finite numbers, booleans, null and such arrays serialise exactly as JSON.stringify
+        // does (the same string escaping and number form, no keys to sort): one native call for large lists.
+        if (isScalarTree(value)) return JSON.stringify(value);
+        // Array.from visits holes too (map would skip them and print "[1,,2]"): a hole is null, as undefined is.
+        return `[${Array.from(value, (v) => canonicalJson(v === undefined ? null : v)).join(",")}]`;
+      }
       const entries = Object.entries(value as Record<string, unknown>)
         .filter(([, v]) => v !== undefined)
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -25,4 +31,14 @@ export function canonicalJson(value: unknown): string {
     default:
       throw new TypeError(`canonicalJson: unsupported ${typeof value}`);
   }
+}
+
+function isScalarTree(list: readonly unknown[]): boolean {
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    if (typeof v === "string" || typeof v === "boolean" || v === null) continue;
+    if (typeof v === "number" ? Number.isFinite(v) : Array.isArray(v) && isScalarTree(v)) continue;
+    return false;
+  }
+  return true;
 }

@@ -16,6 +16,7 @@ import { LiveHub } from "#app/services/platform/live-hub.server";
 import { syncReferenceData } from "#app/services/platform/reference-data.server";
 import { SPECIALTY_TREE } from "#app/domain/specialties-data";
 import { withCheckChar } from "#app/domain/credit-code";
+import { MAX_IMPORT_ROWS } from "#app/domain/limits";
 import { makeActor, projectForm } from "../test/helpers/factories";
 import { addDocument, createProject, publishProject } from "#app/services/tendering/tenders.server";
 import { getManagedProject } from "#app/services/tendering/tender-queries.server";
@@ -54,11 +55,14 @@ const lines = Array.from({ length: N }, (_, i) =>
   [`B${String(i).padStart(6, "0")}`, `专家${i}`, "高级工程师", "正高级", 8 + (i % 30), i % 4 === 0 ? "黑龙江省哈尔滨市" : "黑龙江省大庆市", `单位${i % 5000}`, withCheckChar(`9123${String(i % 5000).padStart(6, "0")}MA1BENCH`.slice(0, 17)), `${leaves[i % leaves.length]};${leaves[(i * 7 + 3) % leaves.length]}`, i % 97 === 0 ? "暂停" : "在库", i % 97 === 0 ? "考核" : ""].join(","),
 );
 const admin = await makeActor(app, "admin");
-const csv = new TextEncoder().encode([header, ...lines].join("\n"));
+// One import file holds at most MAX_IMPORT_ROWS rows (a request bound): the pool arrives in files of that size.
 let t0 = performance.now();
-const imported = await importExperts(app, admin, { bytes: csv, filename: "bench.csv" });
+for (let i = 0; i < lines.length; i += MAX_IMPORT_ROWS) {
+  const csv = new TextEncoder().encode([header, ...lines.slice(i, i + MAX_IMPORT_ROWS)].join("\n"));
+  const imported = await importExperts(app, admin, { bytes: csv, filename: `bench-${i}.csv` });
+  if (!imported.ok) throw new Error(JSON.stringify(imported).slice(0, 500));
+}
 const importMs = performance.now() - t0;
-if (!imported.ok) throw new Error(JSON.stringify(imported).slice(0, 500));
 
 // 2. 1,000,000 relationships (10 per expert) pointing at 5,000 organisations.
 t0 = performance.now();
@@ -123,7 +127,7 @@ console.log(
 const dbLabel = url ? "PostgreSQL" : "PGlite";
 reportFigures("expert-draw", [
   { id: "drawP99", label: `draw p99 (${formatNumber(N)} experts, ${formatNumber(relCount)} relationships, ${dbLabel})`, value: Number(pct(99)), unit: "ms", target: { kind: "max", value: 25, strict: true } },
-  { id: "importSeconds", label: `import ${formatNumber(N)} rows (${dbLabel})`, value: Math.round(importMs / 100) / 10, unit: "s", target: { kind: "max", value: 60, strict: true } },
+  { id: "importSeconds", label: `import ${formatNumber(N)} rows in files of ${formatNumber(Math.min(N, MAX_IMPORT_ROWS))} (${dbLabel})`, value: Math.round(importMs / 100) / 10, unit: "s", target: { kind: "max", value: 60, strict: true } },
 ]);
 await handle.close();
 await dropDb?.();

@@ -1,0 +1,108 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { canonicalJson } from "./canonical-json";
+import { checkpointBody, parseCheckpointBody, verifyCheckpoint, type SignedCheckpoint } from "./checkpoint";
+import { consistencyProof, entryLeaf, fromHex, hex, inclusionProof, leafHash, treeHead, verifyConsistency, verifyInclusion } from "./merkle";
+import { GENESIS_HASH, hashEntry, hashPayload, verifyChainSegment, type ChainEntry } from "./record-hash";
+
+/**
+ * The record test vector (test/fixtures/record/vector.json, written by test/fixtures/record/make-vector.ts):
+ * every expected value recomputed with this repository's modules, so the vector and docs/record-format.md never
+ * drift from the code; then the independent Python verifier (test/fixtures/record/verify_record.py, standard library
+ * only, written from the document alone) on the vector and on tampered copies.
+ */
+const DIR = fileURLToPath(new URL("../test/fixtures/record/", import.meta.url));
+const VECTOR = path.join(DIR, "vector.json");
+
+type Entry = ChainEntry & { payloadCanonical: string; entryCanonical: string; leafHash: string };
+type Vector = {
+  canonicalJson: { value: unknown; canonical: string }[];
+  genesis: string;
+  entries: Entry[];
+  roots: { size: number; root: string }[];
+  inclusion: { seq: number; size: number; leafIndex: number; entryHash: string; leafHash: string; root: string; proof: string[] }[];
+  consistency: { from: number; to: number; fromRoot: string; toRoot: string; proof: string[] }[];
+  origin: string;
+  trustedCa: string;
+  checkpoints: { origin: string; size: number; rootHash: string; issuedAt: string; body: string; signed: SignedCheckpoint }[];
+  rfc6962: { leafData: string[]; roots: { size: number; root: string }[]; inclusion: { leafIndex: number; size: number; proof: string[] }[]; consistency: { from: number; to: number; proof: string[] }[] };
+};
+const text = readFileSync(VECTOR, "utf8");
+const vector = JSON.parse(text) as Vector;
+const leaves = vector.entries.map((e) => entryLeaf(e.hash));
+const rootOf = (size: number) => vector.roots.find((r) => r.size === size)!.root;
+const pemOf = (der64: string) => `-----BEGIN CERTIFICATE-----\n${der64.replace(/(.{64})/g, "$1\n")}\n-----END CERTIFICATE-----\n`;
+
+describe("record test vector (docs/record-format.md §6): every expected value from this repository's code", () => {
+  it("canonical JSON examples", () => {
+    expect(vector.canonicalJson.length).toBeGreaterThan(3);
+    for (const c of vector.canonicalJson) expect(canonicalJson(c.value)).toBe(c.canonical);
+    // Key order by UTF-16 code units: U+20BB7 (surrogates D842 DFB7) sorts before U+FF03.
+    expect(vector.canonicalJson[1]!.canonical).toBe('{"A":4,"a":3,"中":5,"𠮷":2,"＃":1}');
+  });
+
+  it("entries: canonical payloads and payload hashes, canonical entries and entry hashes, the chain from the genesis", () => {
+    expect(vector.genesis).toBe(GENESIS_HASH);
+    expect(vector.entries.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    let prev = GENESIS_HASH;
+    for (const e of vector.entries) {
+      const { payload, payloadCanonical, entryCanonical, hash, leafHash: leaf, ...fields } = e;
+      expect(canonicalJson(payload)).toBe(payloadCanonical);
+      expect(hashPayload(payload)).toBe(fields.payloadHash);
+      expect(fields.prevHash).toBe(prev);
+      expect(canonicalJson({ v: 1, ...fields })).toBe(entryCanonical);
+      expect(hashEntry(fields)).toBe(hash);
+      expect(hex(entryLeaf(hash))).toBe(leaf);
+      prev = hash;
+    }
+    const chain = vector.entries.map(({ payloadCanonical: _p, entryCanonical: _e, leafHash: _l, ...c }) => c);
+    expect(verifyChainSegment(chain)).toEqual({ ok: true, last: { seq: 5, hash: vector.entries[4]!.hash } });
+    // What the vector is meant to cover.
+    expect(vector.entries.some((e) => e.actorUserId === null && e.orgId === null && e.ip === null)).toBe(true);
+    expect(vector.entries.some((e) => e.ip?.includes(":"))).toBe(true);
+  });
+
+  it("tree roots of every size, inclusion and consistency proofs", () => {
+    expect(vector.roots.map((r) => r.size)).toEqual([0, 1, 2, 3, 4, 5]);
+    for (const r of vector.roots) expect(hex(treeHead(leaves, r.size))).toBe(r.root);
+    for (const p of vector.inclusion) {
+      expect(p.leafIndex).toBe(p.seq - 1);
+      expect(p.entryHash).toBe(vector.entries[p.seq - 1]!.hash);
+      expect(hex(entryLeaf(p.entryHash))).toBe(p.leafHash);
+      expect(p.root).toBe(rootOf(p.size));
+      expect(inclusionProof(leaves, p.leafIndex, p.size).map(hex)).toEqual(p.proof);
+      expect(verifyInclusion(fromHex(p.leafHash), p.leafIndex, p.size, p.proof.map(fromHex), fromHex(p.root))).toBe(true);
+    }
+    for (const p of vector.consistency) {
+      expect([p.fromRoot, p.toRoot]).toEqual([rootOf(p.from), rootOf(p.to)]);
+      expect(consistencyProof(leaves, p.from, p.to).map(hex)).toEqual(p.proof);
+      expect(verifyConsistency(p.from, p.to, fromHex(p.fromRoot), fromHex(p.toRoot), p.proof.map(fromHex))).toBe(true);
+    }
+  });
+
+  it("checkpoints: the exact bodies, signed by the fixture platform key whose certificate the fixture CA issued", async () => {
+    const ca = pemOf(vector.trustedCa);
+    expect(vector.checkpoints.map((c) => c.size)).toEqual([3, 5]);
+    for (const c of vector.checkpoints) {
+      const cp = { origin: c.origin, size: c.size, rootHash: c.rootHash, issuedAt: c.issuedAt };
+      expect(c.origin).toBe(vector.origin);
+      expect(c.rootHash).toBe(rootOf(c.size));
+      expect(checkpointBody(cp)).toBe(c.body);
+      expect(c.signed.body).toBe(c.body);
+      expect(parseCheckpointBody(c.body)).toEqual(cp);
+      expect(await verifyCheckpoint(c.signed, [ca], new Date(c.issuedAt))).toMatchObject({ valid: true, checkpoint: cp });
+    }
+    const [a, b] = vector.checkpoints;
+    expect(await verifyCheckpoint({ ...a!.signed, body: b!.body }, [ca], new Date(a!.issuedAt))).toEqual({ valid: false, reason: "BAD_SIGNATURE" });
+  });
+
+  it("the RFC 6962 reference vector", () => {
+    const ref = vector.rfc6962.leafData.map((d) => leafHash(new Uint8Array(Buffer.from(d, "hex"))));
+    for (const r of vector.rfc6962.roots) expect(hex(treeHead(ref, r.size))).toBe(r.root);
+    expect(vector.rfc6962.roots.at(-1)!.root).toBe("5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328");
+    for (const p of vector.rfc6962.inclusion) expect(inclusionProof(ref, p.leafIndex, p.size).map(hex)).toEqual(p.proof);
+    for (const p of vector.rfc6962.consistency) expect(consistencyProof(ref, p.from, p.to).map(hex)).toEqual(p.proof);
+  });
+});

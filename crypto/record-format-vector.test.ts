@@ -1,7 +1,9 @@
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { canonicalJson } from "./canonical-json";
 import { checkpointBody, parseCheckpointBody, verifyCheckpoint, type SignedCheckpoint } from "./checkpoint";
 import { consistencyProof, entryLeaf, fromHex, hex, inclusionProof, leafHash, treeHead, verifyConsistency, verifyInclusion } from "./merkle";
@@ -15,6 +17,7 @@ import { GENESIS_HASH, hashEntry, hashPayload, verifyChainSegment, type ChainEnt
  */
 const DIR = fileURLToPath(new URL("../test/fixtures/record/", import.meta.url));
 const VECTOR = path.join(DIR, "vector.json");
+const PY = path.join(DIR, "verify_record.py");
 
 type Entry = ChainEntry & { payloadCanonical: string; entryCanonical: string; leafHash: string };
 type Vector = {
@@ -33,6 +36,7 @@ const text = readFileSync(VECTOR, "utf8");
 const vector = JSON.parse(text) as Vector;
 const leaves = vector.entries.map((e) => entryLeaf(e.hash));
 const rootOf = (size: number) => vector.roots.find((r) => r.size === size)!.root;
+const clone = (): Vector => JSON.parse(text) as Vector;
 const pemOf = (der64: string) => `-----BEGIN CERTIFICATE-----\n${der64.replace(/(.{64})/g, "$1\n")}\n-----END CERTIFICATE-----\n`;
 
 describe("record test vector (docs/record-format.md §6): every expected value from this repository's code", () => {
@@ -104,5 +108,72 @@ describe("record test vector (docs/record-format.md §6): every expected value f
     expect(vector.rfc6962.roots.at(-1)!.root).toBe("5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328");
     for (const p of vector.rfc6962.inclusion) expect(inclusionProof(ref, p.leafIndex, p.size).map(hex)).toEqual(p.proof);
     for (const p of vector.rfc6962.consistency) expect(consistencyProof(ref, p.from, p.to).map(hex)).toEqual(p.proof);
+  });
+});
+
+// ---- The independent verifier: test/fixtures/record/verify_record.py, Python 3 standard library only ----
+
+const tmp = mkdtempSync(path.join(tmpdir(), "th-record-vector-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function python(file: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync("python3", [PY, file], { encoding: "utf8", timeout: 60_000 });
+  if (r.error) {
+    throw (r.error as NodeJS.ErrnoException).code === "ENOENT"
+      ? new Error("`python3` was not found on PATH. The record format is checked against an independent Python verifier (test/fixtures/record/verify_record.py); install Python 3 (Debian: apt-get install python3).")
+      : r.error;
+  }
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A tampered copy of the vector, written next to the others; returns its path. */
+function tampered(name: string, change: (v: Vector) => void): string {
+  const v = clone();
+  change(v);
+  const file = path.join(tmp, `${name}.json`);
+  writeFileSync(file, JSON.stringify(v, null, 2));
+  return file;
+}
+
+/** `h` with its last hex digit changed. */
+const otherHex = (h: string) => `${h.slice(0, -1)}${h.endsWith("0") ? "1" : "0"}`;
+
+describe("the independent Python verifier (verify_record.py, written from docs/record-format.md)", () => {
+  it("recomputes the whole vector and exits 0 with a summary", () => {
+    const r = python(VECTOR);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`OK: 5 entries (chain head seq 5, ${vector.entries[4]!.hash}), root of size 5 ${rootOf(5)}, 2 checkpoints`);
+  });
+
+  const cases: [name: string, change: (v: Vector) => void, messages: string[]][] = [
+    [
+      "one character of a payload changed",
+      (v: Vector) => {
+        const p = v.entries[2]!.payload as { remarks: string };
+        p.remarks = p.remarks.replace("第二次", "第三次");
+      },
+      ["entry 3: canonical payload", "entry 3: payload_hash_mismatch"],
+    ],
+    ["one hash of an inclusion proof changed", (v: Vector) => void (v.inclusion[0]!.proof[1] = otherHex(v.inclusion[0]!.proof[1]!)), ["inclusion of seq 3 in size 5: PATH", "inclusion of seq 3 in size 5: the proof does not verify"]],
+    ["one hash of a consistency proof changed", (v: Vector) => void (v.consistency[0]!.proof[3] = otherHex(v.consistency[0]!.proof[3]!)), ["consistency 3 -> 5: PROOF", "consistency 3 -> 5: the proof does not verify", "checkpoint of size 5: not consistent with the checkpoint of size 3"]],
+    ["an entry's time changed by one millisecond", (v: Vector) => void (v.entries[0]!.at = "2026-12-01T01:15:42.109Z"), ["entry 1: canonical entry", "entry 1: hash_mismatch"]],
+    [
+      "a checkpoint's signature changed",
+      (v: Vector) => {
+        const sig = Buffer.from(v.checkpoints[1]!.signed.signature, "base64");
+        sig[17]! ^= 0x01;
+        v.checkpoints[1]!.signed.signature = sig.toString("base64");
+      },
+      ["checkpoint of size 5: BAD_SIGNATURE"],
+    ],
+    ["another CA trusted", (v: Vector) => void (v.trustedCa = v.checkpoints[0]!.signed.x5c[0]!), ["checkpoint of size 3: UNTRUSTED_SIGNER", "checkpoint of size 5: UNTRUSTED_SIGNER"]],
+  ];
+  it.each(cases)("exits 1 naming the failure when %s", (name, change, messages) => {
+    const r = python(tampered(name.replace(/\W+/g, "-"), change));
+    expect(r.stdout).toBe("");
+    expect(r.status).toBe(1);
+    for (const m of messages) expect(r.stderr).toContain(`verify_record: ${m}`);
+    expect(r.stderr).toMatch(/verify_record: FAILED \(\d+ of \d+ checks\)\n$/);
   });
 });

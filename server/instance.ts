@@ -14,6 +14,7 @@ import { channelsFromEnv } from "#app/services/pool/channels.server";
 import { jobHandlers } from "#app/services/job-handlers.server";
 import { startJobWorker } from "#app/services/platform/jobs.server";
 import { startSupervisionProjector } from "#app/services/supervision/projector.server";
+import { startCheckpointer } from "#app/services/transparency/checkpointer.server";
 import { printDemoLogins, seedDemo } from "./seed";
 import { boot } from "./boot";
 import { attachLive } from "./live";
@@ -171,6 +172,8 @@ sweep.unref();
 const worker = startJobWorker(booted.app, jobHandlers(channelsFromEnv()));
 // Electronic supervision (R65): the lights read model follows the record and the clock, once a second.
 const projector = startSupervisionProjector(booted.app);
+// The record's transparency log (docs/record-format.md): signed checkpoints as they fall due.
+const checkpointer = startCheckpointer(booted.app);
 
 const server = createServer(app);
 const live = attachLive(server, booted.app);
@@ -200,6 +203,7 @@ async function shutdown(signal: string, exitCode = 0) {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await worker.stop();
   await projector.stop();
+  await checkpointer.stop();
   await booted.close();
   process.exit(exitCode);
 }

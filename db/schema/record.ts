@@ -33,6 +33,20 @@ export const recordHead = pgTable("record_head", {
   hash: text().notNull(),
 });
 
+/**
+ * Checkpoints of the record's transparency log (docs/record-format.md §4): signed tree heads over entries
+ * 1…size, issued by the checkpointer (app/services/transparency/). Append-only like the record (migration 0014).
+ */
+export const recordCheckpoints = pgTable("record_checkpoints", {
+  size: bigint({ mode: "number" }).primaryKey(),
+  rootHash: text().notNull(),
+  issuedAt: instant().notNull(),
+  /** The exact signed body, its base64 signature and the signer's chain (base64 DER): what /verify/record serves. */
+  body: text().notNull(),
+  signature: text().notNull(),
+  x5c: jsonb().$type<string[]>().notNull(),
+});
+
 /** Live-event outbox: written in the command's transaction; the hub fans it out after commit. */
 export const liveEvents = pgTable(
   "live_events",
@@ -48,3 +62,4 @@ export const liveEvents = pgTable(
 );
 
 export type RecordEntry = typeof recordEntries.$inferSelect;
+export type RecordCheckpoint = typeof recordCheckpoints.$inferSelect;

@@ -36,6 +36,10 @@ const EnvSchema = z.object({
   WEB_CONCURRENCY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(16).default(1)),
   /** How long the anonymous tender list's rendered page is reused, in ms (0 = never cached; server/page-cache.ts, ADR 024). */
   PAGE_CACHE_TTL_MS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(0).max(3_600_000).default(1000)),
+  /** The record's checkpoints (docs/record-format.md §4): one every this many entries… */
+  CHECKPOINT_EVERY_ENTRIES: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(1_000_000).default(256)),
+  /** …or this many minutes after the last, when the record grew. */
+  CHECKPOINT_EVERY_MINUTES: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(1440).default(5)),
 });
 
 export type Config = {
@@ -51,6 +55,8 @@ export type Config = {
   workers: number;
   /** PAGE_CACHE_TTL_MS: the anonymous tender list's page cache lifetime (0 = off). */
   pageCacheTtlMs: number;
+  /** CHECKPOINT_EVERY_ENTRIES / CHECKPOINT_EVERY_MINUTES: when the record's next checkpoint is due. */
+  checkpoints: { everyEntries: number; everyMs: number };
   cookieSecure: boolean;
   maxDocumentBytes: number;
   /** OCDS_OCID_PREFIX: the open-data feed's ocid prefix (docs/open-data.md). */
@@ -84,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: e.SEED_DEMO,
     workers: e.DATABASE_URL ? e.WEB_CONCURRENCY : 1,
     pageCacheTtlMs: e.PAGE_CACHE_TTL_MS,
+    checkpoints: { everyEntries: e.CHECKPOINT_EVERY_ENTRIES, everyMs: e.CHECKPOINT_EVERY_MINUTES * 60_000 },
     cookieSecure: e.COOKIE_SECURE,
     maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
     ...(e.TSA_URL ? { tsaUrl: e.TSA_URL } : {}),

@@ -257,6 +257,8 @@ describe("foundation end to end", () => {
     const env = { ...process.env, DATA_DIR: server.dataDir, DATABASE_URL: "" };
     const ok = await run("npx", ["tsx", "scripts/verify-record.ts"], { env });
     expect(ok.stdout).toMatch(/Record intact: \d+ entries/);
+    // The server's checkpointer signed the record's tree within a second of starting (docs/record-format.md §4).
+    expect(ok.stdout).toMatch(/Checkpoints intact: [1-9]\d*, latest size [1-9]\d* root [0-9a-f]{64}/);
 
     const pg = await PGlite.create({ dataDir: path.join(server.dataDir, "pglite") });
     await pg.exec("ALTER TABLE record_entries DISABLE TRIGGER USER");

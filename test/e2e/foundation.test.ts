@@ -187,6 +187,22 @@ describe("foundation end to end", () => {
     await context.close();
   });
 
+  it("anyone checks an entry's inclusion in the latest signed checkpoint at /verify/record (docs/record-format.md)", async () => {
+    const { context, page } = await contextFor(browser, server.url);
+    // The checkpointer signs the demo record within seconds of the start; wait for the first checkpoint.
+    await expect.poll(async () => (await (await fetch(`${server.url}/verify/record.json`)).json()).checkpoints.length, { timeout: 30_000 }).toBeGreaterThan(0);
+    await page.goto("/");
+    await page.locator("footer").getByRole("link", { name: "档案验证" }).click();
+    await page.locator("h1", { hasText: "交易档案公开验证" }).waitFor();
+    expect(await page.getByTestId("checkpoints").locator("tbody tr").count()).toBeGreaterThan(0);
+    await page.fill("input[name=seq]", "3");
+    await page.getByRole("button", { name: "验证" }).click();
+    await page.getByTestId("inclusion").getByText("包含证明验证通过").waitFor();
+    await page.goto("/verify/record?seq=0");
+    await page.getByText("记录序号应为正整数").waitFor();
+    await context.close();
+  });
+
   it("the UI switches to English", async () => {
     const { context, page } = await contextFor(browser, server.url);
     await page.goto("/");

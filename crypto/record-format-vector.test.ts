@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { sign } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -29,6 +30,7 @@ type Vector = {
   consistency: { from: number; to: number; fromRoot: string; toRoot: string; proof: string[] }[];
   origin: string;
   trustedCa: string;
+  pinnedSigner: string;
   checkpoints: { origin: string; size: number; rootHash: string; issuedAt: string; body: string; signed: SignedCheckpoint }[];
   rfc6962: { leafData: string[]; roots: { size: number; root: string }[]; inclusion: { leafIndex: number; size: number; proof: string[] }[]; consistency: { from: number; to: number; proof: string[] }[] };
 };
@@ -96,7 +98,8 @@ describe("record test vector (docs/record-format.md §6): every expected value f
       expect(checkpointBody(cp)).toBe(c.body);
       expect(c.signed.body).toBe(c.body);
       expect(parseCheckpointBody(c.body)).toEqual(cp);
-      expect(await verifyCheckpoint(c.signed, [ca], new Date(c.issuedAt))).toMatchObject({ valid: true, checkpoint: cp });
+      expect(await verifyCheckpoint(c.signed, [ca], new Date(c.issuedAt), [vector.pinnedSigner])).toMatchObject({ valid: true, checkpoint: cp });
+      expect(c.signed.x5c[0]).toBe(vector.pinnedSigner);
     }
     const [a, b] = vector.checkpoints;
     expect(await verifyCheckpoint({ ...a!.signed, body: b!.body }, [ca], new Date(a!.issuedAt))).toEqual({ valid: false, reason: "BAD_SIGNATURE" });
@@ -166,6 +169,15 @@ describe("the independent Python verifier (verify_record.py, written from docs/r
         v.checkpoints[1]!.signed.signature = sig.toString("base64");
       },
       ["checkpoint of size 5: BAD_SIGNATURE"],
+    ],
+    [
+      "a checkpoint signed by another certificate of the trusted CA (here the CA's own) instead of the pinned signer",
+      (v: Vector) => {
+        const caKey = readFileSync(path.join(DIR, "ca-private.pem"), "utf8");
+        const c = v.checkpoints[1]!;
+        c.signed = { body: c.signed.body, signature: sign("sha256", Buffer.from(c.signed.body, "utf8"), caKey).toString("base64"), x5c: [v.trustedCa] };
+      },
+      ["checkpoint of size 5: UNTRUSTED_SIGNER"],
     ],
     ["another CA trusted", (v: Vector) => void (v.trustedCa = v.checkpoints[0]!.signed.x5c[0]!), ["checkpoint of size 3: UNTRUSTED_SIGNER", "checkpoint of size 5: UNTRUSTED_SIGNER"]],
   ];

@@ -145,28 +145,21 @@ describe.each(["development", "production"] as const)("NODE_ENV=%s — malformed
   });
 
   describe("counts and indices are bounded", () => {
-    it("GET /manage/new?sections=6000 renders at most MAX_SECTIONS_PER_TENDER sections, quickly", async () => {
-      const t0 = Date.now();
+    // Bounded work is shown by what is rendered and its size, not by a stopwatch (timings belong to bench/).
+    it("GET /manage/new?sections=6000 renders at most MAX_SECTIONS_PER_TENDER sections", async () => {
       const res = await get("/manage/new?sections=6000", tenderer);
       const html = await res.text();
       expect(res.status).toBe(200);
-      // 50 sections each carry their evaluation method's fields (review items, criteria rows, formula, settings:
-      // ~800 form elements a section); React's development build renders them about three times slower.
-      expect(Date.now() - t0).toBeLessThan(mode === "development" ? 12_000 : 5_000);
       expect(html).toContain(`data-testid="section-${MAX_SECTIONS_PER_TENDER - 1}"`);
       expect(html).not.toContain(`data-testid="section-${MAX_SECTIONS_PER_TENDER}"`);
       expect(html.length).toBeLessThan(3_000_000);
       expect(html).not.toMatch(LEAK);
     });
 
-    it("POST sections[100000].code is refused at once and the server stays responsive", async () => {
-      const t0 = Date.now();
+    it("POST sections[100000].code is refused before any array is built and the server stays up", async () => {
       await refused(await form("/manage/new", tenderer, { _csrf: tenderer.csrf, "sections[100000].code": "x" }), 400, message("TOO_MANY_ITEMS", { max: MAX_SECTIONS_PER_TENDER }));
-      expect(Date.now() - t0).toBeLessThan(3_000);
-      const t1 = Date.now();
       const health = await get("/healthz");
       expect(health.status).toBe(200);
-      expect(Date.now() - t1).toBeLessThan(1_000);
     });
 
     it("an index beyond one array's own bound (criteria) is refused", async () => {

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { bigint, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { instant } from "./columns";
 
@@ -22,8 +23,38 @@ export const recordEntries = pgTable(
     payloadHash: text().notNull(),
     prevHash: text().notNull(),
     hash: text().notNull(),
+    /**
+     * Digest of the rows the entry's command wrote (docs/record-format.md §3): SHA-256 over the canonical list of
+     * `record_writes` claimed by this entry. Null only for entries written before migration 0015 (entry format v1).
+     */
+    stateHash: text(),
   },
   (t) => [index("record_entries_subject_idx").on(t.subjectType, t.subjectId)],
+);
+
+/**
+ * What each command wrote to a state-bound table (docs/decisions/026-state-bound-to-record.md): one row per
+ * (transaction, table, primary key), filled by statement triggers (migration 0015) with the SHA-256 of the row's
+ * `to_jsonb` text (null = deleted), and claimed by the record entry appended in the same transaction (`seq`).
+ * A write outside any command stays unclaimed, and `verify-record --state` reports the row.
+ */
+export const recordWrites = pgTable(
+  "record_writes",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    /** pg_current_xact_id() of the writing transaction (xid8 as text: never wraps). */
+    xid: text().notNull(),
+    seq: bigint({ mode: "number" }),
+    tableName: text().notNull(),
+    /** The primary key as PostgreSQL's jsonb text of the array of key values, e.g. `["0b5e…"]`. */
+    rowKey: text().notNull(),
+    rowHash: text(),
+  },
+  (t) => [
+    index("record_writes_seq_idx").on(t.seq),
+    index("record_writes_row_idx").on(t.tableName, t.rowKey, t.seq),
+    uniqueIndex("record_writes_pending_uq").on(t.xid, t.tableName, t.rowKey).where(sql`${t.seq} is null`),
+  ],
 );
 
 /** One row (id = 1): the chain head, locked FOR UPDATE by every command so the chain never forks. */

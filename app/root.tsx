@@ -153,7 +153,7 @@ function Footer() {
     <footer className="site-footer">
       <p>{t("footer")}</p>
       <p>
-        <a href="/feed.atom">{t("nav.feed")}</a> · <a href="/pki">{t("nav.pki")}</a> · <a href="/verify/record">{t("nav.transparency")}</a>
+        <a href="/feed.atom">{t("nav.feed")}</a> · <a href="/pki">{t("nav.pki")}</a> · <a href="/verify/record">{t("nav.transparency")}</a> · <a href="/verify">{t("nav.verify")}</a>
       </p>
     </footer>
   );

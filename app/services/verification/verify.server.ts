@@ -12,6 +12,7 @@ import type { AppContext } from "../platform/context.server";
 import { documentSigner } from "../platform/platform-signer.server";
 import { inclusion, listCheckpoints } from "../transparency/log.server";
 import { detectUpload, type UploadKind } from "./detect";
+import { MAX_RECEIPT_CHARS } from "./limits";
 import { checkPdf, type Anchors, type PdfReport } from "./pdf.server";
 import { readZip, ZipError, type ZipErrorCode } from "./zip.server";
 
@@ -27,10 +28,7 @@ import { readZip, ZipError, type ZipErrorCode } from "./zip.server";
  * entry hash and inclusion proof are public at /verify/record anyway); never the entry's payload, actor or IP.
  */
 
-/** The largest upload the page reads (PDF, receipt or archive); larger archives are checked offline (docs/archive.md). */
-export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
-/** A pasted receipt: a few KiB (header with two certificates, payload, RSA-3072 signature). */
-export const MAX_RECEIPT_CHARS = 64 * 1024;
+export { MAX_RECEIPT_CHARS, MAX_UPLOAD_BYTES } from "./limits";
 /** Record lines of an uploaded archive compared with the platform's record. */
 export const MAX_ARCHIVE_RECORD_LINES = 100_000;
 

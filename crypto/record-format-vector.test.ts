@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { sign } from "node:crypto";
+import { createHash, sign } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { canonicalJson } from "./canonical-json";
 import { checkpointBody, parseCheckpointBody, verifyCheckpoint, type SignedCheckpoint } from "./checkpoint";
 import { consistencyProof, entryLeaf, fromHex, hex, inclusionProof, leafHash, treeHead, verifyConsistency, verifyInclusion } from "./merkle";
-import { GENESIS_HASH, hashEntry, hashPayload, verifyChainSegment, type ChainEntry } from "./record-hash";
+import { entryCanonical, GENESIS_HASH, hashEntry, hashPayload, hashState, sha256Hex, verifyChainSegment, type ChainEntry } from "./record-hash";
 
 /**
  * The record test vector (test/fixtures/record/vector.json, written by test/fixtures/record/make-vector.ts):
@@ -20,7 +20,7 @@ const DIR = fileURLToPath(new URL("../test/fixtures/record/", import.meta.url));
 const VECTOR = path.join(DIR, "vector.json");
 const PY = path.join(DIR, "verify_record.py");
 
-type Entry = ChainEntry & { payloadCanonical: string; entryCanonical: string; leafHash: string };
+type Entry = ChainEntry & { payloadCanonical: string; entryCanonical: string; leafHash: string; writes?: { table: string; key: string; hash: string | null; row: string | null }[]; stateCanonical?: string };
 type Vector = {
   canonicalJson: { value: unknown; canonical: string }[];
   genesis: string;
@@ -51,27 +51,40 @@ describe("record test vector (docs/record-format.md §6): every expected value f
 
   it("entries: canonical payloads and payload hashes, canonical entries and entry hashes, the chain from the genesis", () => {
     expect(vector.genesis).toBe(GENESIS_HASH);
-    expect(vector.entries.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(vector.entries.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     let prev = GENESIS_HASH;
     for (const e of vector.entries) {
-      const { payload, payloadCanonical, entryCanonical, hash, leafHash: leaf, ...fields } = e;
+      const { payload, payloadCanonical, entryCanonical: canonical, hash, leafHash: leaf, writes, stateCanonical, ...fields } = e;
       expect(canonicalJson(payload)).toBe(payloadCanonical);
       expect(hashPayload(payload)).toBe(fields.payloadHash);
       expect(fields.prevHash).toBe(prev);
-      expect(canonicalJson({ v: 1, ...fields })).toBe(entryCanonical);
+      // §1.7: entries 1–5 are v1 (no stateHash member), 6–7 v2 with the digest of the rows they wrote.
+      expect(e.seq > 5).toBe(fields.stateHash != null);
+      if (writes) {
+        for (const w of writes) expect(w.hash).toBe(w.row === null ? null : sha256Hex(w.row));
+        expect(sha256Hex(stateCanonical!)).toBe(fields.stateHash);
+        expect(hashState(writes)).toBe(fields.stateHash);
+        expect(canonical).toMatch(/"stateHash":"[0-9a-f]{64}","subjectId":.*"v":2}$/);
+      } else expect(canonical).toMatch(/"v":1}$/);
+      expect(entryCanonical(fields)).toBe(canonical);
       expect(hashEntry(fields)).toBe(hash);
       expect(hex(entryLeaf(hash))).toBe(leaf);
       prev = hash;
     }
-    const chain = vector.entries.map(({ payloadCanonical: _p, entryCanonical: _e, leafHash: _l, ...c }) => c);
-    expect(verifyChainSegment(chain)).toEqual({ ok: true, last: { seq: 5, hash: vector.entries[4]!.hash } });
+    const chain = vector.entries.map(({ payloadCanonical: _p, entryCanonical: _e, leafHash: _l, writes: _w, stateCanonical: _s, ...c }) => c);
+    expect(verifyChainSegment(chain)).toEqual({ ok: true, last: { seq: 7, hash: vector.entries[6]!.hash, v2: true } });
+    // A v1 entry after a v2 one (state binding switched off and the chain recomputed) is refused.
+    const downgraded = chain.slice(0, 6);
+    const { stateHash: _drop, payload, hash: _hash, ...v1 } = chain[6]!;
+    downgraded.push({ ...v1, payload, hash: hashEntry(v1) });
+    expect(verifyChainSegment(downgraded)).toEqual({ ok: false, break: { seq: 7, reason: "state_hash_missing" } });
     // What the vector is meant to cover.
     expect(vector.entries.some((e) => e.actorUserId === null && e.orgId === null && e.ip === null)).toBe(true);
     expect(vector.entries.some((e) => e.ip?.includes(":"))).toBe(true);
   });
 
   it("tree roots of every size, inclusion and consistency proofs", () => {
-    expect(vector.roots.map((r) => r.size)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(vector.roots.map((r) => r.size)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     for (const r of vector.roots) expect(hex(treeHead(leaves, r.size))).toBe(r.root);
     for (const p of vector.inclusion) {
       expect(p.leafIndex).toBe(p.seq - 1);
@@ -146,7 +159,7 @@ describe("the independent Python verifier (verify_record.py, written from docs/r
     const r = python(VECTOR);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain(`OK: 5 entries (chain head seq 5, ${vector.entries[4]!.hash}), root of size 5 ${rootOf(5)}, 2 checkpoints`);
+    expect(r.stdout).toContain(`OK: 7 entries (chain head seq 7, ${vector.entries[6]!.hash}), root of size 7 ${rootOf(7)}, 2 checkpoints`);
   });
 
   const cases: [name: string, change: (v: Vector) => void, messages: string[]][] = [
@@ -160,6 +173,26 @@ describe("the independent Python verifier (verify_record.py, written from docs/r
     ],
     ["one hash of an inclusion proof changed", (v: Vector) => void (v.inclusion[0]!.proof[1] = otherHex(v.inclusion[0]!.proof[1]!)), ["inclusion of seq 3 in size 5: PATH", "inclusion of seq 3 in size 5: the proof does not verify"]],
     ["one hash of a consistency proof changed", (v: Vector) => void (v.consistency[0]!.proof[3] = otherHex(v.consistency[0]!.proof[3]!)), ["consistency 3 -> 5: PROOF", "consistency 3 -> 5: the proof does not verify", "checkpoint of size 5: not consistent with the checkpoint of size 3"]],
+    [
+      "a row a version-2 entry wrote changed (its digest no longer the one bound to the entry)",
+      (v: Vector) => {
+        const w = v.entries[5]!.writes![0]!;
+        w.row = w.row!.replace('"score": "38.5"', '"score": "40"');
+        w.hash = createHash("sha256").update(w.row, "utf8").digest("hex");
+      },
+      ["entry 6: canonical state", "entry 6: state_hash_mismatch"],
+    ],
+    [
+      "the last entry turned back into version 1 with the chain recomputed (a downgrade)",
+      (v: Vector) => {
+        const e = v.entries[6]!;
+        delete e.stateHash;
+        delete e.writes;
+        e.entryCanonical = canonicalJson({ v: 1, seq: e.seq, at: e.at, actorUserId: e.actorUserId, orgId: e.orgId, ip: e.ip, action: e.action, subjectType: e.subjectType, subjectId: e.subjectId, payloadHash: e.payloadHash, prevHash: e.prevHash });
+        e.hash = createHash("sha256").update(e.entryCanonical, "utf8").digest("hex");
+      },
+      ["entry 7: state_hash_missing"],
+    ],
     ["an entry's time changed by one millisecond", (v: Vector) => void (v.entries[0]!.at = "2026-12-01T01:15:42.109Z"), ["entry 1: canonical entry", "entry 1: hash_mismatch"]],
     [
       "a checkpoint's signature changed",

@@ -5,6 +5,7 @@ import type { Config } from "#app/services/platform/config.server";
 import type { AppContext } from "#app/services/platform/context.server";
 import { LiveHub } from "#app/services/platform/live-hub.server";
 import { syncReferenceData } from "#app/services/platform/reference-data.server";
+import { ensureStateBaseline } from "#app/services/transparency/state.server";
 import { prepareEmbeddedPki } from "#app/services/platform/platform-signer.server";
 
 export type Booted = { app: AppContext; handle: DbHandle; close(): Promise<void> };
@@ -23,6 +24,8 @@ export async function boot(config: Config): Promise<Booted> {
   const hub = new LiveHub(handle);
   await hub.start();
   const app: AppContext = { db: handle.db, blobs: new LocalBlobStore(path.join(config.dataDir, "blobs")), hub, config };
+  // A database upgraded to state binding (migration 0015) binds the rows it already had, once.
+  await ensureStateBaseline(app);
   return {
     app,
     handle,

@@ -11,7 +11,7 @@ ALTER TABLE "record_entries" ADD COLUMN "state_hash" text;--> statement-breakpoi
 CREATE INDEX "record_writes_seq_idx" ON "record_writes" USING btree ("seq");--> statement-breakpoint
 CREATE INDEX "record_writes_row_idx" ON "record_writes" USING btree ("table_name","row_key","seq");--> statement-breakpoint
 CREATE UNIQUE INDEX "record_writes_pending_uq" ON "record_writes" USING btree ("xid","table_name","row_key") WHERE "record_writes"."seq" is null;--> statement-breakpoint
--- Business state bound to the record (R60; docs/decisions/026-state-bound-to-record.md, docs/record-format.md §3).
+-- Business state bound to the record (R60; docs/decisions/028-state-bound-to-record.md, docs/record-format.md §1.7).
 -- Statement triggers on every state-bound table note each row a transaction writes: its table, its primary key
 -- (jsonb text of the array of key values) and the SHA-256 of the row's to_jsonb text (NULL when deleted), under
 -- fixed text settings so the digest never depends on the session. The record entry the command appends in the
@@ -84,10 +84,11 @@ END
 $fn$;
 --> statement-breakpoint
 -- The state-bound tables: what commands decide. Kept equal to STATE_TABLES in app/services/transparency/state.server.ts
--- (a test compares them with pg_trigger). Working state (sessions, uploads in progress, jobs, presence, caches,
+-- (a test compares them with pg_trigger). Reference data synced from code at every start (rule profiles, specialties,
+-- holidays), working state (sessions, uploads in progress, jobs, presence, caches,
 -- notifications, live events) and the bulk pool tables (bound through the draw's committed list) are not bound.
 SELECT record_state_bind(t) FROM unnest(ARRAY[
-  'organisations', 'users', 'memberships', 'certificates', 'rule_profiles',
+  'organisations', 'users', 'memberships', 'certificates',
   'projects', 'sections', 'tender_documents', 'amendments', 'questions', 'objections',
   'bids', 'openings', 'bid_openings', 'opening_checkins', 'opening_share_releases', 'opening_objections', 'opening_confirmations',
   'draws', 'draw_picks',
@@ -98,7 +99,8 @@ SELECT record_state_bind(t) FROM unnest(ARRAY[
 ]) AS t;
 --> statement-breakpoint
 -- Rows written before this migration: noted under xid '0', claimed by the `record.state_baseline` command at the
--- next start (app/services/transparency/state.server.ts).
+-- next start (app/services/transparency/state.server.ts). A later migration that changes a bound table's columns
+-- calls record_state_baseline('<table>') again (ADR 002, ADR 028): a row noted twice keeps its latest digest.
 CREATE OR REPLACE FUNCTION record_state_baseline(t text) RETURNS void
 LANGUAGE plpgsql
 SET timezone TO 'UTC' SET intervalstyle TO 'postgres' SET bytea_output TO 'hex' SET extra_float_digits TO 1
@@ -113,6 +115,7 @@ BEGIN
   EXECUTE format($q$
     INSERT INTO record_writes (xid, table_name, row_key, row_hash)
     SELECT '0', %L, %s, encode(sha256(convert_to(to_jsonb(r)::text, 'UTF8')), 'hex') FROM %I r
+    ON CONFLICT (xid, table_name, row_key) WHERE seq IS NULL DO UPDATE SET row_hash = excluded.row_hash
   $q$, t, k, t);
 END
 $fn$;

@@ -24,7 +24,7 @@ export const recordEntries = pgTable(
     prevHash: text().notNull(),
     hash: text().notNull(),
     /**
-     * Digest of the rows the entry's command wrote (docs/record-format.md §3): SHA-256 over the canonical list of
+     * Digest of the rows the entry's command wrote (docs/record-format.md §1.7): SHA-256 over the canonical list of
      * `record_writes` claimed by this entry. Null only for entries written before migration 0015 (entry format v1).
      */
     stateHash: text(),
@@ -33,7 +33,7 @@ export const recordEntries = pgTable(
 );
 
 /**
- * What each command wrote to a state-bound table (docs/decisions/026-state-bound-to-record.md): one row per
+ * What each command wrote to a state-bound table (docs/decisions/028-state-bound-to-record.md): one row per
  * (transaction, table, primary key), filled by statement triggers (migration 0015) with the SHA-256 of the row's
  * `to_jsonb` text (null = deleted), and claimed by the record entry appended in the same transaction (`seq`).
  * A write outside any command stays unclaimed, and `verify-record --state` reports the row.

@@ -268,21 +268,38 @@ describe("foundation end to end", () => {
     await context.close();
   });
 
-  it("tampering with a record row is detected by npm run verify-record", async () => {
+  it("tampering with a business row (verify-record --state) or a record row (verify-record) is detected", async () => {
     await server.stop();
     const env = { ...process.env, DATA_DIR: server.dataDir, DATABASE_URL: "" };
-    const ok = await run("npx", ["tsx", "scripts/verify-record.ts"], { env });
+    const ok = await run("npx", ["tsx", "scripts/verify-record.ts", "--state"], { env });
     expect(ok.stdout).toMatch(/Record intact: \d+ entries/);
     // The server's checkpointer signed the record's tree within a second of starting (docs/record-format.md §4).
     expect(ok.stdout).toMatch(/Checkpoints intact: [1-9]\d*, latest size [1-9]\d* root [0-9a-f]{64}/);
+    // R60: everything the demo seed and this file's browser sessions changed went through commands, so every
+    // state-bound row is as the entry that last wrote it says (docs/record-format.md §1.7).
+    expect(ok.stdout).toMatch(/State intact: [1-9]\d* rows of state-bound tables, \d+ writes bound to \d+ entries/);
 
     const pg = await PGlite.create({ dataDir: path.join(server.dataDir, "pglite") });
-    await pg.exec("ALTER TABLE record_entries DISABLE TRIGGER USER");
-    const target = await pg.query<{ seq: number }>("SELECT seq FROM record_entries WHERE action = 'question.answer' ORDER BY seq LIMIT 1");
-    const seq = Number(target.rows[0]!.seq);
-    await pg.query(`UPDATE record_entries SET payload = jsonb_set(payload, '{answer}', '"篡改后的答复"') WHERE seq = $1`, [seq]);
-    await pg.exec("ALTER TABLE record_entries ENABLE TRIGGER USER");
+    // A project renamed by SQL: the chain is untouched, the state check names the row.
+    const project = await pg.query<{ id: string }>("UPDATE projects SET title = title || '（篡改）' WHERE code = 'DQ-2026-JS-0420' RETURNING id");
+    const projectId = project.rows[0]!.id;
     await pg.close();
+    const stateBroken = await run("npx", ["tsx", "scripts/verify-record.ts", "--state"], { env }).then(
+      () => null,
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect(stateBroken?.code).toBe(1);
+    expect(stateBroken?.stdout).toMatch(/Record intact/);
+    expect(stateBroken?.stderr).toContain(`projects ["${projectId}"]: row differs from what entry #`);
+    expect(stateBroken?.stderr).toContain(`projects ["${projectId}"]: written outside any command`);
+
+    const pgAgain = await PGlite.create({ dataDir: path.join(server.dataDir, "pglite") });
+    await pgAgain.exec("ALTER TABLE record_entries DISABLE TRIGGER USER");
+    const target = await pgAgain.query<{ seq: number }>("SELECT seq FROM record_entries WHERE action = 'question.answer' ORDER BY seq LIMIT 1");
+    const seq = Number(target.rows[0]!.seq);
+    await pgAgain.query(`UPDATE record_entries SET payload = jsonb_set(payload, '{answer}', '"篡改后的答复"') WHERE seq = $1`, [seq]);
+    await pgAgain.exec("ALTER TABLE record_entries ENABLE TRIGGER USER");
+    await pgAgain.close();
 
     const broken = await run("npx", ["tsx", "scripts/verify-record.ts"], { env }).then(
       () => null,

@@ -187,14 +187,14 @@ describe("witness", () => {
     const pg = await PGlite.create({ dataDir: path.join(a.dataDir, "pglite") });
     const [{ seq: target } = { seq: 0 }] = (await pg.query<{ seq: number }>("SELECT seq FROM record_entries WHERE action = 'auth.login' AND seq <= $1 ORDER BY seq DESC LIMIT 1", [seen.size])).rows;
     expect(Number(target)).toBeGreaterThan(0);
-    type Row = { seq: number; at: Date; actor_user_id: string | null; org_id: string | null; ip: string | null; action: string; subject_type: string; subject_id: string; payload: unknown; hash: string };
+    type Row = { seq: number; at: Date; actor_user_id: string | null; org_id: string | null; ip: string | null; action: string; subject_type: string; subject_id: string; payload: unknown; hash: string; state_hash: string | null };
     const rows = (await pg.query<Row>("SELECT * FROM record_entries WHERE seq >= $1 ORDER BY seq", [Number(target) - 1])).rows;
     await pg.exec("ALTER TABLE record_entries DISABLE TRIGGER USER");
     let prev = Number(rows[0]!.seq) === Number(target) ? GENESIS_HASH : rows.shift()!.hash;
     for (const r of rows) {
       const seq = Number(r.seq);
       const ip = seq === Number(target) ? "203.0.113.99" : r.ip;
-      const fields = { seq, at: new Date(r.at).toISOString(), actorUserId: r.actor_user_id, orgId: r.org_id, ip, action: r.action, subjectType: r.subject_type, subjectId: r.subject_id, payloadHash: hashPayload(r.payload), prevHash: prev };
+      const fields = { seq, at: new Date(r.at).toISOString(), actorUserId: r.actor_user_id, orgId: r.org_id, ip, action: r.action, subjectType: r.subject_type, subjectId: r.subject_id, payloadHash: hashPayload(r.payload), prevHash: prev, stateHash: r.state_hash };
       prev = hashEntry(fields);
       await pg.query("UPDATE record_entries SET ip = $1, prev_hash = $2, hash = $3 WHERE seq = $4", [ip, fields.prevHash, prev, seq]);
     }

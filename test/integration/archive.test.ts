@@ -194,7 +194,7 @@ forEachDriver("archive export (R59–R61)", (env) => {
       for (const e of lines) {
         expect(e.withheld).toBeUndefined(); // after the deadline, with no question asked, nothing is confidential to the tender side
         expect(hashPayload(e.payload)).toBe(e.payloadHash);
-        expect(hashEntry({ seq: e.seq, at: e.at as string, actorUserId: e.actorUserId as string | null, orgId: e.orgId as string | null, ip: e.ip as string | null, action: e.action as string, subjectType: e.subjectType as string, subjectId: e.subjectId as string, payloadHash: e.payloadHash as string, prevHash: e.prevHash })).toBe(e.hash);
+        expect(hashEntry({ seq: e.seq, at: e.at as string, actorUserId: e.actorUserId as string | null, orgId: e.orgId as string | null, ip: e.ip as string | null, action: e.action as string, subjectType: e.subjectType as string, subjectId: e.subjectId as string, payloadHash: e.payloadHash as string, prevHash: e.prevHash, stateHash: e.stateHash as string | null | undefined })).toBe(e.hash);
       }
       for (let i = 1; i < lines.length; i++) if (lines[i]!.seq === lines[i - 1]!.seq + 1) expect(lines[i]!.prevHash).toBe(lines[i - 1]!.hash);
       const actions = new Set(lines.map((e) => e.action));

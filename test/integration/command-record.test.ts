@@ -45,6 +45,8 @@ forEachDriver("command layer and record", (env) => {
         subjectId: id,
         payloadHash: entry!.payloadHash,
         prevHash: entry!.prevHash,
+        // The organisation row the command wrote, bound to the entry (docs/record-format.md §3).
+        stateHash: entry!.stateHash,
       }),
     );
     const [headAfter] = await env().app.db.select().from(recordHead);

@@ -78,7 +78,7 @@ forEachDriver("the record as a transparency log (docs/record-format.md)", (env) 
     let prev = GENESIS_HASH;
     for (const r of rows) {
       const payload = r.seq === 1 ? { ...(r.payload as object), rewritten: true } : r.payload;
-      const fields = { seq: r.seq, at: r.at.toISOString(), actorUserId: r.actorUserId, orgId: r.orgId, ip: r.ip, action: r.action, subjectType: r.subjectType, subjectId: r.subjectId, payloadHash: hashPayload(payload), prevHash: prev };
+      const fields = { seq: r.seq, at: r.at.toISOString(), actorUserId: r.actorUserId, orgId: r.orgId, ip: r.ip, action: r.action, subjectType: r.subjectType, subjectId: r.subjectId, payloadHash: hashPayload(payload), prevHash: prev, stateHash: r.stateHash };
       prev = hashEntry(fields);
       await app.db.update(recordEntries).set({ payload, payloadHash: fields.payloadHash, prevHash: fields.prevHash, hash: prev }).where(eq(recordEntries.seq, r.seq));
     }

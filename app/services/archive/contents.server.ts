@@ -364,6 +364,8 @@ async function recordOf(db: Executor, projectId: string, sectionIds: string[], b
       subjectId: e.subjectId,
       payloadHash: e.payloadHash,
       prevHash: e.prevHash,
+      // Entry format v2 (docs/record-format.md §1.7): the digest of the rows the command wrote; absent on v1 entries.
+      ...(e.stateHash == null ? {} : { stateHash: e.stateHash }),
       hash: e.hash,
     };
     const line: Record<string, unknown> = visible

@@ -70,7 +70,8 @@ export function archiveReadme(f: ReadmeFacts): string {
    \`\`\`
    投标人对清单的签名：\`openssl x509 -in bidder-certificate.pem -pubkey -noout > bidder.pub && openssl dgst -sha256 -verify bidder.pub -signature manifest.sig manifest.json\`。
 4. 档案链：\`node record/verify-entries.mjs\`（无需依赖）。规则：\`payloadHash\` = SHA-256(payload 的规范化 JSON)；
-   \`hash\` = SHA-256({v:1, seq, at, actorUserId, orgId, ip, action, subjectType, subjectId, payloadHash, prevHash} 的规范化 JSON)；
+   \`hash\` = SHA-256({v:2, seq, at, actorUserId, orgId, ip, action, subjectType, subjectId, payloadHash, prevHash, stateHash} 的规范化 JSON)
+   （\`stateHash\` 为该命令写入的业务数据行的摘要；无 \`stateHash\` 的早期条目为 v:1 且不含该字段）；
    规范化 JSON 按 UTF-16 码元排序键、无空白（RFC 8785 子集）；相邻序号的条目由 prevHash 相连。平台侧可用 \`npm run verify-record\`
    核验整条链，并比对本档案 \`record/head.json\` 的链头。\`withheld\` 标出的条目因保密删去了行为人（及密封期内投标的 payload），只核验其余部分。
 5. 专家抽取：\`npm run verify-draw -- sections/<标段>/draw/<编号>/proof.json\`（重新运行抽取，结果应与记录一致）。

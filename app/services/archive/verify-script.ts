@@ -7,7 +7,8 @@
 export const VERIFY_ENTRIES_MJS = `#!/usr/bin/env node
 // Checks record/entries.jsonl of a Tenderhall archive (交易档案核验). Usage: node record/verify-entries.mjs [dir]
 // For every entry: payloadHash = SHA-256(canonical JSON of payload); hash = SHA-256(canonical JSON of
-// {v:1, seq, at, actorUserId, orgId, ip, action, subjectType, subjectId, payloadHash, prevHash}).
+// {v:2, seq, at, actorUserId, orgId, ip, action, subjectType, subjectId, payloadHash, prevHash, stateHash}) — or, for
+// an entry without stateHash (written before state binding), of the same without stateHash and with v:1.
 // Canonical JSON: object keys sorted by UTF-16 code units, no whitespace, numbers and strings as JSON.stringify.
 // Entries listed with "withheld" had fields removed for confidentiality: only what is left is checked.
 // Consecutive entries (seq, seq + 1) must link: the later prevHash is the earlier hash.
@@ -44,6 +45,7 @@ for (const line of lines) {
   if (!hidden.has("payload") && sha256(canonical(e.payload)) !== e.payloadHash) fail(e.seq, "payloadHash does not match the payload");
   if (!hidden.has("actor")) {
     const fields = { v: 1, seq: e.seq, at: e.at, actorUserId: e.actorUserId, orgId: e.orgId, ip: e.ip, action: e.action, subjectType: e.subjectType, subjectId: e.subjectId, payloadHash: e.payloadHash, prevHash: e.prevHash };
+    if (e.stateHash != null) Object.assign(fields, { v: 2, stateHash: e.stateHash });
     if (sha256(canonical(fields)) !== e.hash) fail(e.seq, "hash does not match the entry");
   }
   if (prev && e.seq <= prev.seq) fail(e.seq, "entries out of order");

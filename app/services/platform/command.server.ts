@@ -1,5 +1,5 @@
 import { and, eq, isNull, or, sql } from "drizzle-orm";
-import { hashEntry, hashPayload } from "#crypto/record-hash";
+import { hashEntry, hashPayload, hashState } from "#crypto/record-hash";
 import type { Executor, Tx } from "#db/client";
 import { bids, complaints, draws, liveEvents, recordEntries, recordHead, sections } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
@@ -7,6 +7,7 @@ import { hasPermission, type Permission } from "#app/domain/permissions";
 import { checkComplaintSuspension, SUSPENDED_BY_COMPLAINT } from "#app/domain/supervision/complaints";
 import type { AppContext } from "./context.server";
 import type { Actor } from "./actor";
+import { claimStateWrites } from "../transparency/state.server";
 
 export type LiveEventInput = { channel: string; type: string; data: Record<string, unknown> };
 
@@ -104,6 +105,8 @@ export async function appendRecord(
   // Serialise appends so the chain never forks: the head row is locked until commit.
   const [head] = await tx.select().from(recordHead).where(eq(recordHead.id, 1)).for("update");
   if (!head) throw new Error("record head missing (migration 0001 not applied?)");
+  // The rows this transaction wrote to state-bound tables (migration 0015's triggers), bound to this entry.
+  const writes = await claimStateWrites(tx, head.seq + 1);
   const fields = {
     seq: head.seq + 1,
     at: e.at.toISOString(),
@@ -115,6 +118,7 @@ export async function appendRecord(
     subjectId: e.subjectId,
     payloadHash: hashPayload(e.payload),
     prevHash: head.hash,
+    stateHash: hashState(writes),
   };
   const hash = hashEntry(fields);
   await tx.insert(recordEntries).values({ ...fields, at: e.at, payload: e.payload, hash });

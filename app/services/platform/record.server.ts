@@ -1,5 +1,5 @@
 import { asc, eq, gt } from "drizzle-orm";
-import { verifyChainSegment, type ChainBreak, type ChainEntry } from "#crypto/record-hash";
+import { verifyChainSegment, type ChainBreak, type ChainEntry, type ChainPosition } from "#crypto/record-hash";
 import type { Executor } from "#db/client";
 import { recordEntries, recordHead, type RecordEntry } from "#db/schema/index";
 
@@ -17,6 +17,7 @@ function toChainEntry(r: RecordEntry): ChainEntry {
     subjectId: r.subjectId,
     payloadHash: r.payloadHash,
     prevHash: r.prevHash,
+    stateHash: r.stateHash,
     payload: r.payload,
     hash: r.hash,
   };
@@ -31,7 +32,7 @@ export type VerifyResult =
  * matches the last entry. Names the first broken entry.
  */
 export async function verifyRecord(db: Executor): Promise<VerifyResult> {
-  let last = { seq: 0, hash: "0".repeat(64) };
+  let last: ChainPosition = { seq: 0, hash: "0".repeat(64) };
   let entries = 0;
   for (;;) {
     const rows = await db.select().from(recordEntries).where(gt(recordEntries.seq, last.seq)).orderBy(asc(recordEntries.seq)).limit(BATCH);

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { drawPicks, draws, evaluations, experts, projects, roomBookings, rooms, sections } from "#db/schema/index";
 import { prepareEvaluation, startEvaluation } from "#app/services/evaluation/lifecycle.server";
-import { addSalt, requestDraw, respondToInvitation, runDraw } from "#app/services/pool/draws.server";
+import { drawWithSalt, requestDraw, respondToInvitation } from "#app/services/pool/draws.server";
 import { dbNow, runCommand } from "#app/services/platform/command.server";
 import type { Actor } from "#app/services/platform/actor";
 import type { AppContext } from "#app/services/platform/context.server";
@@ -38,8 +38,7 @@ export async function seedEvaluation(app: AppContext, sys: Actor, who: { tenderi
     evaluationAt,
     avoid: [],
   });
-  await addSalt(app, who.supervisor, drawId, "赵监督现场输入-0521");
-  await runDraw(app, who.tenderingUnit, drawId);
+  await drawWithSalt(app, who.supervisor, drawId, "赵监督现场输入-0521");
   for (const e of who.experts) {
     const [pick] = await app.db
       .select({ id: drawPicks.id })

@@ -1,12 +1,13 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { CsrfInput, ErrorAlert } from "#app/components/forms";
 import { DomainError, httpStatusOf, toErrorPayload, type ErrorPayload } from "#app/domain/errors";
 import { exclusionReason, shortfallText } from "#app/domain/draw-view";
 import { formatCst, toCstInput } from "#app/domain/tender-form";
 import { dbNow } from "#app/services/platform/command.server";
-import { addSalt, drawForViewer, revealDraw, runDraw } from "#app/services/pool/draws.server";
+import { commitSalt, drawForViewer, drawWithSalt, revealDraw } from "#app/services/pool/draws.server";
 import { useLiveRevalidate } from "#app/utils/live";
 import { errorResponse, readForm, requireActor } from "#app/utils/request.server";
 
@@ -28,11 +29,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   try {
     const form = await readForm(request, context);
     const intent = form.get("intent");
-    if (intent === "salt") await addSalt(context.app, actor, id, String(form.get("salt") ?? ""));
-    else if (intent === "run") {
+    if (intent === "salt" || intent === "revealSalt") {
+      // ADR 027: the salt and the draw in one command (a reveal that completes the parties' salts draws too).
+      const r = await drawWithSalt(context.app, actor, id, String(form.get("salt") ?? ""));
       // R37: a draw short of eligible experts says so, and what follows, where "drawn" is announced.
-      const r = await runDraw(context.app, actor, id);
-      return json({ done: r.shortfalls.length ? "runShort" : "run" });
+      return json({ done: !r.drawn ? "saltRevealed" : r.shortfalls.length ? "runShort" : "run" });
+    } else if (intent === "commitSalt") {
+      await commitSalt(context.app, actor, id, String(form.get("saltCommitment") ?? ""));
+      return json({ done: "saltCommitted" });
     } else if (intent === "reveal") await revealDraw(context.app, actor, id);
     else throw new DomainError("VALIDATION", { field: "intent" });
     return json({ done: String(intent) });
@@ -42,7 +46,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function DrawPage() {
-  const { draw, project, can, namesVisible, phonesVisible, counts, picks, revealableAt } = useLoaderData<typeof loader>();
+  const { draw, project, can, namesVisible, phonesVisible, counts, picks, revealableAt, salting } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>() as { done?: string; error?: ErrorPayload } | undefined;
   const { t } = useTranslation("pool");
   useLiveRevalidate([]);
@@ -74,6 +78,26 @@ export default function DrawPage() {
           <dd>
             <code data-testid="commitment">{draw.commitment}</code>
           </dd>
+          {draw.poolCommitment && (
+            <>
+              <dt>{t("draw.poolCommitment")}</dt>
+              <dd>
+                <code data-testid="pool-commitment">{draw.poolCommitment}</code>
+              </dd>
+              <dt>{t("draw.committedPool")}</dt>
+              <dd data-testid="committed-pool">{t("draw.committedPoolValue", { candidates: draw.candidateCount, excluded: draw.excludedCount })}</dd>
+              <dt>{t("draw.saltParties")}</dt>
+              <dd data-testid="salt-parties">
+                {salting.parties
+                  .map((p) =>
+                    salting.parties.length === 1
+                      ? t(`draw.parties.${p}`)
+                      : `${t(`draw.parties.${p}`)}（${t(`draw.saltStates.${salting.revealed.includes(p) ? "revealed" : salting.committed.includes(p) ? "committed" : "waiting"}`)}）`,
+                  )
+                  .join("；")}
+              </dd>
+            </>
+          )}
           <dt>{t("draw.salt")}</dt>
           <dd>{draw.salt ?? "—"}</dd>
           {draw.recordHead && (
@@ -113,17 +137,23 @@ export default function DrawPage() {
             <Form method="post" className="inline">
               <CsrfInput />
               <input type="hidden" name="intent" value="salt" />
+              <p className="muted small">{t("draw.saltHint")}</p>
               <label htmlFor="salt">{t("draw.saltLabel")}</label>
               <input id="salt" name="salt" type="text" required minLength={4} maxLength={200} />
-              <button type="submit">{t("draw.addSalt")}</button>
+              <button type="submit" data-testid="run">
+                {t("draw.saltAndRun")}
+              </button>
             </Form>
           )}
-          {can.run && (
-            <Form method="post">
+          {can.commitSalt && salting.party && <CommitSaltForm drawId={draw.id} party={salting.party} />}
+          {can.revealSalt && (
+            <Form method="post" className="inline">
               <CsrfInput />
-              <input type="hidden" name="intent" value="run" />
-              <button type="submit" data-testid="run">
-                {t("draw.run")}
+              <input type="hidden" name="intent" value="revealSalt" />
+              <label htmlFor="reveal-salt">{t("draw.revealSaltLabel")}</label>
+              <input id="reveal-salt" name="salt" type="text" required minLength={4} maxLength={200} />
+              <button type="submit" data-testid="reveal-salt">
+                {t("draw.revealSalt")}
               </button>
             </Form>
           )}
@@ -206,5 +236,49 @@ export default function DrawPage() {
         </>
       )}
     </>
+  );
+}
+
+/** The canonical JSON {drawId, party, salt} (keys in order) hashed with SHA-256: expert-pool/commitment.ts `saltCommitment`. */
+async function saltCommitmentOf(drawId: string, party: string, salt: string): Promise<string> {
+  const bytes = new TextEncoder().encode(JSON.stringify({ drawId, party, salt }));
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Commit-then-reveal (ADR 027): the salt never leaves the browser at this step — only its commitment is posted, so
+ * the platform cannot learn it before every party has committed. Without scripts the commitment can be computed
+ * elsewhere and pasted.
+ */
+function CommitSaltForm({ drawId, party }: { drawId: string; party: string }) {
+  const { t } = useTranslation("pool");
+  const [salt, setSalt] = useState("");
+  const [commitment, setCommitment] = useState("");
+  useEffect(() => {
+    let live = true;
+    const clean = salt.trim();
+    if (clean.length < 4 || typeof crypto === "undefined" || !crypto.subtle) return;
+    void saltCommitmentOf(drawId, party, clean).then((c) => live && setCommitment(c));
+    return () => {
+      live = false;
+    };
+  }, [drawId, party, salt]);
+  const generate = () => setSalt(Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join(""));
+  return (
+    <Form method="post" className="inline">
+      <CsrfInput />
+      <input type="hidden" name="intent" value="commitSalt" />
+      <label htmlFor="my-salt">{t("draw.mySaltLabel")}</label>
+      <input id="my-salt" type="text" value={salt} onChange={(e) => setSalt(e.target.value)} minLength={4} maxLength={200} autoComplete="off" />
+      <button type="button" className="secondary" onClick={generate} data-testid="generate-salt">
+        {t("draw.generateSalt")}
+      </button>
+      <label htmlFor="salt-commitment">{t("draw.saltCommitmentLabel")}</label>
+      <input id="salt-commitment" name="saltCommitment" type="text" required pattern="[0-9a-f]{64}" value={commitment} onChange={(e) => setCommitment(e.target.value)} />
+      <button type="submit" data-testid="commit-salt">
+        {t("draw.commitSalt")}
+      </button>
+    </Form>
   );
 }

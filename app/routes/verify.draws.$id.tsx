@@ -23,7 +23,7 @@ export default function VerifyDraw() {
   return (
     <>
       <h1>{t("verify.title")}</h1>
-      <p className="muted">{t("verify.intro")}</p>
+      <p className="muted">{proof.v === 2 ? t("verify.algorithm") : t("verify.intro")}</p>
       <div className={`alert ${outcome.ok ? "alert-ok" : "alert-error"}`} data-testid="verify-outcome">
         {outcome.ok ? t("verify.ok", { n: outcome.picks.length }) : t("verify.failed", { reason: outcome.reason })}
       </div>
@@ -37,12 +37,27 @@ export default function VerifyDraw() {
           <dd>
             <code>{proof.serverSeed}</code>
           </dd>
-          <dt>{t("draw.salt")}</dt>
-          <dd>{proof.salt}</dd>
-          <dt>{t("draw.recordHead")}</dt>
-          <dd>
-            <code>{proof.recordHead}</code>
-          </dd>
+          {proof.v === 2 ? (
+            <>
+              <dt>{t("verify.poolCommitment")}</dt>
+              <dd>
+                <code data-testid="verify-pool-commitment">{proof.poolCommitment}</code>
+              </dd>
+              <dt>{t("verify.excluded")}</dt>
+              <dd data-testid="verify-excluded">{proof.exclusions.length}</dd>
+              <dt>{t("verify.salts")}</dt>
+              <dd>{proof.salts.map(([p, s]) => `${t(`draw.parties.${p}`)}: ${s}`).join("；")}</dd>
+            </>
+          ) : (
+            <>
+              <dt>{t("draw.salt")}</dt>
+              <dd>{proof.salt}</dd>
+              <dt>{t("draw.recordHead")}</dt>
+              <dd>
+                <code>{proof.recordHead}</code>
+              </dd>
+            </>
+          )}
           <dt>{t("draw.inputHash")}</dt>
           <dd>
             <code>{proof.inputHash}</code>

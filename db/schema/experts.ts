@@ -158,6 +158,22 @@ export const draws = pgTable(
     candidates: jsonb().$type<[string, string[]][]>(),
     /** SHA-256 of the signed draw record PDF (专家抽取记录) in the blob store. */
     recordPdfSha256: text(),
+    /**
+     * The steer-proof draw (ADR 027, docs/draw-proof.md): SHA-256 of the committed pool document (lines,
+     * candidates, pseudonymised exclusions, salt parties, the seed commitment), recorded at the request before any
+     * salt. Null for draws requested before migration 0016 (proof v1).
+     */
+    poolCommitment: text(),
+    /** The exclusions as committed and published: [[pseudonym, rule, code]], sorted by pseudonym (re-screen additions are not in it). */
+    poolExclusions: jsonb().$type<[string, string, string][]>(),
+    /** The secret HMAC key of the exclusions' pseudonyms (32 random bytes, hex): never published, supervisors only. */
+    pseudonymKey: text(),
+    /** Who salts, from the rule profile at the request: ["supervisor"] or ["supervisor", "tendering_unit"]. */
+    saltParties: jsonb().$type<("supervisor" | "tendering_unit")[]>(),
+    /** Commit-then-reveal (more than one party): [[party, SHA-256 commitment]] in the order they came. */
+    saltCommitments: jsonb().$type<[("supervisor" | "tendering_unit"), string][]>(),
+    /** The revealed salts: [[party, salt]] in the order they came. */
+    salts: jsonb().$type<[("supervisor" | "tendering_unit"), string][]>(),
     createdAt: createdAt(),
   },
   (t) => [index("draws_section_idx").on(t.sectionId)],

@@ -9,7 +9,7 @@ import { PUBLIC_ACTOR } from "#app/services/platform/actor";
 import { readBlob } from "#app/services/platform/blob-store.server";
 import { dbNow } from "#app/services/platform/command.server";
 import { hallView, openingDocument } from "#app/services/opening/opening-view.server";
-import { addSalt, drawForViewer, drawProof, issueDrawRecord, myInvitations, requestDraw, revealDraw, runDraw, verifyRevealedDraw } from "#app/services/pool/draws.server";
+import { drawForViewer, drawProof, drawWithSalt, issueDrawRecord, myInvitations, requestDraw, revealDraw, verifyRevealedDraw } from "#app/services/pool/draws.server";
 import { expertProfile } from "#app/services/pool/expert-profile.server";
 import { getManagedProject } from "#app/services/tendering/tender-queries.server";
 import { addDocument, createProject, publishProject } from "#app/services/tendering/tenders.server";
@@ -33,8 +33,7 @@ async function publishedTender(app: AppContext, tu: Actor, agency: Actor) {
 async function drawn(app: AppContext, tu: Actor, supervisor: Actor, sectionId: string, line: { specialty: string; count: number; backups: number }, days: number) {
   const now = await dbNow(app.db);
   const drawId = await requestDraw(app, tu, { sectionId, lines: [line], regionMode: "any", evaluationAt: new Date(now.getTime() + days * 86400_000), avoid: [] });
-  await addSalt(app, supervisor, drawId, "监督员现场盐值-2718");
-  const result = await runDraw(app, tu, drawId);
+  const result = await drawWithSalt(app, supervisor, drawId, "监督员现场盐值-2718");
   return { drawId, result };
 }
 

@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { expect, it } from "vitest";
-import { verifyDraw } from "#expert-pool/verify";
+import { verifyDraw, type DrawProofV2 } from "#expert-pool/verify";
 import { drawPicks, draws, experts, notifications, organisations, recordEntries } from "#db/schema/index";
 import { readBlob } from "#app/services/platform/blob-store.server";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { dbNow } from "#app/services/platform/command.server";
-import { addSalt, drawForViewer, drawProof, myInvitations, requestDraw, respondToInvitation, revealDraw, runDraw } from "#app/services/pool/draws.server";
+import { drawForViewer, drawProof, drawWithSalt, myInvitations, requestDraw, respondToInvitation, revealDraw } from "#app/services/pool/draws.server";
 import { LoggingChannel } from "#app/services/pool/channels.server";
 import { jobHandlers } from "#app/services/job-handlers.server";
 import { runDueJobs } from "#app/services/platform/jobs.server";
@@ -21,7 +21,7 @@ import { insertExperts, makeActor, projectForm } from "../helpers/factories";
 
 
 forEachDriver("expert draw", (env) => {
-  it("commit → salt → draw → secrecy → decline promotes a backup → reveal → anyone re-runs it (R35–R37, R39–R40)", async () => {
+  it("commit the pool → salt and draw → secrecy → decline promotes a backup → reveal → anyone re-runs it (R35–R37, R39–R40)", async () => {
     const { app } = env();
     const tu = await makeActor(app, "tendering_unit");
     const agency = await makeActor(app, "agency");
@@ -61,11 +61,9 @@ forEachDriver("expert draw", (env) => {
     expect(JSON.stringify(req!.payload)).toMatch(/"commitment":"[0-9a-f]{64}"/);
     expect((await failure(requestDraw(app, bidder, { sectionId, lines: [{ specialty: "A01", count: 1, backups: 0 }], regionMode: "any", evaluationAt, avoid: [] })))?.code).toBe("FORBIDDEN");
 
-    expect((await failure(runDraw(app, tu, drawId)))?.code).toBe("INVALID_STATE"); // no salt yet
-    expect((await failure(addSalt(app, tu, drawId, "我自己加的盐")))?.code).toBe("FORBIDDEN");
-    await addSalt(app, supervisor, drawId, "监督员现场盐值-7391");
-
-    const result = await runDraw(app, tu, drawId);
+    expect((await failure(drawWithSalt(app, supervisor, drawId, "")))?.code).toBe("VALIDATION"); // no draw without a salt
+    expect((await failure(drawWithSalt(app, tu, drawId, "我自己加的盐")))?.code).toBe("FORBIDDEN"); // ZTB: the supervisor salts
+    const result = await drawWithSalt(app, supervisor, drawId, "监督员现场盐值-7391");
     expect(result.picks).toBe(7);
     expect(result.shortfalls).toEqual([]);
 
@@ -150,7 +148,10 @@ forEachDriver("expert draw", (env) => {
     const v = verifyDraw(proof);
     expect(v.ok).toBe(true);
     expect(proof.picks.map((p) => p.expertId).sort()).toEqual([...pickedCodes].sort());
-    expect(verifyDraw({ ...proof, salt: "另一个盐值" }).ok).toBe(false);
+    expect(proof.v).toBe(2);
+    const p2 = proof as DrawProofV2;
+    const otherSalt: DrawProofV2["salts"] = [["supervisor", "另一个盐值"]];
+    expect(verifyDraw({ ...p2, salts: otherSalt }).ok).toBe(false);
     expect(verifyDraw({ ...proof, serverSeed: "00".repeat(32) })).toEqual({ ok: false, reason: "commitment_mismatch" });
     expect(verifyDraw({ ...proof, candidates: proof.candidates.slice(1) }).ok).toBe(false);
   });

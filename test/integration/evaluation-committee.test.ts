@@ -10,7 +10,7 @@ import { closeOpening, releaseBidKey } from "#app/services/opening/opening.serve
 import { systemActor } from "#app/services/platform/actor";
 import { dbNow } from "#app/services/platform/command.server";
 import type { AppContext } from "#app/services/platform/context.server";
-import { ALREADY_DRAWN_REASON, addSalt, myInvitations, requestDraw, rescreenDraws, respondToInvitation, runDraw } from "#app/services/pool/draws.server";
+import { ALREADY_DRAWN_REASON, drawWithSalt, myInvitations, requestDraw, rescreenDraws, respondToInvitation } from "#app/services/pool/draws.server";
 import { getManagedProject } from "#app/services/tendering/tender-queries.server";
 import { addDocument, createProject, publishProject } from "#app/services/tendering/tenders.server";
 import { demoPdf } from "../../server/demo-pdf";
@@ -110,8 +110,7 @@ forEachDriver("evaluation committee (R32, R37, R39/R40)", (env) => {
     const prefix = `RS-${env().driver}-${t.sectionId.slice(0, 6)}`;
     await insertExperts(app, users.map((u, i) => ({ code: `${prefix}-${i}`, specialties: ["A0101"], userId: u.user!.id })));
     const drawId = await requestDraw(app, t.tu, { sectionId: t.sectionId, lines: [{ specialty: "A01", count: 5, backups: 3 }], regionMode: "any", evaluationAt: new Date(now.getTime() + 2 * 3600_000), avoid: [] });
-    await addSalt(app, t.supervisor, drawId, "监督盐值-复核");
-    expect((await runDraw(app, t.tu, drawId)).picks).toBe(8);
+    expect((await drawWithSalt(app, t.supervisor, drawId, "监督盐值-复核")).picks).toBe(8);
     expect(await rescreenDraws(app, t.sectionId)).toBeNull(); // before the deadline: no bidders known, nothing to re-screen
 
     const picks = await app.db
@@ -201,8 +200,7 @@ forEachDriver("evaluation committee (R32, R37, R39/R40)", (env) => {
     await insertExperts(app, [{ code: `${prefix}-extra`, specialties: ["A0102"], userId: extra.user!.id }]);
     // The line (A01) also matches the eight experts of the first draw (A0101): R37, none of them may be drawn again.
     const supplement = await requestDraw(app, t.tu, { sectionId: t.sectionId, lines: [{ specialty: "A01", count: 1, backups: 0 }], regionMode: "any", evaluationAt: new Date(Date.now() + 3600_000), avoid: [] });
-    await addSalt(app, t.supervisor, supplement, "监督盐值-补抽");
-    expect((await runDraw(app, t.tu, supplement)).picks).toBe(1);
+    expect((await drawWithSalt(app, t.supervisor, supplement, "监督盐值-补抽")).picks).toBe(1);
     const [suppRow] = await app.db.select({ exclusions: draws.exclusions }).from(draws).where(eq(draws.id, supplement));
     const again = (suppRow!.exclusions as { expertCode: string; code: string; params: { reason?: string } }[]).filter((x) => x.code === "EXCLUDED_MANUAL" && x.params.reason === ALREADY_DRAWN_REASON);
     expect(again.map((x) => x.expertCode).sort()).toEqual(users.slice(0, 8).map((_, i) => `${prefix}-${i}`).sort());

@@ -5,7 +5,7 @@ import { httpStatusOf } from "#app/domain/errors";
 import { serverT } from "#app/i18n";
 import { prepareEvaluation } from "#app/services/evaluation/lifecycle.server";
 import { dbNow } from "#app/services/platform/command.server";
-import { addSalt, myInvitations, requestDraw, runDraw } from "#app/services/pool/draws.server";
+import { drawWithSalt, myInvitations, requestDraw } from "#app/services/pool/draws.server";
 import { bookRoom, cancelBooking, createRoom, listRooms, projectBookingPanels, sectionBookingPanel, setRoomActive, updateRoom, type RoomInput } from "#app/services/rooms/rooms.server";
 import { getManagedProject } from "#app/services/tendering/tender-queries.server";
 import { addDocument, createProject, publishProject } from "#app/services/tendering/tenders.server";
@@ -161,8 +161,10 @@ forEachDriver("review rooms and bookings (issue 12 item 1, R36)", (env) => {
       app,
       expertsUsers.map((u, i) => ({ code: `R36-${env().driver}-${s.sectionId.slice(0, 6)}-${i}`, specialties: ["A0101"], userId: u.user!.id })),
     );
-    await addSalt(app, supervisor, s.drawId, "监督盐值-R36");
-    await runDraw(app, tu, s.drawId);
+    // ADR 027: a draw's pool is fixed at its request — these experts came after the first request, so a second one
+    // (same evaluation time) commits them, and the supervisor's salt draws it.
+    const drawId = await requestDraw(app, tu, { sectionId: s.sectionId, lines: [{ specialty: "A01", count: 5, backups: 0 }], regionMode: "any", evaluationAt: s.evaluationAt, avoid: [] });
+    await drawWithSalt(app, supervisor, drawId, "监督盐值-R36");
     const mine = await myInvitations(app.db, expertsUsers[0]!);
     expect(mine).toHaveLength(1);
     expect(mine[0]!.room).toMatchObject({ code: `PB-R36-${env().driver.toUpperCase()}`, name: "第7评标室", location: "交易中心4楼 407室" });

@@ -11,7 +11,7 @@ import { WorkbenchQuerySchema } from "#app/domain/workbench";
 import { actorForUser } from "#app/services/accounts/auth.server";
 import { generateReport } from "#app/services/evaluation/report.server";
 import { dbNow } from "#app/services/platform/command.server";
-import { addSalt, requestDraw, runDraw } from "#app/services/pool/draws.server";
+import { drawWithSalt, requestDraw } from "#app/services/pool/draws.server";
 import { getManagedProject } from "#app/services/tendering/tender-queries.server";
 import { addDocument, askQuestion, createProject, fileObjection, obtainDocument, publishProject } from "#app/services/tendering/tenders.server";
 import { adminWorkbench } from "#app/services/workbench/admin.server";
@@ -134,8 +134,7 @@ forEachDriver("workbench", (env) => {
     await insertExperts(app, Array.from({ length: 6 }, (_, i) => ({ code: `WB-E${i}`, specialties: ["A0101"] })));
     const now = await dbNow(app.db);
     const drawId = await requestDraw(app, tu, { sectionId, lines: [{ specialty: "A01", count: 3, backups: 1 }], regionMode: "local", evaluationAt: new Date(now.getTime() + 30 * 86400_000), avoid: [] });
-    await addSalt(app, supervisor, drawId, "监督员盐值");
-    await runDraw(app, tu, drawId);
+    await drawWithSalt(app, supervisor, drawId, "监督员盐值");
     const [pick] = await app.db.select().from(drawPicks).where(and(eq(drawPicks.drawId, drawId), eq(drawPicks.status, "invited")));
     await app.db.update(experts).set({ userId: expertUser.user!.id }).where(eq(experts.id, pick!.expertId));
     const [timeout] = await app.db.select().from(jobs).where(eq(jobs.dedupeKey, `draw-timeout:${pick!.id}`));

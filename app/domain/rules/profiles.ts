@@ -79,6 +79,13 @@ export type RuleProfile = {
   supervision: Thresholds;
   /** R5: notice fields that must be present (their titles: `rules:noticeFields.<field>`). */
   requiredNoticeFields: readonly string[];
+  /**
+   * R35: who adds a salt to an expert draw (ADR 027). One party gives it in the draw command itself; more than one
+   * commit first (SHA-256 of the salt) and reveal in turn, the last reveal running the draw. ZTB: the supervising
+   * department oversees the draw (条例46); ZFCG: the purchaser draws under the finance department's supervision
+   * (87号令48), so both salt.
+   */
+  drawSaltParties: readonly ("supervisor" | "tendering_unit")[];
 };
 
 const yuanToFen = (yuan: number) => yuan * 100;
@@ -133,6 +140,7 @@ export const ZTB_PROFILE: RuleProfile = {
   supervision: { yellowAtPct: 80 },
   // 法16: name and address of the tendering unit, nature, quantity, place and time, how to obtain the documents.
   requiredNoticeFields: ["tenderingUnit", "address", "nature", "quantity", "place", "time", "obtainMethod"],
+  drawSaltParties: ["supervisor"],
 };
 
 export const ZFCG_PROFILE: RuleProfile = {
@@ -185,6 +193,7 @@ export const ZFCG_PROFILE: RuleProfile = {
   // 87号令13: purchaser and agency, project name, budget (and ceiling price if set), requirements,
   // qualification, how/where/when to obtain the documents, the deadline and opening, contact.
   requiredNoticeFields: ["tenderingUnit", "projectName", "budget", "scope", "qualification", "howToObtain", "deadline", "contact"],
+  drawSaltParties: ["supervisor", "tendering_unit"],
 };
 
 export const RULE_PROFILES: readonly RuleProfile[] = [ZTB_PROFILE, ZFCG_PROFILE];

@@ -1,9 +1,20 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { and, asc, eq, gte, inArray, isNotNull, ne, sql } from "drizzle-orm";
 import { drawExperts, type DrawLine, type Pick as DrawnPick } from "#expert-pool/draw";
 import { rescreenPicks, screenPool, type ExpertRecord } from "#expert-pool/exclusions";
-import { commitTo, drawSeed } from "#expert-pool/seed";
-import { picksHash, verifyDraw, type DrawProof } from "#expert-pool/verify";
+import {
+  canonicalCandidates,
+  canonicalExclusions,
+  cleanSalt,
+  drawSeedV2,
+  poolCommitment,
+  pseudonym,
+  saltCommitment,
+  type CommittedExclusion,
+  type SaltParty,
+} from "#expert-pool/commitment";
+import { commitTo } from "#expert-pool/seed";
+import { picksHash, verifyDraw, type DrawProof, type DrawProofV2 } from "#expert-pool/verify";
 import type { Executor, Tx } from "#db/client";
 import {
   bids,
@@ -17,7 +28,7 @@ import {
   jobs,
   organisations,
   projects,
-  recordHead,
+  recordEntries,
   sections,
   specialties as specialtiesTable,
   type Draw,
@@ -28,6 +39,7 @@ import { hasPermission } from "#app/domain/permissions";
 import { exclusionReason, shortfallText } from "#app/domain/draw-view";
 import { cstDate } from "#app/domain/rules/days";
 import { checkDrawReveal } from "#app/domain/rules/draws";
+import { getProfile } from "#app/domain/rules/profiles";
 import type { Actor } from "../platform/actor";
 import { dbNow, requirePermission, runCommand, runOptionalCommand } from "../platform/command.server";
 import type { AppContext } from "../platform/context.server";
@@ -114,9 +126,18 @@ async function supervisorOrgIds(tx: Tx): Promise<string[]> {
   return (await tx.select({ id: organisations.id }).from(organisations).where(eq(organisations.kind, "supervisor"))).map((o) => o.id);
 }
 
+/** The party a user salts a draw as (R35, ADR 027): a supervisor, or the project's tender side; null for anyone else. */
+function saltPartyOf(actor: Actor, project: typeof projects.$inferSelect): SaltParty | null {
+  if (hasPermission(actor.roles, "draw:salt")) return "supervisor";
+  if (hasPermission(actor.roles, "draw:request") && managesProject(actor, project)) return "tendering_unit";
+  return null;
+}
+
 /**
- * The tender side requests a draw: the server seed is generated and only its commitment
- * (SHA-256) is written to the record, before any salt or draw (R35).
+ * The tender side requests a draw (R35; ADR 027): the server seed is generated, the pool is screened now — every
+ * candidate and every exclusion with its rule — and the committed list, its pseudonymised exclusions, the salt
+ * parties of the profile and the server seed's commitment are fixed in one pool commitment written to the record,
+ * before any salt exists. The draw later reads only this list.
  */
 export async function requestDraw(ctx: Ctx, actor: Actor, input: DrawRequest): Promise<string> {
   return runCommand(ctx, actor, "draw.request", async ({ tx, now }) => {
@@ -131,27 +152,40 @@ export async function requestDraw(ctx: Ctx, actor: Actor, input: DrawRequest): P
     if (row.project.status === "draft" || row.project.status === "terminated") throw new DomainError("INVALID_STATE", { status: row.project.status });
     if (input.evaluationAt <= now) throw new DomainError("VALIDATION", { field: "evaluationAt" });
     if (!input.lines.length || input.lines.some((l) => l.count < 1 || l.backups < 0)) throw new DomainError("VALIDATION", { field: "lines" });
+    const drawId = randomUUID();
     const serverSeed = randomBytes(32).toString("hex");
+    const pseudonymKey = randomBytes(32).toString("hex");
     const commitment = commitTo(serverSeed);
-    const [d] = await tx
-      .insert(draws)
-      .values({
-        projectId: row.project.id,
-        sectionId: row.section.id,
-        requestedBy: actor.user!.id,
-        lines: input.lines,
-        regionMode: input.regionMode,
-        evaluationAt: input.evaluationAt,
-        avoid: input.avoid,
-        serverSeed,
-        commitment,
-      })
-      .returning({ id: draws.id });
-    await notifyOrganisations(tx, await supervisorOrgIds(tx), { kind: "drawSaltNeeded", params: { title: row.project.title }, link: `/draws/${d!.id}` });
+    const saltParties = [...getProfile(row.project.profileCode).drawSaltParties];
+    const screened = await screenForDraw(tx, row.project, row.section.id, drawId, input, now);
+    const poolExclusions = canonicalExclusions(screened.excluded.map((x): CommittedExclusion => [pseudonym(pseudonymKey, x.expertCode), x.rule, x.code]));
+    const candidates = canonicalCandidates(screened.candidates);
+    const pool = poolCommitment({ drawId, seedCommitment: commitment, lines: input.lines, candidates, exclusions: poolExclusions, saltParties });
+    await tx.insert(draws).values({
+      id: drawId,
+      projectId: row.project.id,
+      sectionId: row.section.id,
+      requestedBy: actor.user!.id,
+      lines: input.lines,
+      regionMode: input.regionMode,
+      evaluationAt: input.evaluationAt,
+      avoid: input.avoid,
+      serverSeed,
+      commitment,
+      candidates,
+      exclusions: screened.excluded,
+      poolCommitment: pool,
+      poolExclusions,
+      pseudonymKey,
+      saltParties,
+      saltCommitments: [],
+      salts: [],
+    });
+    await notifyOrganisations(tx, await supervisorOrgIds(tx), { kind: "drawSaltNeeded", params: { title: row.project.title }, link: `/draws/${drawId}` });
     return {
-      result: d!.id,
+      result: drawId,
       subjectType: "draw",
-      subjectId: d!.id,
+      subjectId: drawId,
       payload: {
         sectionId: row.section.id,
         lines: input.lines,
@@ -159,21 +193,145 @@ export async function requestDraw(ctx: Ctx, actor: Actor, input: DrawRequest): P
         evaluationAt: input.evaluationAt.toISOString(),
         avoid: input.avoid,
         commitment,
+        poolCommitment: pool,
+        candidates: candidates.length,
+        excluded: poolExclusions.length,
+        excludedByRule: countByRule(poolExclusions),
+        saltParties,
       },
     };
   });
 }
 
-/** A supervisor adds the salt (after the commitment is on record, before the draw). */
-export async function addSalt(ctx: Ctx, actor: Actor, drawId: string, salt: string): Promise<void> {
-  await runCommand(ctx, actor, "draw.salt", async ({ tx }) => {
-    requirePermission(actor, "draw:salt");
+function countByRule(exclusions: readonly CommittedExclusion[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [, rule] of exclusions) out[rule] = (out[rule] ?? 0) + 1;
+  return out;
+}
+
+/**
+ * Commit-then-reveal, step 1 (a profile with more than one salt party): a party commits to its salt by the SHA-256
+ * of {drawId, party, salt} (expert-pool/commitment.ts `saltCommitment`), computed on its own device, so the
+ * platform learns nothing of the salt before every party has committed. Once per party; no reveal before all have.
+ */
+export async function commitSalt(ctx: Ctx, actor: Actor, drawId: string, saltCommitmentHex: string): Promise<{ waitingFor: SaltParty[] }> {
+  return runCommand(ctx, actor, "draw.salt_commit", async ({ tx }) => {
     const d = await lockDraw(tx, drawId);
-    if (d.status !== "committed") throw new DomainError("INVALID_STATE", { status: d.status });
-    const clean = salt.trim();
-    if (clean.length < 4 || clean.length > 200) throw new DomainError("VALIDATION", { field: "salt" });
-    await tx.update(draws).set({ salt: clean, saltedBy: actor.user!.id, status: "salted" }).where(eq(draws.id, drawId));
-    return { result: undefined, subjectType: "draw", subjectId: drawId, payload: { salt: clean } };
+    const [project] = await tx.select().from(projects).where(eq(projects.id, d.projectId));
+    const party = project ? saltPartyOf(actor, project) : null;
+    if (!party) throw new DomainError("NOT_FOUND");
+    const parties = d.saltParties ?? [];
+    if (!parties.includes(party)) throw new DomainError("FORBIDDEN");
+    if (d.status !== "committed" || !d.poolCommitment || parties.length < 2) throw new DomainError("INVALID_STATE", { status: d.status });
+    const commitments = d.saltCommitments ?? [];
+    if (commitments.some(([p]) => p === party)) throw new DomainError("INVALID_STATE", { status: "salt_committed" });
+    const c = saltCommitmentHex.trim().toLowerCase();
+    if (!/^[0-9a-f]{64}$/.test(c)) throw new DomainError("VALIDATION", { field: "saltCommitment" });
+    const next: [SaltParty, string][] = [...commitments, [party, c]];
+    await tx.update(draws).set({ saltCommitments: next }).where(eq(draws.id, drawId));
+    const waitingFor = parties.filter((p) => !next.some(([q]) => q === p));
+    return { result: { waitingFor }, subjectType: "draw", subjectId: drawId, payload: { party, saltCommitment: c, waitingFor } };
+  });
+}
+
+export type DrawOutcome = { drawn: boolean; waitingFor: SaltParty[]; picks: number; shortfalls: DrawResultShortfalls; eligible: number; excluded: number };
+type DrawResultShortfalls = { specialty: string; wanted: number; available: number }[];
+
+/**
+ * The salt and the draw in one command (R35; ADR 027). One salt party (the supervisor): its salt is given here and
+ * the draw runs at once. More than one: this is a party's reveal — the salt must match its commitment, and the
+ * reveal that completes the set runs the draw. The seed = SHA-256 {v:2, serverSeed, poolCommitment, salts}: the
+ * committed pool is all the draw reads, so nothing appended to the record or changed in the pool after the
+ * commitment moves a pick.
+ */
+export async function drawWithSalt(ctx: Ctx, actor: Actor, drawId: string, salt: string): Promise<DrawOutcome> {
+  // The record names a reveal that does not complete the set `draw.salt_reveal`, the one that draws `draw.run`
+  // (read ahead of the command; the command re-checks everything under the row lock).
+  const [pre] = isUuid(drawId) ? await ctx.db.select({ parties: draws.saltParties, salts: draws.salts }).from(draws).where(eq(draws.id, drawId)) : [];
+  const action = pre && (pre.parties?.length ?? 0) > 1 && (pre.salts?.length ?? 0) + 1 < pre.parties!.length ? "draw.salt_reveal" : "draw.run";
+  return runCommand<DrawOutcome>(ctx, actor, action, async ({ tx, now }) => {
+    const d = await lockDraw(tx, drawId);
+    const [project] = await tx.select().from(projects).where(eq(projects.id, d.projectId));
+    const party = project ? saltPartyOf(actor, project) : null;
+    if (!party) throw new DomainError("NOT_FOUND");
+    const parties = d.saltParties ?? [];
+    if (!parties.includes(party)) throw new DomainError("FORBIDDEN");
+    if (d.status !== "committed" || !d.poolCommitment) throw new DomainError("INVALID_STATE", { status: d.status });
+    const clean = cleanSalt(salt);
+    if (!clean) throw new DomainError("VALIDATION", { field: "salt" });
+    const revealed = d.salts ?? [];
+    if (revealed.some(([p]) => p === party)) throw new DomainError("INVALID_STATE", { status: "salt_revealed" });
+    if (parties.length > 1) {
+      const commitments = d.saltCommitments ?? [];
+      // No reveal before every party has committed: nobody can choose a salt after seeing another's.
+      if (parties.some((p) => !commitments.some(([q]) => q === p))) throw new DomainError("INVALID_STATE", { status: "awaiting_salt_commitments" });
+      const mine = commitments.find(([q]) => q === party)![1];
+      if (saltCommitment(drawId, party, clean) !== mine) throw new DomainError("VALIDATION", { field: "salt", reason: "commitment" });
+    }
+    const salts: [SaltParty, string][] = [...revealed, [party, clean]];
+    const waitingFor = parties.filter((p) => !salts.some(([q]) => q === p));
+    if (waitingFor.length) {
+      await tx.update(draws).set({ salts }).where(eq(draws.id, drawId));
+      return {
+        result: { drawn: false, waitingFor, picks: 0, shortfalls: [], eligible: d.candidates?.length ?? 0, excluded: d.poolExclusions?.length ?? 0 },
+        subjectType: "draw",
+        subjectId: drawId,
+        payload: { party, salt: clean, waitingFor },
+      };
+    }
+    const ordered = parties.map((p): [SaltParty, string] => [p, salts.find(([q]) => q === p)![1]]);
+    const seed = drawSeedV2({ serverSeed: d.serverSeed, poolCommitment: d.poolCommitment, salts: ordered });
+    const candidates = d.candidates ?? [];
+    const result = drawExperts(
+      seed,
+      d.lines,
+      candidates.map(([id, specialties]) => ({ id, specialties })),
+    );
+    const pickedCodes = result.picks.map((p) => p.expertId);
+    const idOf = new Map(
+      pickedCodes.length ? (await tx.select({ id: experts.id, code: experts.code }).from(experts).where(inArray(experts.code, pickedCodes))).map((e) => [e.code, e.id]) : [],
+    );
+    if (result.picks.length) {
+      const inserted = await tx
+        .insert(drawPicks)
+        .values(
+          result.picks.map((p) => ({
+            drawId,
+            expertId: idOf.get(p.expertId)!,
+            specialty: p.specialty,
+            role: p.role,
+            order: p.order,
+            status: p.role === "member" ? ("invited" as const) : ("standby" as const),
+          })),
+        )
+        .returning({ id: drawPicks.id, status: drawPicks.status });
+      await invite(tx, inserted.filter((p) => p.status === "invited").map((p) => p.id), d, now);
+      // A supplementary draw (R37) for a section whose committee is already formed: the new members take seats.
+      await committeeChanged(tx, drawId, `${drawId}:drawn`, now);
+    }
+    const saltText = ordered.map(([, s]) => s).join(" · ");
+    await tx
+      .update(draws)
+      .set({ status: "drawn", salts, salt: saltText, saltedBy: actor.user!.id, inputHash: result.inputHash, drawnAt: now, shortfalls: result.shortfalls })
+      .where(eq(draws.id, drawId));
+    await scheduleJob(tx, { kind: "draw.record_pdf", dueAt: now, payload: { drawId }, dedupeKey: `draw-record:${drawId}` });
+    const excluded = d.poolExclusions?.length ?? 0;
+    return {
+      result: { drawn: true, waitingFor: [], picks: result.picks.length, shortfalls: result.shortfalls, eligible: candidates.length, excluded },
+      subjectType: "draw",
+      subjectId: drawId,
+      payload: {
+        party,
+        salt: clean,
+        salts: ordered,
+        poolCommitment: d.poolCommitment,
+        inputHash: result.inputHash,
+        picksHash: picksHash(result.picks),
+        eligible: candidates.length,
+        excluded,
+        shortfalls: result.shortfalls,
+      },
+    };
   });
 }
 
@@ -269,100 +427,52 @@ async function withFacts(tx: Executor, rows: ExpertRow[], partyCodes: string[], 
 }
 
 /**
- * Runs the draw: the seed = SHA-256(server seed, supervisor salt, record head now); the
- * pool is screened (every exclusion with its rule) and the pure draw picks members and
- * backups. Picks are sealed (R36); the record gets hashes, not names.
+ * The screened pool of a draw (R35–R36, R39–R40, R68, R33): every expert matching a requested specialty, either a
+ * candidate ([code, specialties]) or excluded with its rule — computed once, at the request, and committed.
  */
-export async function runDraw(ctx: Ctx, actor: Actor, drawId: string) {
-  return runCommand(ctx, actor, "draw.run", async ({ tx, now }) => {
-    const d = await lockDraw(tx, drawId);
-    const [project] = await tx.select().from(projects).where(eq(projects.id, d.projectId));
-    if (!project) throw new DomainError("NOT_FOUND");
-    const allowed = hasPermission(actor.roles, "draw:salt") || (hasPermission(actor.roles, "draw:request") && managesProject(actor, project));
-    if (!allowed) throw new DomainError("NOT_FOUND");
-    if (d.status !== "salted") throw new DomainError("INVALID_STATE", { status: d.status });
-    const [head] = await tx.select().from(recordHead).where(eq(recordHead.id, 1)).for("update");
-    const seed = drawSeed({ serverSeed: d.serverSeed, salt: d.salt!, recordHead: head!.hash });
-    const parties = await partiesOf(tx, project, d.sectionId, now);
-    const evaluationDate = cstDate(d.evaluationAt);
-    const partyCodes = [parties.tenderingUnitId, parties.agencyId, ...parties.bidderOrgIds, ...parties.supervisingOrgIds].filter((x): x is string => !!x);
-    const pool = await loadPool(tx, d.lines, partyCodes, evaluationDate);
-    const since = new Date(now.getTime() - ROTATION.windowDays * 86400_000);
-    const rotationRows = await tx
-      .select({ expertId: drawPicks.expertId, n: sql<number>`count(*)::int` })
-      .from(drawPicks)
-      .innerJoin(draws, eq(draws.id, drawPicks.drawId))
-      .innerJoin(projects, eq(projects.id, draws.projectId))
-      .where(and(eq(projects.tenderingUnitId, project.tenderingUnitId), gte(draws.drawnAt, since), isNotNull(draws.drawnAt), eq(drawPicks.role, "member")))
-      .groupBy(drawPicks.expertId);
-    const byCode = new Map(pool.map((e) => [e.code, e]));
-    // R37: a supplementary draw never picks an expert already drawn for this section (member or backup, whatever
-    // became of the pick: a seat, a decline, a recusal) — one person, one seat, and a conflict stays a conflict.
-    const earlier = await tx
-      .selectDistinct({ expertId: drawPicks.expertId })
-      .from(drawPicks)
-      .innerJoin(draws, eq(draws.id, drawPicks.drawId))
-      .where(and(eq(draws.sectionId, d.sectionId), ne(draws.id, drawId)));
-    const avoid = new Map(d.avoid.map((a) => [byCode.get(a.expertCode)?.id ?? `unknown:${a.expertCode}`, a.reason]));
-    for (const e of earlier) if (!avoid.has(e.expertId)) avoid.set(e.expertId, ALREADY_DRAWN_REASON);
-    const { eligible, excluded } = screenPool(pool, {
-      evaluationDate,
-      ...parties,
-      region: { mode: d.regionMode, projectRegion: project.region },
-      rotation: { counts: new Map(rotationRows.map((r) => [r.expertId, r.n])), cap: ROTATION.cap },
-      avoid,
-      lookbackYears: LOOKBACK_YEARS,
-    });
-    const codeOf = new Map(pool.map((e) => [e.id, e.code]));
-    const candidates: [string, string[]][] = eligible.map((e) => [codeOf.get(e.id)!, [...e.specialties]]);
-    const result = drawExperts(
-      seed,
-      d.lines,
-      candidates.map(([id, specialties]) => ({ id, specialties })),
-    );
-    const idOf = new Map(pool.map((e) => [e.code, e.id]));
-    if (result.picks.length) {
-      const inserted = await tx.insert(drawPicks).values(
-        result.picks.map((p) => ({
-          drawId,
-          expertId: idOf.get(p.expertId)!,
-          specialty: p.specialty,
-          role: p.role,
-          order: p.order,
-          status: p.role === "member" ? ("invited" as const) : ("standby" as const),
-        })),
-      ).returning({ id: drawPicks.id, status: drawPicks.status });
-      await invite(tx, inserted.filter((p) => p.status === "invited").map((p) => p.id), d, now);
-      // A supplementary draw (R37) for a section whose committee is already formed: the new members take seats.
-      await committeeChanged(tx, drawId, `${drawId}:drawn`, now);
-    }
-    await tx
-      .update(draws)
-      .set({
-        status: "drawn",
-        recordHead: head!.hash,
-        inputHash: result.inputHash,
-        drawnAt: now,
-        candidates,
-        shortfalls: result.shortfalls,
-        exclusions: excluded.map((x) => ({ expertCode: codeOf.get(x.expertId) ?? x.expertId, rule: x.rule, code: x.code, params: x.params })),
-      })
-      .where(eq(draws.id, drawId));
-    await scheduleJob(tx, { kind: "draw.record_pdf", dueAt: now, payload: { drawId }, dedupeKey: `draw-record:${drawId}` });
-    return {
-      result: { picks: result.picks.length, shortfalls: result.shortfalls, eligible: eligible.length, excluded: excluded.length },
-      subjectType: "draw",
-      subjectId: drawId,
-      payload: {
-        recordHead: head!.hash,
-        inputHash: result.inputHash,
-        picksHash: picksHash(result.picks),
-        eligible: eligible.length,
-        excluded: excluded.length,
-        shortfalls: result.shortfalls,
-      },
-    };
+async function screenForDraw(
+  tx: Tx,
+  project: typeof projects.$inferSelect,
+  sectionId: string,
+  drawId: string,
+  input: Pick<DrawRequest, "lines" | "regionMode" | "evaluationAt" | "avoid">,
+  now: Date,
+) {
+  const parties = await partiesOf(tx, project, sectionId, now);
+  const evaluationDate = cstDate(input.evaluationAt);
+  const partyCodes = [parties.tenderingUnitId, parties.agencyId, ...parties.bidderOrgIds, ...parties.supervisingOrgIds].filter((x): x is string => !!x);
+  const pool = await loadPool(tx, input.lines, partyCodes, evaluationDate);
+  const since = new Date(now.getTime() - ROTATION.windowDays * 86400_000);
+  const rotationRows = await tx
+    .select({ expertId: drawPicks.expertId, n: sql<number>`count(*)::int` })
+    .from(drawPicks)
+    .innerJoin(draws, eq(draws.id, drawPicks.drawId))
+    .innerJoin(projects, eq(projects.id, draws.projectId))
+    .where(and(eq(projects.tenderingUnitId, project.tenderingUnitId), gte(draws.drawnAt, since), isNotNull(draws.drawnAt), eq(drawPicks.role, "member")))
+    .groupBy(drawPicks.expertId);
+  const byCode = new Map(pool.map((e) => [e.code, e]));
+  // R37: a supplementary draw never picks an expert already drawn for this section (member or backup, whatever
+  // became of the pick: a seat, a decline, a recusal) — one person, one seat, and a conflict stays a conflict.
+  const earlier = await tx
+    .selectDistinct({ expertId: drawPicks.expertId })
+    .from(drawPicks)
+    .innerJoin(draws, eq(draws.id, drawPicks.drawId))
+    .where(and(eq(draws.sectionId, sectionId), ne(draws.id, drawId)));
+  const avoid = new Map(input.avoid.map((a) => [byCode.get(a.expertCode)?.id ?? `unknown:${a.expertCode}`, a.reason]));
+  for (const e of earlier) if (!avoid.has(e.expertId)) avoid.set(e.expertId, ALREADY_DRAWN_REASON);
+  const { eligible, excluded } = screenPool(pool, {
+    evaluationDate,
+    ...parties,
+    region: { mode: input.regionMode, projectRegion: project.region },
+    rotation: { counts: new Map(rotationRows.map((r) => [r.expertId, r.n])), cap: ROTATION.cap },
+    avoid,
+    lookbackYears: LOOKBACK_YEARS,
   });
+  const codeOf = new Map(pool.map((e) => [e.id, e.code]));
+  return {
+    candidates: eligible.map((e): [string, string[]] => [codeOf.get(e.id)!, [...e.specialties]]),
+    excluded: excluded.map((x) => ({ expertCode: codeOf.get(x.expertId) ?? x.expertId, rule: x.rule, code: x.code, params: x.params })),
+  };
 }
 
 /**
@@ -416,16 +526,53 @@ export async function drawProof(db: Executor, drawId: string): Promise<DrawProof
   const ordered: DrawnPick[] = picks
     .map((p) => ({ expertId: p.code, specialty: p.specialty, role: p.role, order: p.order }))
     .sort((a, b) => lineOrder.indexOf(a.specialty) - lineOrder.indexOf(b.specialty) || a.order - b.order);
+  if (!d.poolCommitment) {
+    // A draw requested before migration 0016 (proof v1: the list computed at draw time, the seed bound to the record head).
+    return { drawId, commitment: d.commitment, serverSeed: d.serverSeed, salt: d.salt!, recordHead: d.recordHead!, lines: d.lines, candidates: d.candidates ?? [], inputHash: d.inputHash!, picks: ordered };
+  }
+  const parties = d.saltParties ?? [];
+  const inOrder = <T>(list: [SaltParty, T][]) => parties.flatMap((p): [SaltParty, T][] => list.filter(([q]) => q === p));
   return {
+    v: 2,
     drawId,
     commitment: d.commitment,
     serverSeed: d.serverSeed,
-    salt: d.salt!,
-    recordHead: d.recordHead!,
     lines: d.lines,
     candidates: d.candidates ?? [],
+    exclusions: d.poolExclusions ?? [],
+    saltParties: parties,
+    poolCommitment: d.poolCommitment,
+    saltCommitments: inOrder(d.saltCommitments ?? []),
+    salts: inOrder(d.salts ?? []),
     inputHash: d.inputHash!,
     picks: ordered,
+    recorded: await recordedCommitments(db, drawId, parties),
+  };
+}
+
+/**
+ * What the record says was committed for a draw (docs/draw-proof.md §7 `recorded`): read from its record entries
+ * — the request's seed and pool commitments and counts, the parties' salt commitments — never from the draw's own
+ * row, so that a row changed after the commitment no longer matches.
+ */
+async function recordedCommitments(db: Executor, drawId: string, parties: readonly SaltParty[]): Promise<DrawProofV2["recorded"]> {
+  const rows = await db
+    .select({ seq: recordEntries.seq, action: recordEntries.action, hash: recordEntries.hash, payload: recordEntries.payload })
+    .from(recordEntries)
+    .where(and(eq(recordEntries.subjectType, "draw"), eq(recordEntries.subjectId, drawId), inArray(recordEntries.action, ["draw.request", "draw.salt_commit"])))
+    .orderBy(asc(recordEntries.seq));
+  const req = rows.find((r) => r.action === "draw.request")?.payload as
+    | { commitment?: string; poolCommitment?: string; candidates?: number; excluded?: number; excludedByRule?: Record<string, number> }
+    | undefined;
+  const commits = rows.filter((r) => r.action === "draw.salt_commit").map((r) => r.payload as { party: SaltParty; saltCommitment: string });
+  return {
+    commitment: req?.commitment ?? "",
+    poolCommitment: req?.poolCommitment ?? "",
+    candidates: req?.candidates ?? -1,
+    excluded: req?.excluded ?? -1,
+    excludedByRule: req?.excludedByRule ?? {},
+    saltCommitments: parties.flatMap((p): [SaltParty, string][] => commits.filter((c) => c.party === p).map((c) => [p, c.saltCommitment])),
+    entries: rows.map((r) => ({ seq: r.seq, action: r.action, hash: r.hash })),
   };
 }
 
@@ -467,14 +614,32 @@ export async function drawForViewer(db: Executor, actor: Actor, drawId: string, 
     .from(drawPicks)
     .where(eq(drawPicks.drawId, drawId));
   const picks = rows.map(({ phone, ...p }) => ({ ...p, phone: supervisor ? phone : null }));
-  const { serverSeed: _secret, candidates: _c, ...rest } = d;
+  const { serverSeed: _secret, candidates: _c, pseudonymKey: _key, poolExclusions: _px, ...rest } = d;
   const shortfalls = d.shortfalls ?? [];
+  // R35 / ADR 027: the salt parties of the profile; this viewer's own party, and what it has still to do.
+  const party = project ? saltPartyOf(actor, project) : null;
+  const parties = d.saltParties ?? [];
+  const multi = parties.length > 1;
+  const committedParties = (d.saltCommitments ?? []).map(([p]) => p);
+  const revealedParties = (d.salts ?? []).map(([p]) => p);
+  const open = d.status === "committed" && !!d.poolCommitment && !!party && parties.includes(party);
+  const allCommitted = parties.every((p) => committedParties.includes(p));
   return {
-    draw: { ...rest, exclusions: supervisor ? d.exclusions : null },
+    draw: { ...rest, exclusions: supervisor ? d.exclusions : null, candidateCount: d.candidates?.length ?? 0, excludedCount: d.poolExclusions?.length ?? d.exclusions?.length ?? 0 },
+    salting: {
+      parties,
+      committed: committedParties,
+      revealed: revealedParties,
+      party: party && parties.includes(party) ? party : null,
+    },
     project: project ? { id: project.id, title: project.title, code: project.code } : null,
     can: {
-      salt: supervisor && d.status === "committed",
-      run: (supervisor || tenderSide) && d.status === "salted",
+      /** One salt party: give the salt and draw in one step. */
+      salt: open && !multi,
+      /** Commit-then-reveal: commit to a salt (before any reveal). */
+      commitSalt: open && multi && !committedParties.includes(party!),
+      /** Commit-then-reveal: reveal the committed salt once every party has committed (the last reveal draws). */
+      revealSalt: open && multi && allCommitted && !revealedParties.includes(party!),
       reveal: admin && d.status === "drawn" && evaluationPassed,
       /** An admin who will be able to reveal, once the section's evaluation time has passed. */
       revealLater: admin && d.status === "drawn" && !evaluationPassed,

@@ -3,7 +3,7 @@ import { inflateRawSync } from "node:zlib";
 /**
  * A bounded reader of an uploaded ZIP (the archive export, docs/archive.md) for the public verification page: the
  * central directory is read from the end-of-central-directory record, every entry's local header is checked against
- * it, and only stored (0) and deflated (8) entries are read. Everything about the file is hostile: ZIP64, encryption,
+ * it (method, position, CRC-32), and only stored (0) and deflated (8) entries are read. Everything about the file is hostile: ZIP64, encryption,
  * data descriptors that disagree, overlapping entries, too many entries, a declared or actual size above the limits,
  * or a compression ratio above `maxRatio` (a zip bomb) are refused with a ZipError before more is inflated. Inflation
  * is bounded by the declared size (zlib `maxOutputLength`), so a lying header costs at most that much memory.
@@ -31,6 +31,23 @@ export class ZipError extends Error {
 }
 
 export type ZipEntry = { name: string; data: Uint8Array };
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32 (ISO 3309, as ZIP uses it). */
+export function crc32(data: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
 
 const EOCD = 0x06054b50;
 const CEN = 0x02014b50;
@@ -72,6 +89,7 @@ export function readZip(bytes: Uint8Array, limits: ZipLimits = ZIP_LIMITS): ZipE
   for (let i = 0; i < count; i++) {
     if (p + 46 > cdOffset + cdSize || u32(p) !== CEN) throw new ZipError("CORRUPT");
     const flags = u16(p + 8);
+    const crc = u32(p + 16);
     const method = u16(p + 10);
     const compressed = u32(p + 20);
     const size = u32(p + 24);
@@ -117,7 +135,7 @@ export function readZip(bytes: Uint8Array, limits: ZipLimits = ZIP_LIMITS): ZipE
         throw new ZipError("CORRUPT");
       }
     }
-    if (data.length !== size) throw new ZipError("CORRUPT");
+    if (data.length !== size || crc32(data) !== crc) throw new ZipError("CORRUPT");
     out.push({ name, data });
   }
   return out;

@@ -10,8 +10,8 @@ import { contextFor, cstInput, expectNoHydrationErrors, launchBrowser, ownPostgr
 
 /**
  * Issue 5 end to end in Chromium: an admin imports experts from .xlsx (one bad row reported,
- * nothing applied; then the fixed file); the tendering unit requests a draw; a supervisor
- * adds the salt; the draw runs; the tendering unit cannot see the names; an expert declines
+ * nothing applied; then the fixed file); the tendering unit requests a draw (its pool committed);
+ * a supervisor adds the salt and the draw runs in the same step; the tendering unit cannot see the names; an expert declines
  * and the backup is invited; the seed stays secret until the evaluation time (R36); after the
  * reveal the public verifier re-runs the draw.
  */
@@ -68,7 +68,7 @@ describe("expert pool and verifiable draw", () => {
     await context.close();
   });
 
-  it("the tendering unit requests a draw; a supervisor salts it; the draw runs sealed", async () => {
+  it("the tendering unit requests a draw (its pool committed); the supervisor's salt runs it, sealed", async () => {
     const tu = await contextFor(browser, server.url, "tenderer");
     await tu.page.goto("/manage");
     await tu.page.getByRole("link", { name: "大庆市第一中学教学楼改扩建工程施工招标" }).click();
@@ -83,16 +83,18 @@ describe("expert pool and verifiable draw", () => {
     await Promise.all([tu.page.waitForURL(/\/draws\/[0-9a-f-]{36}$/), tu.page.click("main form button[type=submit]")]);
     drawUrl = new URL(tu.page.url()).pathname;
     expect(await tu.page.getByTestId("commitment").textContent()).toMatch(/^[0-9a-f]{64}$/);
+    // ADR 027: the candidate list and the exclusions are fixed and committed at the request, before any salt.
+    expect(await tu.page.getByTestId("pool-commitment").textContent()).toMatch(/^[0-9a-f]{64}$/);
+    expect(await tu.page.getByTestId("committed-pool").textContent()).toMatch(/符合条件 \d+ 人，回避排除 \d+ 人/);
+    expect(await tu.page.getByTestId("run").count()).toBe(0); // ZTB: only the supervisor salts, and its salt draws
 
+    // The salt and the draw are one step.
     const sup = await contextFor(browser, server.url, "supervisor");
     await sup.page.goto(drawUrl);
     await sup.page.fill("#salt", "监督员现场输入-4821");
-    await sup.page.click("form:has(input[value=salt]) button[type=submit]");
-    await sup.page.getByTestId("done").waitFor();
+    await sup.page.getByTestId("run").click();
+    await sup.page.getByTestId("done").filter({ hasText: "抽取完成" }).waitFor();
 
-    await tu.page.reload();
-    await tu.page.getByTestId("run").click();
-    await tu.page.getByTestId("done").filter({ hasText: "抽取完成" }).waitFor();
     await tu.page.reload();
     // R36: the tendering unit sees the counts, never the names, before the evaluation.
     expect(await tu.page.getByTestId("counts").textContent()).toContain("正式 5 人，备选 2 人");
@@ -164,12 +166,10 @@ describe("expert pool and verifiable draw", () => {
     const sup = await contextFor(browser, server.url, "supervisor");
     await sup.page.goto(shortUrl);
     await sup.page.fill("#salt", "监督员现场输入-9035");
-    await sup.page.click("form:has(input[value=salt]) button[type=submit]");
-    await sup.page.getByTestId("done").waitFor();
+    await sup.page.getByTestId("run").click();
+    expect(await sup.page.getByTestId("done").textContent()).toContain("人数不足");
     await sup.context.close();
     await tu.page.reload({ waitUntil: "networkidle" });
-    await tu.page.getByTestId("run").click();
-    expect(await tu.page.getByTestId("done").textContent()).toContain("人数不足");
     const shortfall = (await tu.page.getByTestId("shortfall").textContent())!;
     expect(shortfall).toMatch(/C05 专业需要 17 人（含备选），符合条件的仅 \d+ 人，缺 \d+ 人（R37）/);
     expect(shortfall).toContain("补足之前不能组建");
@@ -221,8 +221,9 @@ describe("expert pool and verifiable draw", () => {
     const ok = spawnSync("npx", ["tsx", "scripts/verify-draw.ts", file], { encoding: "utf8" });
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain("verified: 7 experts");
-    const forged = JSON.parse(proof) as { salt: string };
-    forged.salt = "伪造的盐值";
+    const forged = JSON.parse(proof) as { v: number; salts: [string, string][] };
+    expect(forged.v).toBe(2);
+    forged.salts = [["supervisor", "伪造的盐值"]];
     writeFileSync(file, JSON.stringify(forged));
     const bad = spawnSync("npx", ["tsx", "scripts/verify-draw.ts", file], { encoding: "utf8" });
     expect(bad.status).toBe(1);

@@ -5,7 +5,7 @@ import { createHmac } from "node:crypto";
  * with no nonce or personalisation string and never reseeded: a deterministic CSPRNG, so a
  * draw can be re-run by anyone from its revealed seed. Output is consumed as a byte stream
  * refilled by 32-byte generate calls (each followed by the standard update).
- * Specified byte for byte in docs/expert-draw.md.
+ * Specified byte for byte in docs/draw-proof.md §6 (output as one byte stream; integers by rejection sampling).
  */
 export class HmacDrbg {
   private k: Uint8Array = new Uint8Array(32);

@@ -960,8 +960,16 @@ export async function issueDrawRecord(app: Pick<AppContext, "db" | "blobs" | "co
         ["评标时间", formatCst(d.evaluationAt)],
         ["抽取时间", formatCst(d.drawnAt)],
         ["种子承诺（SHA-256）", d.commitment],
-        ["监督盐值", d.salt ?? ""],
-        ["抽取时档案链头", d.recordHead ?? ""],
+        ...(d.poolCommitment
+          ? ([
+              ["名单承诺（SHA-256）", d.poolCommitment],
+              ["加盐方", (d.saltParties ?? []).map((p) => (p === "supervisor" ? "监督人员" : "招标人（采购人）")).join("、")],
+              ["盐值", (d.salts ?? []).map(([, s]) => s).join(" · ")],
+            ] as [string, string][])
+          : ([
+              ["监督盐值", d.salt ?? ""],
+              ["抽取时档案链头", d.recordHead ?? ""],
+            ] as [string, string][])),
         ["候选名单摘要", d.inputHash ?? ""],
         ["符合条件 / 回避排除", `${d.candidates?.length ?? 0} / ${d.exclusions?.length ?? 0}`],
       ],

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
@@ -11,6 +11,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import * as schema from "./schema/index";
+import { currentTemplate } from "./template";
 
 export type Schema = typeof schema;
 /** One type for both drivers (docs/decisions/002-database-pglite-postgres.md): code below app/services takes `Database | Tx`. */
@@ -35,6 +36,11 @@ export type OpenOptions = {
   dataDir?: string;
   /** Pre-built PGlite data dir tarball (tests load a migrated template). */
   loadDataDir?: Blob;
+  /**
+   * A new (empty) on-disk data folder starts from the migrated template built by `npm run build` (db/template.ts),
+   * when there is one for the current migrations; `false` always creates the cluster and migrates.
+   */
+  template?: boolean;
   max?: number;
 };
 
@@ -60,9 +66,13 @@ export async function openDatabase(opts: OpenOptions): Promise<DbHandle> {
     };
   }
   const dataDir = opts.dataDir ?? "./data/pglite";
-  if (!dataDir.startsWith("memory://")) mkdirSync(path.resolve(dataDir), { recursive: true });
+  let loadDataDir = opts.loadDataDir;
+  if (!dataDir.startsWith("memory://")) {
+    mkdirSync(path.resolve(dataDir), { recursive: true });
+    if (!loadDataDir && opts.template !== false && !existsSync(path.join(dataDir, "PG_VERSION"))) loadDataDir = currentTemplate();
+  }
   // btree_gist: the exclusion constraint on room bookings (migration 0009).
-  const pg = await PGlite.create({ dataDir, loadDataDir: opts.loadDataDir, extensions: { btree_gist } });
+  const pg = await PGlite.create({ dataDir, loadDataDir, extensions: { btree_gist } });
   const db = drizzlePglite(pg, { schema, casing: "snake_case" }) as unknown as Database;
   await migratePglite(drizzlePglite(pg, { casing: "snake_case" }), { migrationsFolder });
   return {

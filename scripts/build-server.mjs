@@ -37,7 +37,7 @@ export async function buildServer() {
   const started = Date.now();
   await esbuild.build({
     absWorkingDir: root,
-    entryPoints: { index: "server/index.ts" },
+    entryPoints: { index: "server/index.ts", "db-template": "scripts/build-db-template.ts" },
     outdir: "build/server-main",
     bundle: true,
     splitting: true,

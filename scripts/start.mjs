@@ -32,6 +32,12 @@ if (stale("build/server-main/index.js")) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+// The migrated empty database a new data folder starts from (db/template.ts): rebuilt when the migrations changed.
+{
+  const r = spawnSync(process.execPath, ["build/server-main/db-template.js"], { stdio: ["ignore", "ignore", "inherit"] });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
 // The server runs as a supervised child: restarted with back-off when it exits unexpectedly (an
 // uncaught exception exits it on purpose, ADR 013), never after SIGINT/SIGTERM.
 const server = supervise({

@@ -5,6 +5,7 @@ import path from "node:path";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe } from "vitest";
 import { openDatabase, type DbHandle } from "#db/client";
+import { currentTemplate } from "#db/template";
 import { LocalBlobStore } from "#app/services/platform/blob-store.server";
 import { loadConfig } from "#app/services/platform/config.server";
 import type { AppContext } from "#app/services/platform/context.server";
@@ -30,7 +31,8 @@ export function forEachDriver(title: string, suite: (env: () => TestEnv) => void
       beforeAll(async () => {
         let handle: DbHandle;
         if (driver === "pglite") {
-          handle = await openDatabase({ dataDir: "memory://" });
+          // The migrated template of `npm run build` (db/template.ts) when it is current, else a migrated new cluster.
+          handle = await openDatabase({ dataDir: "memory://", loadDataDir: currentTemplate() });
         } else {
           const name = `th_test_${process.pid}_${randomBytes(4).toString("hex")}`;
           const admin = postgres(PG_BASE, { max: 1, onnotice: () => {} });

@@ -179,6 +179,57 @@ describe("expert pool and verifiable draw", () => {
     await tu.context.close();
   });
 
+  it("R35 ZFCG profile: the tendering unit and the supervisor commit to salts in the browser, then reveal; the last reveal draws", async () => {
+    const tu = await contextFor(browser, server.url, "tenderer");
+    await tu.page.goto("/manage");
+    await tu.page.getByRole("link", { name: "大庆市第一中学教学楼改扩建工程施工招标" }).click();
+    await tu.page.locator("h1", { hasText: "教学楼改扩建" }).waitFor();
+    const projectId = new URL(tu.page.url()).pathname.split("/")[2]!;
+    // Test-only: the tender under the ZFCG profile for this request (the draw keeps the salt parties it was requested with).
+    await sql`update projects set profile_code = 'ZFCG' where id = ${projectId}::uuid`;
+    await tu.page.getByRole("link", { name: "评标专家抽取" }).click();
+    await tu.page.locator("h1", { hasText: "评标专家抽取" }).waitFor();
+    await tu.page.selectOption("#regionMode", "any");
+    await tu.page.fill("#evaluationAt", cstInput(25, "09:00"));
+    await tu.page.selectOption('[name="lines[0].specialty"]', "A02");
+    await tu.page.fill('[name="lines[0].count"]', "2");
+    await tu.page.fill('[name="lines[0].backups"]', "0");
+    await Promise.all([tu.page.waitForURL(/\/draws\/[0-9a-f-]{36}$/), tu.page.click("main form button[type=submit]")]);
+    await sql`update projects set profile_code = 'ZTB' where id = ${projectId}::uuid`;
+    const url = new URL(tu.page.url()).pathname;
+    const sup = await contextFor(browser, server.url, "supervisor");
+
+    // Each party's salt stays in its browser: only the SHA-256 commitment is posted.
+    const commit = async (page: typeof tu.page) => {
+      await page.goto(url, { waitUntil: "networkidle" });
+      await page.getByTestId("generate-salt").click();
+      const salt = await page.locator("#my-salt").inputValue();
+      expect(salt).toMatch(/^[0-9a-f]{32}$/);
+      await expect.poll(() => page.locator("#salt-commitment").inputValue()).toMatch(/^[0-9a-f]{64}$/);
+      await page.getByTestId("commit-salt").click();
+      await page.getByTestId("done").filter({ hasText: "盐值承诺已提交" }).waitFor();
+      return salt;
+    };
+    const tuSalt = await commit(tu.page);
+    expect(await tu.page.getByTestId("reveal-salt").count()).toBe(0); // no reveal before every party has committed
+    const supSalt = await commit(sup.page);
+    expect(await sup.page.getByTestId("salt-parties").textContent()).toContain("招标人（采购人）（已提交承诺）");
+
+    await tu.page.reload({ waitUntil: "networkidle" });
+    await tu.page.fill("#reveal-salt", tuSalt);
+    await tu.page.getByTestId("reveal-salt").click();
+    await tu.page.getByTestId("done").filter({ hasText: "盐值已公开" }).waitFor();
+    await sup.page.reload({ waitUntil: "networkidle" });
+    await sup.page.fill("#reveal-salt", supSalt);
+    await sup.page.getByTestId("reveal-salt").click();
+    await sup.page.getByTestId("done").filter({ hasText: "抽取完成" }).waitFor();
+    const [row] = await sql<{ status: string; salts: [string, string][] }[]>`select status, salts from draws where id = ${url.split("/").pop()!}::uuid`;
+    expect(row!.status).toBe("drawn");
+    expect(row!.salts.map(([p]) => p).sort()).toEqual(["supervisor", "tendering_unit"]);
+    await tu.context.close();
+    await sup.context.close();
+  });
+
   it("R36: no reveal before the evaluation time, even when forced; nothing public yet", async () => {
     const admin = await contextFor(browser, server.url, "admin");
     await admin.page.goto(drawUrl, { waitUntil: "networkidle" });

@@ -36,7 +36,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 type Data = { ok: true; result: Verification; name: string | null } | { ok: false; error: ErrorPayload };
 
-const ALERT: Record<string, string> = { valid: "alert-ok", unrecorded: "alert-warn", modified: "alert-error", foreign: "alert-warn", invalid: "alert-error", unreadable: "alert-error" };
+const ALERT: Record<string, string> = { valid: "alert-ok", recorded: "alert-ok", unrecorded: "alert-warn", modified: "alert-error", foreign: "alert-warn", invalid: "alert-error", unreadable: "alert-error" };
 
 function Hash({ value }: { value: string }) {
   return <code style={{ wordBreak: "break-all" }}>{value}</code>;

@@ -30,7 +30,7 @@ describe("e2e: /verify", () => {
   const upload = async (page: Page, name: string, bytes: Buffer) => {
     await page.goto("/verify", { waitUntil: "networkidle" });
     await hydrated(page);
-    await page.getByTestId("verify-file").setInputFiles({ name, mimeType: "application/pdf", buffer: bytes });
+    await page.getByTestId("verify-file").setInputFiles({ name, mimeType: name.endsWith(".zip") ? "application/zip" : "application/pdf", buffer: bytes });
     await page.getByTestId("verify-form").locator("button[type=submit]").click();
     await page.getByTestId("verify-status").waitFor({ timeout: 60_000 });
   };
@@ -107,6 +107,37 @@ describe("e2e: /verify", () => {
     await shot(en.page, "valid-en");
     await en.context.close();
     expectNoHydrationErrors();
+  });
+
+  it("a pasted bid receipt and an exported archive ZIP are 有效 with their tender and record entry", async () => {
+    const { context, page } = await contextFor(browser, server.url);
+    const [bid] = await db.sql`select b.receipt, p.code from bids b join sections s on s.id = b.section_id join projects p on p.id = s.project_id where b.receipt is not null order by b.received_at limit 1`;
+    await page.goto("/verify", { waitUntil: "networkidle" });
+    await hydrated(page);
+    await page.locator("textarea[name=receipt]").fill(bid!.receipt as string);
+    await page.getByTestId("verify-form").locator("button[type=submit]").click();
+    await page.getByTestId("verify-status").waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId("verify-status").getAttribute("data-status")).toBe("valid");
+    expect(await page.getByTestId("verify-signer").textContent()).toContain("Tenderhall 平台文件签章");
+    expect(await page.getByTestId("verify-tender").textContent()).toContain(bid!.code as string);
+    expect(await page.getByTestId("verify-entry").textContent()).toContain("bid.submit");
+    await shot(page, "receipt-zh");
+
+    // The tendering unit exports the archive (docs/archive.md); anyone may check the file.
+    const tenderer = await contextFor(browser, server.url, "tenderer");
+    const [p] = await db.sql`select p.id from projects p join sections s on s.project_id = p.id join result_documents d on d.section_id = s.id where d.public limit 1`;
+    const res = await tenderer.page.request.get(`/manage/${p!.id}/archive.zip`);
+    expect(res.status()).toBe(200);
+    const zip = await res.body();
+    await tenderer.context.close();
+    await upload(page, "archive.zip", zip);
+    const problems = page.getByTestId("verify-problems");
+    expect(await problems.count(), (await problems.count()) ? ((await problems.textContent()) ?? "") : "").toBe(0); // the recorded contract (an upload) is not taken for a platform PDF
+    expect(await page.getByTestId("verify-status").getAttribute("data-status")).toBe("valid");
+    expect(await page.getByTestId("verify-tender").textContent()).toContain(project.code);
+    expect(await page.getByTestId("verify-entry").textContent()).toContain("archive.exported");
+    await shot(page, "archive-zh");
+    await context.close();
   });
 
   it("/verify.json answers the same checks for scripts; garbage and a wrong method are 4xx/200, never 5xx", async () => {

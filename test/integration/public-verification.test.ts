@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { expect, it } from "vitest";
-import { bids } from "#db/schema/index";
+import { bids, tenderDocuments } from "#db/schema/index";
 import { login } from "#app/services/accounts/auth.server";
 import { openHall, publishFailureNotice } from "#app/services/opening/opening.server";
 import { issueCheckpoint } from "#app/services/transparency/log.server";
@@ -70,6 +70,11 @@ forEachDriver("public verification (/verify, ADR 026)", (env) => {
     const appended = Buffer.concat([pdf, Buffer.from(`\n% appended\nstartxref\n${startxref}\n%%EOF\n`)]);
     const mod = (await verifyUpload(app, appended)) as PdfVerification;
     expect(mod).toMatchObject({ status: "modified", document: { kind: "failure_notice", match: "revision" } });
+
+    // The tender document the tendering unit uploaded (not signed by the platform): recorded, with its document.add entry.
+    const [td] = await app.db.select({ sha256: tenderDocuments.sha256 }).from(tenderDocuments).where(eq(tenderDocuments.projectId, t.projectId));
+    const doc = (await verifyUpload(app, await blobBytes(app, td!.sha256))) as PdfVerification;
+    expect(doc).toMatchObject({ status: "recorded", document: { kind: "tender_document", upload: true, section: null }, entry: { action: "document.add" } });
 
     // A PDF the platform never signed: "not issued by this platform", not an error.
     const foreign = (await verifyUpload(app, demoPdf(["foreign"]))) as PdfVerification;

@@ -130,6 +130,10 @@ describe("pdfStatus: what the page says", () => {
     expect(pdfStatus(pdf([sig({ platformSigner: false })]), false, false)).toBe("foreign");
     expect(pdfStatus(pdf([sig({ platformSigner: false })]), true, false)).toBe("invalid");
     expect(pdfStatus(pdf([], { readable: false }), false, false)).toBe("unreadable");
+    // A party's upload the platform recorded (a tender document, the contract): recorded by its bytes, signed or not.
+    expect(pdfStatus(pdf([]), true, false, true)).toBe("recorded");
+    expect(pdfStatus(pdf([sig({ valid: false, failure: "UNTRUSTED_SIGNER", platformSigner: false })]), true, false, true)).toBe("recorded");
+    expect(pdfStatus(pdf([], { readable: false }), true, false, true)).toBe("recorded");
   });
 });
 

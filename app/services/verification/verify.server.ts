@@ -6,7 +6,7 @@ import { pemToDer } from "#crypto/certs";
 import { entryLeaf, fromHex, verifyInclusion } from "#crypto/merkle";
 import { verifyReceipt, type ReceiptPayload } from "#crypto/receipt";
 import type { Executor } from "#db/client";
-import { bids, draws, evaluationReports, openings, projects, recordEntries, reportSignatures, resultDocuments, sections } from "#db/schema/index";
+import { bids, draws, evaluationReports, openings, projects, recordEntries, reportSignatures, resultDocuments, sections, tenderDocuments } from "#db/schema/index";
 import { isUuid } from "#app/domain/ids";
 import type { AppContext } from "../platform/context.server";
 import { documentSigner } from "../platform/platform-signer.server";
@@ -48,11 +48,13 @@ export type IssuedDocument = {
   section: { code: string; title: string } | null;
   /** "file": the uploaded bytes are the document as stored; "revision": a signed revision of it is (bytes were appended). */
   match: "file" | "revision";
+  /** A file a party uploaded and the platform recorded (a tender document, the contract): not signed by the platform. */
+  upload: boolean;
 };
 
 export type PdfVerification = {
   type: "pdf";
-  status: "valid" | "invalid" | "modified" | "foreign" | "unrecorded" | "unreadable";
+  status: "valid" | "recorded" | "invalid" | "modified" | "foreign" | "unrecorded" | "unreadable";
   pdf: PdfReport;
   document: IssuedDocument | null;
   entry: EntryView | null;
@@ -161,7 +163,7 @@ export async function findIssuedPdf(db: Executor, sha256: string, match: IssuedD
     const sp = await sectionAndProject(db, sectionId);
     if (!sp) return null;
     return {
-      doc: { kind, number: extra.number ?? null, version: extra.version ?? null, project: { code: sp.pCode, title: sp.pTitle }, section: { code: sp.sCode, title: sp.sTitle }, match },
+      doc: { kind, number: extra.number ?? null, version: extra.version ?? null, project: { code: sp.pCode, title: sp.pTitle }, section: { code: sp.sCode, title: sp.sTitle }, match, upload: kind === "result_contract" },
       subjects: [{ type: "section", id: sectionId }, ...(extra.drawId ? [{ type: "draw", id: extra.drawId }] : [])],
     };
   };
@@ -184,11 +186,25 @@ export async function findIssuedPdf(db: Executor, sha256: string, match: IssuedD
     .where(eq(reportSignatures.pdfSha256, sha256))
     .limit(1);
   if (rs) return at(rs.sectionId, "evaluation_report", { number: rs.number, version: rs.version });
+  // A tender document (uploaded by the tendering unit), once the tender is published: a draft's files name nothing.
+  const [td] = await db
+    .select({ projectId: projects.id, code: projects.code, title: projects.title, version: tenderDocuments.version })
+    .from(tenderDocuments)
+    .innerJoin(projects, eq(projects.id, tenderDocuments.projectId))
+    .where(and(eq(tenderDocuments.sha256, sha256), sql`${projects.status} <> 'draft'`))
+    .orderBy(asc(tenderDocuments.version))
+    .limit(1);
+  if (td) return { doc: { kind: "tender_document", number: null, version: td.version, project: { code: td.code, title: td.title }, section: null, match, upload: true }, subjects: [{ type: "project", id: td.projectId }] };
   return null;
 }
 
-/** Decides what a PDF's checks add up to (pure; unit-tested). */
-export function pdfStatus(pdf: PdfReport, found: boolean, matchedRevision: boolean): PdfVerification["status"] {
+/**
+ * Decides what a PDF's checks add up to (pure; unit-tested). `upload`: the file found is one a party uploaded and the
+ * platform recorded (a tender document, the contract) — its bytes are the recorded ones, whatever signatures it has
+ * of its own (they are shown, not judged).
+ */
+export function pdfStatus(pdf: PdfReport, found: boolean, matchedRevision: boolean, upload = false): PdfVerification["status"] {
+  if (found && upload && !matchedRevision) return "recorded";
   if (!pdf.readable) return "unreadable";
   const sigs = pdf.signatures;
   const platform = sigs.some((s) => s.valid && s.platformSigner);
@@ -218,7 +234,7 @@ export async function verifyPdf(ctx: Ctx, bytes: Uint8Array): Promise<PdfVerific
       if (found) break;
     }
   }
-  const status = pdfStatus(pdf, !!found, found?.doc.match === "revision");
+  const status = pdfStatus(pdf, !!found, found?.doc.match === "revision", found?.doc.upload ?? false);
   const entry = found && status !== "invalid" ? await entryNaming(ctx.db, found.subjects, matched) : null;
   // A tampered file gets no document details: it is not the document (it only claims to be).
   const shown = status === "invalid" ? null : (found?.doc ?? null);
@@ -323,11 +339,13 @@ export async function verifyArchive(ctx: Ctx, bytes: Uint8Array): Promise<Archiv
     throw e;
   }
   const byName = new Map(entries.map((e) => [e.name, e.data]));
+  const crcBad = entries.filter((e) => !e.crcOk).map((e) => e.name);
   const manifestBytes = byName.get("manifest.json");
   const manifest = manifestBytes ? parseManifest(manifestBytes) : null;
   if (!manifest || !manifestBytes) return { ...base, zipError: null, problems: [{ code: "NO_MANIFEST" }] };
   const problems: ArchiveProblem[] = [];
   const manifestSha256 = sha256Hex(manifestBytes);
+  for (const path of crcBad) problems.push({ code: "CRC_MISMATCH", path });
 
   // 1. Every file listed is there with its hash and size; nothing else is; SHA256SUMS agrees (docs/archive.md step 1).
   const listed = new Set(manifest.files.map((f) => f.path));
@@ -355,7 +373,8 @@ export async function verifyArchive(ctx: Ctx, bytes: Uint8Array): Promise<Archiv
   for (const f of manifest.files) {
     const data = byName.get(f.path);
     if (!data) continue;
-    if (/_pdf$|^result_/.test(f.kind) && f.path.endsWith(".pdf")) {
+    // Platform-issued PDFs (not the parties' uploads: tender documents, bid files, the recorded contract).
+    if ((/_pdf$/.test(f.kind) || (/^result_/.test(f.kind) && f.kind !== "result_contract")) && f.path.endsWith(".pdf")) {
       pdfs.checked++;
       const r = checkPdf(data, anchors);
       if (r.readable && r.signatures.length > 0 && r.signatures.every((s) => s.valid) && r.signatures.some((s) => s.platformSigner) && r.unsignedTail === 0) pdfs.valid++;

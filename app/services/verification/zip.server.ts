@@ -3,7 +3,7 @@ import { inflateRawSync } from "node:zlib";
 /**
  * A bounded reader of an uploaded ZIP (the archive export, docs/archive.md) for the public verification page: the
  * central directory is read from the end-of-central-directory record, every entry's local header is checked against
- * it (method, position, CRC-32), and only stored (0) and deflated (8) entries are read. Everything about the file is hostile: ZIP64, encryption,
+ * it (method, position; a CRC-32 mismatch is flagged on the entry), and only stored (0) and deflated (8) entries are read. Everything about the file is hostile: ZIP64, encryption,
  * data descriptors that disagree, overlapping entries, too many entries, a declared or actual size above the limits,
  * or a compression ratio above `maxRatio` (a zip bomb) are refused with a ZipError before more is inflated. Inflation
  * is bounded by the declared size (zlib `maxOutputLength`), so a lying header costs at most that much memory.
@@ -30,7 +30,8 @@ export class ZipError extends Error {
   }
 }
 
-export type ZipEntry = { name: string; data: Uint8Array };
+/** `crcOk` false: the data does not match its CRC-32 (a changed byte; the caller names the file rather than refuse all). */
+export type ZipEntry = { name: string; data: Uint8Array; crcOk: boolean };
 
 const CRC_TABLE = (() => {
   const t = new Uint32Array(256);
@@ -135,8 +136,8 @@ export function readZip(bytes: Uint8Array, limits: ZipLimits = ZIP_LIMITS): ZipE
         throw new ZipError("CORRUPT");
       }
     }
-    if (data.length !== size || crc32(data) !== crc) throw new ZipError("CORRUPT");
-    out.push({ name, data });
+    if (data.length !== size) throw new ZipError("CORRUPT");
+    out.push({ name, data, crcOk: crc32(data) === crc });
   }
   return out;
 }

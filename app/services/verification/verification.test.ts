@@ -173,3 +173,14 @@ describe("detectUpload, parseManifest, parseSums", () => {
     expect(parseSums("")).toEqual(new Map());
   });
 });
+
+describe("verifyUpload: at most MAX_CONCURRENT_VERIFICATIONS at once", () => {
+  it("more uploads than the bound at once: each waits its turn and every one is answered (the queue drains)", async () => {
+    const { verifyUpload: verify, MAX_CONCURRENT_VERIFICATIONS } = await import("./verify.server");
+    // An unknown upload needs no database: its answer comes straight from the bytes.
+    const ctx = { db: null, config: null } as never;
+    const out = await Promise.all(Array.from({ length: 7 }, (_, i) => verify(ctx, new TextEncoder().encode(`not a document ${i}`))));
+    expect(out).toEqual(Array.from({ length: 7 }, () => ({ type: "unknown" })));
+    expect(MAX_CONCURRENT_VERIFICATIONS).toBeGreaterThan(0);
+  });
+});

@@ -101,8 +101,32 @@ export function anchorsOf(config: Ctx["config"]): Anchors {
   return { caPem: s.caCertPem, signerPem: s.signerCertPem, tsaPem: s.tsa?.certPem ?? null, userCaPems: [s.caCertPem, ...s.externalCaPems] };
 }
 
+/**
+ * At most this many verifications run at once in a process; others wait their turn (a public page that parses PDFs
+ * and inflates ZIPs for anyone must not let a burst of uploads take every core; the bodies are bounded already).
+ */
+export const MAX_CONCURRENT_VERIFICATIONS = 2;
+let running = 0;
+const queue: (() => void)[] = [];
+
+async function inTurn<T>(fn: () => Promise<T>): Promise<T> {
+  if (running >= MAX_CONCURRENT_VERIFICATIONS) await new Promise<void>((resolve) => queue.push(resolve));
+  else running++;
+  try {
+    return await fn();
+  } finally {
+    const next = queue.shift();
+    if (next) next();
+    else running--;
+  }
+}
+
 /** Verifies an uploaded file (or pasted receipt text) of any of the three kinds; never throws for bad input. */
-export async function verifyUpload(ctx: Ctx, bytes: Uint8Array): Promise<Verification> {
+export function verifyUpload(ctx: Ctx, bytes: Uint8Array): Promise<Verification> {
+  return inTurn(() => verifyNow(ctx, bytes));
+}
+
+async function verifyNow(ctx: Ctx, bytes: Uint8Array): Promise<Verification> {
   const kind: UploadKind = detectUpload(bytes);
   if (kind === "pdf") return verifyPdf(ctx, bytes);
   if (kind === "zip") return verifyArchive(ctx, bytes);

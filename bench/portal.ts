@@ -169,8 +169,10 @@ rmSync(dataDir, { recursive: true, force: true });
 await dropDatabase();
 console.log(JSON.stringify({ tenders: N, connections: CONNS, seconds: SECONDS, path: values.path, client: values.client, database: DB_LABEL, ...r }));
 const scope = `${formatNumber(N)} tenders, ${CONNS} connections, ${DB_LABEL}, ${values.client} client${values.path === "/" ? "" : `, ${values.path}`}`;
-reportFigures("portal", [
-  { id: "reqPerSec", label: `tender list req/s (${scope})`, value: r.reqPerSec, unit: "req/s", target: { kind: "min", value: 800 } },
-  { id: "p99", label: `tender list p99 (${scope})`, value: r.p99ms, unit: "ms", target: { kind: "max", value: 100, strict: true } },
+// Search and filters: "within 2× of that" (issue 15 item 6) — half the throughput, twice the p99.
+const factor = values.path === "/" ? 1 : 2;
+reportFigures(`portal${databaseUrl ? "-postgres" : ""}${values.path === "/" ? "" : "-search"}`, [
+  { id: "reqPerSec", label: `tender list req/s (${scope})`, value: r.reqPerSec, unit: "req/s", target: { kind: "min", value: 800 / factor } },
+  { id: "p99", label: `tender list p99 (${scope})`, value: r.p99ms, unit: "ms", target: { kind: "max", value: 100 * factor, strict: true } },
   { id: "errors", label: "tender list errors", value: r.errors, unit: "", target: { kind: "max", value: 0 } },
 ]);

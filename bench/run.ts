@@ -20,6 +20,8 @@ import { formatNumber, formatTable, parseResults, replaceSection, type Row } fro
 
 type Spec = {
   name: string;
+  /** The bench file under bench/ (default: the name). */
+  script?: string;
   full: string[];
   quick: string[];
   /** Figure ids whose quick value is comparable to the target ("all": every figure of the bench). */
@@ -35,9 +37,21 @@ type Spec = {
  * same documents, fewer runs), and the server's start. Everything measured under a load (connections, bidders,
  * viewers, rooms, pool and table sizes) is not.
  */
+/** The portal's search-and-filter case: a Chinese substring search within a region. */
+const PORTAL_SEARCH = "/?q=教学楼&region=黑龙江省大庆市";
+
 const BENCHES: Spec[] = [
   { name: "first-start", full: [], quick: [], quickComparable: "all" },
   { name: "portal", full: ["--tenders", "10000", "--seconds", "15", "--connections", "50"], quick: ["--tenders", "1000", "--seconds", "5", "--connections", "50"], quickComparable: [] },
+  { name: "portal-search", script: "portal", full: ["--tenders", "10000", "--seconds", "15", "--connections", "50", "--path", PORTAL_SEARCH], quick: ["--tenders", "1000", "--seconds", "5", "--connections", "50", "--path", PORTAL_SEARCH], quickComparable: [] },
+  {
+    name: "portal-postgres",
+    script: "portal",
+    full: ["--tenders", "10000", "--seconds", "15", "--connections", "50"],
+    quick: ["--tenders", "1000", "--seconds", "5", "--connections", "50"],
+    quickComparable: [],
+    withPostgres: (url) => ["--database-url", url],
+  },
   {
     name: "expert-draw",
     full: ["--experts", "100000", "--draws", "50"],
@@ -147,7 +161,7 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
 
 function runBench(spec: Spec, args: string[], resultFile: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; timedOut: boolean }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", `bench/${spec.name}.ts`, ...args], {
+    const child = spawn(process.execPath, ["--import", "tsx", `bench/${spec.script ?? spec.name}.ts`, ...args], {
       cwd: root,
       env: { ...process.env, BENCH_RESULT_FILE: resultFile, HOST: "127.0.0.1" },
       stdio: ["ignore", 2, 2], // the bench's own output goes to stderr; stdout is the table's

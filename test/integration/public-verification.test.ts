@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { expect, it } from "vitest";
-import { bids, tenderDocuments } from "#db/schema/index";
+import { bids, recordEntries, tenderDocuments } from "#db/schema/index";
 import { login } from "#app/services/accounts/auth.server";
 import { openHall, publishFailureNotice } from "#app/services/opening/opening.server";
 import { issueCheckpoint } from "#app/services/transparency/log.server";
@@ -40,6 +40,8 @@ forEachDriver("public verification (/verify, ADR 026)", (env) => {
     expect(before).toMatchObject({ type: "pdf", status: "valid", proof: { covered: false } });
 
     await issueCheckpoint(app, policy, true);
+    // Verifying writes nothing: no record entry, no row (the record's length is the same after every check below).
+    const entriesBefore = (await app.db.select({ n: sql<number>`count(*)::int` }).from(recordEntries))[0]!.n;
     const v = (await verifyUpload(app, pdf)) as PdfVerification;
     expect(v.status).toBe("valid");
     expect(v.pdf.signatures).toHaveLength(1);
@@ -87,6 +89,7 @@ forEachDriver("public verification (/verify, ADR 026)", (env) => {
     expect(await verifyUpload(app, new Uint8Array())).toEqual({ type: "unknown" });
     const junkPdf = (await verifyUpload(app, new TextEncoder().encode(`%PDF-1.7\n${"x".repeat(1000)}`))) as PdfVerification;
     expect(junkPdf.status).toBe("unreadable");
+    expect((await app.db.select({ n: sql<number>`count(*)::int` }).from(recordEntries))[0]!.n).toBe(entriesBefore);
   });
 
   it("a bid receipt: signature and platform certificate, its claims, the bid.submit entry and its proof; a changed one is invalid", async () => {

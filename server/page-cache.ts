@@ -13,7 +13,9 @@ import { rawCookie } from "./edge";
  * clock-derived status — bidding → closed — may lag by that much, as the portal's query cache already allows) or until
  * an event on the `portal` live channel (a tender published, amended, its results), and served with the visitor's own
  * nonce and token put in. Signed-in visitors, other paths, Remix data requests, non-200 answers and answers that set a
- * cookie are never cached. Concurrent first requests for one key share one rendering.
+ * cookie are never cached. Concurrent first requests for one key share one rendering; once a page has aged past `ttlMs`
+ * it is still served while one request renders its successor in the background (so the lag is at most `ttlMs` plus
+ * one rendering), whereas a portal event drops it at once.
  */
 
 export type PageCacheOptions = {
@@ -40,7 +42,8 @@ export function publicPageCache(opts: PageCacheOptions) {
   // Per-process random placeholders: no visitor can make a page contain them (they never leave this process).
   const tag = randomBytes(12).toString("hex");
   const placeholders = { csrfToken: `csrf${tag}`, cspNonce: `nonce${tag}` };
-  const entries = new Map<string, { at: number; value: Promise<Rendered> }>();
+  // `last`: the entry's rendered page once it resolved (cacheable), served while a newer one renders.
+  const entries = new Map<string, { at: number; value: Promise<Rendered>; last?: Rendered; refreshing?: boolean }>();
   const unsubscribe = opts.hub.subscribe("portal", () => entries.clear());
 
   async function render(req: ExpressRequest, res: ExpressResponse): Promise<Rendered> {
@@ -67,12 +70,12 @@ export function publicPageCache(opts: PageCacheOptions) {
     return { status: response.status, headers: out, setCookies: response.headers.getSetCookie(), parts, slots, cacheable };
   }
 
-  function serve(res: ExpressResponse, page: Rendered, hit: boolean) {
+  function serve(res: ExpressResponse, page: Rendered, how: "hit" | "miss" | "stale") {
     res.status(page.status);
     for (const [k, v] of page.headers) res.setHeader(k, v);
     // Only an uncached answer has cookies of its own, and it goes to the request that caused it alone.
     if (!page.cacheable) for (const c of page.setCookies) res.append("Set-Cookie", c);
-    res.setHeader("X-Page-Cache", hit ? "hit" : "miss");
+    res.setHeader("X-Page-Cache", how);
     const values = { nonce: String(res.locals.cspNonce), csrf: String(res.locals.csrfToken) };
     let html = page.parts[0]!;
     for (let i = 0; i < page.slots.length; i++) html += values[page.slots[i]!] + page.parts[i + 1]!;
@@ -91,7 +94,26 @@ export function publicPageCache(opts: PageCacheOptions) {
     let mine = false;
     let value: Promise<Rendered>;
     if (hit && now - hit.at < ttlMs) value = hit.value;
-    else {
+    else if (hit?.last) {
+      // Expired by age only (a portal event clears the entry instead): the page at hand is served at once and one
+      // request renders the next in the background, so no visitor waits for a rendering (stale-while-revalidate).
+      if (!hit.refreshing) {
+        hit.refreshing = true;
+        const fresh = render(req, res);
+        fresh.then(
+          (page) => {
+            if (entries.get(key) !== hit) return;
+            if (page.cacheable) entries.set(key, { at: Date.now(), value: fresh, last: page });
+            else entries.delete(key);
+          },
+          () => {
+            if (entries.get(key) === hit) hit.refreshing = false;
+          },
+        );
+      }
+      serve(res, hit.last, "stale");
+      return;
+    } else {
       mine = true;
       value = render(req, res);
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
@@ -99,12 +121,14 @@ export function publicPageCache(opts: PageCacheOptions) {
     }
     value.then(
       (page) => {
+        const entry = entries.get(key);
+        if (page.cacheable && entry?.value === value) entry.last = page;
         if (!page.cacheable) {
           if (entries.get(key)?.value === value) entries.delete(key);
           // An answer that may not be shared goes only to the request that caused it; the others render their own.
           if (!mine) return next();
         }
-        if (!res.headersSent) serve(res, page, !mine);
+        if (!res.headersSent) serve(res, page, mine ? "miss" : "hit");
       },
       (e: unknown) => {
         if (entries.get(key)?.value === value) entries.delete(key);

@@ -85,4 +85,33 @@ describe("public page cache", () => {
     }
     expect(seen).toBe(true);
   });
+
+  it("a page past its lifetime is served at once while one request renders its successor (stale-while-revalidate)", async () => {
+    // A second server on the same database whose pages live 300 ms.
+    const short = await startServer({ env: { DATABASE_URL: db.url, PAGE_CACHE_TTL_MS: "300" } });
+    try {
+      const v = new Visitor(short.url);
+      const list = "/?q=" + encodeURIComponent("教学楼改扩建");
+      const first = await v.fetch(list);
+      expect(first.headers.get("x-page-cache")).toBe("miss");
+      const before = await first.text();
+      expect(before).toContain("DQ-2026-JS-0101");
+      // A change no portal event announces (only the clock-derived status changes so in practice).
+      await db.sql`update projects set title = title || '（更名）' where code = 'DQ-2026-JS-0101'`;
+      await new Promise((r) => setTimeout(r, 400));
+      const stale = await v.fetch(list);
+      expect(stale.headers.get("x-page-cache")).toBe("stale");
+      expect(await stale.text()).not.toContain("（更名）");
+      let fresh = "";
+      for (let i = 0; i < 40 && !fresh.includes("（更名）"); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        fresh = await (await v.fetch(list)).text();
+      }
+      expect(fresh).toContain("（更名）");
+    } finally {
+      await db.sql`update projects set title = replace(title, '（更名）', '') where code = 'DQ-2026-JS-0101'`;
+      await short.stop();
+      removeDataDir(short.dataDir);
+    }
+  }, 120_000);
 });

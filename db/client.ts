@@ -21,6 +21,11 @@ export type Executor = Database | Tx;
 
 export type DbHandle = {
   db: Database;
+  /**
+   * A small pool of its own for work that must not queue behind bulk requests (a bid's completing command behind
+   * other bidders' chunk uploads, issue 15 item 3). PostgreSQL: separate connections; PGlite (one connection): `db`.
+   */
+  priority: Database;
   driver: "pglite" | "postgres";
   /** LISTEN on a channel; returns an unlisten function. Used by the live hub. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
@@ -42,6 +47,8 @@ export type OpenOptions = {
    */
   template?: boolean;
   max?: number;
+  /** Connections of the priority pool (PostgreSQL only; default 4). */
+  priorityMax?: number;
 };
 
 /** Opens the database eagerly and runs the committed migrations. */
@@ -49,6 +56,8 @@ export async function openDatabase(opts: OpenOptions): Promise<DbHandle> {
   if (opts.databaseUrl) {
     const client = postgres(opts.databaseUrl, { max: opts.max ?? 10, onnotice: () => {} });
     const db = drizzlePostgres(client, { schema, casing: "snake_case" }) as unknown as Database;
+    const priorityClient = postgres(opts.databaseUrl, { max: opts.priorityMax ?? 4, onnotice: () => {} });
+    const priority = drizzlePostgres(priorityClient, { schema, casing: "snake_case" }) as unknown as Database;
     const migrationClient = postgres(opts.databaseUrl, { max: 1, onnotice: () => {} });
     try {
       await migratePostgres(drizzlePostgres(migrationClient, { casing: "snake_case" }), { migrationsFolder });
@@ -57,12 +66,15 @@ export async function openDatabase(opts: OpenOptions): Promise<DbHandle> {
     }
     return {
       db,
+      priority,
       driver: "postgres",
       async listen(channel, onPayload) {
         const sub = await client.listen(channel, onPayload);
         return () => sub.unlisten();
       },
-      close: () => client.end({ timeout: 5 }),
+      close: async () => {
+        await Promise.all([client.end({ timeout: 5 }), priorityClient.end({ timeout: 5 })]);
+      },
     };
   }
   const dataDir = opts.dataDir ?? "./data/pglite";
@@ -77,6 +89,7 @@ export async function openDatabase(opts: OpenOptions): Promise<DbHandle> {
   await migratePglite(drizzlePglite(pg, { casing: "snake_case" }), { migrationsFolder });
   return {
     db,
+    priority: db,
     driver: "pglite",
     async listen(channel, onPayload) {
       const unlisten = await pg.listen(channel, onPayload);

@@ -85,18 +85,18 @@ function drainOrClose(req: Request, res: Response): void {
  * converted to a web stream (the ingest benchmark compares this path with a raw HTTP sink).
  * Thin: session + CSRF header, then the service; errors are the same translated payloads.
  */
-export function bidApi(app: AppContext): express.Router {
+export function bidApi(app: AppContext, priority: AppContext = app): express.Router {
   const r = express.Router();
   const UUID = "[0-9a-f-]{36}";
 
-  const actorOf = async (req: Request, res: Response): Promise<Actor> => {
-    const actor = await actorForSession(app.db, decodedCookie(req.headers.cookie, SESSION_COOKIE), (res.locals.clientIp as string | null) ?? null, req.headers["user-agent"] ?? null);
+  const actorOf = async (req: Request, res: Response, ctx: AppContext): Promise<Actor> => {
+    const actor = await actorForSession(ctx.db, decodedCookie(req.headers.cookie, SESSION_COOKIE), (res.locals.clientIp as string | null) ?? null, req.headers["user-agent"] ?? null);
     if (!actor?.user) throw new DomainError("UNAUTHENTICATED");
     if (!["GET", "HEAD"].includes(req.method)) assertCsrf(res.locals.csrfToken as string, req.headers["x-csrf-token"] as string | undefined);
     return actor;
   };
-  const handle = (fn: (req: Request, res: Response, actor: Actor) => Promise<unknown>) => (req: Request, res: Response, next: NextFunction) => {
-    actorOf(req, res)
+  const handle = (fn: (req: Request, res: Response, actor: Actor) => Promise<unknown>, ctx: AppContext = app) => (req: Request, res: Response, next: NextFunction) => {
+    actorOf(req, res, ctx)
       .then((actor) => fn(req, res, actor))
       .then((out) => {
         if (out !== undefined && !res.headersSent) res.json(out);
@@ -149,7 +149,9 @@ export function bidApi(app: AppContext): express.Router {
   r.post(
     `/uploads/:uploadId(${UUID})/complete`,
     jsonBody(BID_API_LIMITS.completeJsonBytes),
-    handle((req, _res, actor) => completeBidUpload(app, actor, req.params.uploadId!, shaped<{ manifest: Manifest; signature: string }>(CompleteShape, req.body))),
+    // The completing command (and its session lookup) on the priority pool: a finished upload never waits behind
+    // other bidders' chunks for a connection (issue 15 item 3; the deadline is the database clock at its start).
+    handle((req, _res, actor) => completeBidUpload(priority, actor, req.params.uploadId!, shaped<{ manifest: Manifest; signature: string }>(CompleteShape, req.body)), priority),
   );
   r.delete(
     `/uploads/:uploadId(${UUID})`,

@@ -124,7 +124,7 @@ app.use((req, res, next) => {
   next();
 });
 
-app.use("/api", bidApi(booted.app));
+app.use("/api", bidApi(booted.app, { ...booted.app, db: booted.handle.priority }));
 
 const loadContext = (req: express.Request, res: express.Response, values: { csrfToken: string; cspNonce: string }): RequestContext => ({
   app: booted.app,

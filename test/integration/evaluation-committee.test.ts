@@ -75,7 +75,7 @@ forEachDriver("evaluation committee (R32, R37, R39/R40)", (env) => {
     expect((await failure(committeePanel(app.db, bidder, sectionId)))?.code).toBe("NOT_FOUND");
     for (const r of panel.reps.slice(1)) await removeRepresentative(app, tu, sectionId, r.id);
     expect(await committeeViolations(app.db, sectionId)).toEqual([]);
-    const recorded = await app.db.select({ action: recordEntries.action }).from(recordEntries).where(eq(recordEntries.subjectId, sectionId));
+    const recorded = await app.db.select({ action: recordEntries.action }).from(recordEntries).where(eq(recordEntries.subjectId, sectionId)).orderBy(asc(recordEntries.seq));
     expect(recorded.filter((r) => r.action.startsWith("evaluation.representative_")).map((r) => r.action)).toEqual([
       "evaluation.representative_added",
       "evaluation.representative_added",

@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { verifyDraw, type DrawProofV2 } from "#expert-pool/verify";
 import { drawPicks, draws, experts, notifications, organisations, recordEntries } from "#db/schema/index";
@@ -56,7 +56,7 @@ forEachDriver("expert draw", (env) => {
       avoid: [{ expertCode: `${prefix}E000`, reason: "与招标人项目负责人系师生关系" }],
     });
     // The commitment is on record before the draw; the seed is not.
-    const [req] = await app.db.select().from(recordEntries).where(eq(recordEntries.subjectId, drawId));
+    const [req] = await app.db.select().from(recordEntries).where(eq(recordEntries.subjectId, drawId)).orderBy(asc(recordEntries.seq));
     expect(req!.action).toBe("draw.request");
     expect(JSON.stringify(req!.payload)).toMatch(/"commitment":"[0-9a-f]{64}"/);
     expect((await failure(requestDraw(app, bidder, { sectionId, lines: [{ specialty: "A01", count: 1, backups: 0 }], regionMode: "any", evaluationAt, avoid: [] })))?.code).toBe("FORBIDDEN");

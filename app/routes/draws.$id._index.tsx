@@ -221,6 +221,7 @@ export default function DrawPage() {
                 <th>{t("columns.code")}</th>
                 <th>{t("draw.rule")}</th>
                 <th>{t("draw.reason")}</th>
+                <th>{t("draw.pseudonym")}</th>
               </tr>
             </thead>
             <tbody>
@@ -229,6 +230,9 @@ export default function DrawPage() {
                   <td>{x.expertCode}</td>
                   <td>{x.rule}</td>
                   <td>{exclusionReason(x, t)}</td>
+                  <td>
+                    <code className="small">{x.pseudonym ? `${x.pseudonym.slice(0, 16)}…` : "—"}</code>
+                  </td>
                 </tr>
               ))}
             </tbody>

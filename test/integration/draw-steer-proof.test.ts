@@ -77,6 +77,10 @@ forEachDriver("steer-proof draw (R35, ADR 027)", (env) => {
     const out = await drawWithSalt(app, supervisor, drawId, salt);
     expect(out).toMatchObject({ drawn: true, picks: 5, eligible: 20, excluded: 1 });
     const sup = await drawForViewer(app.db, supervisor, drawId, now);
+    // Supervisors see each exclusion by name with its public pseudonym; the key itself is shown to nobody.
+    expect(sup.draw.exclusions!.map((x) => [x.expertCode, x.pseudonym])).toEqual([[`${driver}-S-SUS`, d.poolExclusions![0]![0]]]);
+    expect(JSON.stringify(sup)).not.toContain(d.pseudonymKey!);
+    expect((await drawForViewer(app.db, tu, drawId, now)).draw.exclusions).toBeNull();
     const byOrder = [...sup.picks].sort((a, b) => a.order - b.order).map((p) => p.code);
     expect(byOrder).toEqual(expected.map((p) => p.expertId));
     expect(byOrder).not.toContain(`${driver}-S-LATE`);

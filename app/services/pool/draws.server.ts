@@ -654,7 +654,11 @@ export async function drawForViewer(db: Executor, actor: Actor, drawId: string, 
   const open = d.status === "committed" && !!d.poolCommitment && !!party && parties.includes(party);
   const allCommitted = parties.every((p) => committedParties.includes(p));
   return {
-    draw: { ...rest, exclusions: supervisor ? d.exclusions : null, candidateCount: d.candidates?.length ?? 0, excludedCount: d.poolExclusions?.length ?? d.exclusions?.length ?? 0 },
+    draw: {
+      ...rest,
+      // Supervisors see each exclusion with its pseudonym in the public proof (ADR 027), to check the one against the other.
+      exclusions: supervisor ? (d.exclusions ?? []).map((x) => ({ ...x, pseudonym: d.pseudonymKey && x.params.stage !== "rescreen" ? pseudonym(d.pseudonymKey, x.expertCode) : null })) : null,
+      candidateCount: d.candidates?.length ?? 0, excludedCount: d.poolExclusions?.length ?? d.exclusions?.length ?? 0 },
     salting: {
       parties,
       committed: committedParties,

@@ -252,8 +252,9 @@ async function saltCommitmentOf(drawId: string, party: string, salt: string): Pr
 
 /**
  * Commit-then-reveal (ADR 027): the salt never leaves the browser at this step — only its commitment is posted, so
- * the platform cannot learn it before every party has committed. Without scripts the commitment can be computed
- * elsewhere and pasted.
+ * the platform cannot learn it before every party has committed. At least 16 characters (the generated salt is 16
+ * random bytes in hex): the commitment is on record, and a short salt could be found from it by a party that has
+ * not committed yet. Without scripts the commitment can be computed elsewhere and pasted.
  */
 function CommitSaltForm({ drawId, party }: { drawId: string; party: string }) {
   const { t } = useTranslation("pool");
@@ -274,7 +275,7 @@ function CommitSaltForm({ drawId, party }: { drawId: string; party: string }) {
       <CsrfInput />
       <input type="hidden" name="intent" value="commitSalt" />
       <label htmlFor="my-salt">{t("draw.mySaltLabel")}</label>
-      <input id="my-salt" type="text" value={salt} onChange={(e) => setSalt(e.target.value)} minLength={4} maxLength={200} autoComplete="off" />
+      <input id="my-salt" type="text" value={salt} onChange={(e) => setSalt(e.target.value)} required minLength={16} maxLength={200} autoComplete="off" />
       <button type="button" className="secondary" onClick={generate} data-testid="generate-salt">
         {t("draw.generateSalt")}
       </button>

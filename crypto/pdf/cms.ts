@@ -166,7 +166,7 @@ export function readSignedAttributes(signedAttrsDer: Uint8Array): SignedAttribut
  * (a TimeStampToken, i.e. a ContentInfo), as DER — built with pkijs.
  */
 export function signatureTimeStampAttribute(token: Uint8Array): Uint8Array {
-  const parsed = asn1js.fromBER(token.slice().buffer as ArrayBuffer);
+  const parsed = asn1js.fromBER(new Uint8Array(token).buffer as ArrayBuffer); // a copy: a Buffer's slice() shares its backing store
   if (parsed.offset !== token.length) throw new CmsError("BAD_ATTRIBUTES", "time-stamp token is not one DER value");
   const ci = new pkijs.ContentInfo({ schema: parsed.result });
   return new Uint8Array(new pkijs.Attribute({ type: OID.signatureTimeStampToken, values: [ci.toSchema()] }).toSchema().toBER());

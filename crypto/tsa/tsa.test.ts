@@ -98,6 +98,22 @@ describe("RFC 3161 time-stamping authority", () => {
     expect(ia.valid && ib.valid && ia.info.serialHex !== ib.info.serialHex).toBe(true);
   });
 
+  it("a serial from randomBytes (a Node Buffer) starting 00 7x is written as minimal DER: the zero is dropped", () => {
+    // Found by CI: `Buffer.slice()` is a view whose `.buffer` is the whole backing store, so the stripped zero came
+    // back and OpenSSL refused one token in 512 ("illegal padding", Field=serial). Every leading-zero shape:
+    for (const head of ["0047", "0000", "0080", "000080"]) {
+      const serial = Buffer.from(head + "71b2c3d4e5f60718293a4b5c6d7e8f90".slice(0, 32 - head.length), "hex");
+      expect(serial.length).toBe(16);
+      const resp = Buffer.from(timeStampResponse({ request: timeStampRequest({ imprint }), tsa, serial, genTime: now, policy: TENDERHALL_TSA_POLICY }));
+      let v = serial.subarray(serial.findIndex((b) => b !== 0));
+      if (v[0]! & 0x80) v = Buffer.concat([Buffer.of(0), v]);
+      const der = Buffer.concat([Buffer.of(0x02, v.length), v]);
+      expect(resp.includes(der), head).toBe(true);
+      if (v.length !== 16) expect(resp.includes(Buffer.concat([Buffer.of(0x02, 16), serial])), head).toBe(false);
+      expect(verifyTimeStampToken(readTimeStampResponse(resp).token!, { imprint, anchors: [caCertDer] }).valid).toBe(true);
+    }
+  });
+
   it("a wrong imprint, a wrong nonce, another CA and an unknown request policy are refused", () => {
     const token = readTimeStampResponse(timeStampResponse({ request: timeStampRequest({ imprint, nonce }), tsa, serial: serial(), genTime: now, policy: TENDERHALL_TSA_POLICY })).token!;
     expect(verifyTimeStampToken(token, { imprint: sha256(new Uint8Array(3)), anchors: [caCertDer] })).toEqual({ valid: false, reason: "IMPRINT_MISMATCH" });

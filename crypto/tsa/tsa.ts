@@ -79,7 +79,8 @@ export class TsaError extends Error {
 // ---------------------------------------------------------------------------------------------------------------
 
 const u8 = (b: ArrayBuffer | ArrayBufferView): Uint8Array => (b instanceof ArrayBuffer ? new Uint8Array(b) : new Uint8Array(b.buffer, b.byteOffset, b.byteLength)).slice();
-const ab = (b: Uint8Array): ArrayBuffer => b.slice().buffer as ArrayBuffer;
+/** A copy of exactly `b`'s bytes. Not `b.slice().buffer`: for a Node Buffer, slice() is a view and `.buffer` the whole backing store. */
+const ab = (b: Uint8Array): ArrayBuffer => new Uint8Array(b).buffer as ArrayBuffer;
 const der = (o: { toBER(sizeOnly?: boolean): ArrayBuffer }): Uint8Array => new Uint8Array(o.toBER(false));
 const hash = (name: string, data: Uint8Array): Uint8Array => new Uint8Array(createHash(name).update(data).digest());
 export const sha256 = (data: Uint8Array): Uint8Array => hash("sha256", data);

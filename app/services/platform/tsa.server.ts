@@ -120,7 +120,8 @@ export async function readBounded(body: ReadableStream<Uint8Array> | null, max: 
   return out;
 }
 
-const arrayBuffer = (b: Uint8Array): ArrayBuffer => b.slice().buffer as ArrayBuffer;
+/** A copy of exactly `b`'s bytes (a Buffer's slice() is a view whose `.buffer` is the whole backing store). */
+const arrayBuffer = (b: Uint8Array): ArrayBuffer => new Uint8Array(b).buffer as ArrayBuffer;
 
 const text = (status: number, message: string) => new Response(`${message}\n`, { status, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } });
 

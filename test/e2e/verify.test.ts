@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { contextFor, expectNoHydrationErrors, launchBrowser, ownPostgresDatabase, removeDataDir, startServer, type RunningServer } from "./harness";
 
 /**
@@ -62,6 +62,7 @@ describe("e2e: /verify", () => {
     );
   }, 400_000);
 
+  afterEach(expectNoHydrationErrors);
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
@@ -106,7 +107,6 @@ describe("e2e: /verify", () => {
     expect(await en.page.getByTestId("verify-proof").textContent()).toContain("audit path verified");
     await shot(en.page, "valid-en");
     await en.context.close();
-    expectNoHydrationErrors();
   });
 
   it("a pasted bid receipt and an exported archive ZIP are 有效 with their tender and record entry", async () => {

@@ -1,13 +1,14 @@
 // Portal benchmark (docs/product.md §5): the public tender list over 10,000 tenders at 50
 // concurrent keep-alive connections. Starts the real server (embedded PGlite, or PostgreSQL with
 // --database-url: a fresh database is created beside the given one and dropped) in a child process,
-// bulk-loads tenders, then measures req/s and latency percentiles. The load comes from `wrk` (a C
-// client, Debian package wrk) when it is installed, else from this Node process (`--client node`):
-// on two shared cores the Node client itself takes a large part of a core, which shows in the tail.
+// bulk-loads tenders, then measures req/s and latency percentiles. The load comes from this Node
+// process (the default, as every figure in BENCHMARKS.md) or from `wrk` (`--client wrk`, Debian
+// package wrk): a C client that drives more requests per second but, on two cores shared with the
+// server, shows a tail the server's own health probe does not (BENCHMARKS.md, "Public portal").
 // Usage: npx tsx bench/portal.ts [--tenders 10000] [--seconds 20] [--connections 50] [--path /]
 //        [--client wrk|node] [--database-url postgres://…]
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -23,7 +24,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "20" },
     connections: { type: "string", default: "50" },
     path: { type: "string", default: "/" },
-    client: { type: "string", default: existsSync("/usr/bin/wrk") ? "wrk" : "node" },
+    client: { type: "string", default: "node" },
     "database-url": { type: "string" },
   },
 });
@@ -146,9 +147,9 @@ async function measureNode(): Promise<Result> {
   return { requests: latencies.length, errors, reqPerSec: Math.round(latencies.length / SECONDS), p50ms: pct(50), p99ms: pct(99) };
 }
 
-/** wrk: one thread, CONNS connections, its own latency distribution (--latency). */
+/** wrk: one thread, CONNS connections, its own latency distribution (--latency); a request is an error after 10 s. */
 function measureWrk(): Result {
-  const run = (seconds: number) => execFileSync("wrk", ["-t1", `-c${CONNS}`, `-d${seconds}s`, "--latency", target.href], { encoding: "utf8" });
+  const run = (seconds: number) => execFileSync("wrk", ["-t1", `-c${CONNS}`, `-d${seconds}s`, "--timeout", "10s", "--latency", target.href], { encoding: "utf8" });
   run(2); // warm-up
   const out = run(SECONDS);
   const ms = (label: string) => {
@@ -160,6 +161,7 @@ function measureWrk(): Result {
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const errors = non2xx + (sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
+  console.error(out);
   return { requests, errors, reqPerSec: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN)), p50ms: ms("50"), p99ms: ms("99") };
 }
 

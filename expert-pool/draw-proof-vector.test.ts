@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,7 +34,7 @@ const tmp = mkdtempSync(path.join(tmpdir(), "th-draw-vector-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function python(file: object | string) {
-  const target = typeof file === "string" ? file : path.join(tmp, `proof-${Math.random().toString(36).slice(2)}.json`);
+  const target = typeof file === "string" ? file : path.join(tmp, `proof-${randomUUID()}.json`);
   if (typeof file !== "string") writeFileSync(target, JSON.stringify(file));
   const r = spawnSync("python3", [PY, target], { encoding: "utf8" });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };

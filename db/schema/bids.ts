@@ -135,6 +135,11 @@ export const bidUploadChunks = pgTable(
     sha256: text().notNull(),
     size: integer().notNull(),
     at: instant().notNull().defaultNow(),
+    /**
+     * The operating system's boot (Linux `boot_id`) in which the chunk's file was written without fsync; null once
+     * it is durable (fsynced, or re-verified after a reboot). Durability is made at completion (ADR 032, issue 15).
+     */
+    bootId: text(),
   },
   (t) => [primaryKey({ columns: [t.uploadId, t.fileIndex, t.chunkIndex] }), index("bid_upload_chunks_sha_idx").on(t.sha256)],
 );

@@ -1,0 +1,1 @@
+ALTER TABLE "bid_upload_chunks" ADD COLUMN "boot_id" text;

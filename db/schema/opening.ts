@@ -56,6 +56,12 @@ export const bidOpenings = pgTable(
     /** The plaintext files in the blob store, each verified against the signed manifest. */
     files: jsonb().$type<{ index: number; name: string; size: number; sha256: string }[]>(),
     form: jsonb().$type<SealedBidForm>(),
+    /**
+     * The bid's content key, sealed to the platform's data key after the opening verified every chunk
+     * (docs/decisions/031): the plaintext is decrypted when it is read (review room, archive), not stored.
+     * Null for bids opened before that change (their plaintext blobs are in the store) and for bids not opened.
+     */
+    contentKey: jsonb().$type<{ v: 1; alg: "A256GCM"; kid: string; iv: string; ciphertext: string }>(),
     /** Last refused attempt (wrong key, tampered chunk …), shown in the hall. */
     lastError: text(),
     /** R27: who decided, the cause and the reason. */

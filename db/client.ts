@@ -51,6 +51,18 @@ export type OpenOptions = {
   priorityMax?: number;
 };
 
+/** The PostgreSQL servers' handles (their commits survive the death of this process whether or not they are flushed). */
+const serverDatabases = new WeakSet<object>();
+
+/**
+ * Whether a commit on this database may be asynchronous (`synchronous_commit = off`) without losing it when *this*
+ * process dies: true on a PostgreSQL server (the server process still holds the commit and writes it within
+ * moments), false on the embedded PGlite, which lives and dies with this process.
+ */
+export function survivesOurDeath(db: object): boolean {
+  return serverDatabases.has(db);
+}
+
 /** Opens the database eagerly and runs the committed migrations. */
 export async function openDatabase(opts: OpenOptions): Promise<DbHandle> {
   if (opts.databaseUrl) {
@@ -58,6 +70,7 @@ export async function openDatabase(opts: OpenOptions): Promise<DbHandle> {
     const db = drizzlePostgres(client, { schema, casing: "snake_case" }) as unknown as Database;
     const priorityClient = postgres(opts.databaseUrl, { max: opts.priorityMax ?? 4, onnotice: () => {} });
     const priority = drizzlePostgres(priorityClient, { schema, casing: "snake_case" }) as unknown as Database;
+    serverDatabases.add(db).add(priority);
     const migrationClient = postgres(opts.databaseUrl, { max: 1, onnotice: () => {} });
     try {
       await migratePostgres(drizzlePostgres(migrationClient, { casing: "snake_case" }), { migrationsFolder });

@@ -119,7 +119,7 @@ export function bidApi(app: AppContext, priority: AppContext = app): express.Rou
   r.get(
     `/sections/:sectionId(${UUID})/uploads/current`,
     handle(async (req, res, actor) => {
-      const u = await openUpload(app.db, actor, req.params.sectionId!);
+      const u = await openUpload(app, actor, req.params.sectionId!);
       if (!u) {
         res.status(404).json({ error: { code: "NOT_FOUND", params: {}, violations: [] } });
         return undefined;

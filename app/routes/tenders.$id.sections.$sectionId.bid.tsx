@@ -34,7 +34,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     const { p, s, key } = await bidContext(context.app.db, actor, params.sectionId ?? "");
     if (p.id !== params.id) throw new DomainError("NOT_FOUND");
     const now = await dbNow(context.app.db);
-    const upload = await openUpload(context.app.db, actor, s.id);
+    const upload = await openUpload(context.app, actor, s.id);
     return json({
       project: { id: p.id, code: p.code, title: p.title, status: p.status },
       section: { id: s.id, code: s.code, title: s.title, status: s.status },

@@ -216,7 +216,7 @@ forEachDriver("sealed bids", (env) => {
     await revokeCertificate(app, admin, cert.certificateId, "私钥泄露");
     expect((await failure(completeBidUpload(app, bidder, uploadId, { manifest: s.manifest, signature: await signed(s.manifest) })))?.code).toBe("CERT_REVOKED");
     expect((await failure(begin()))?.code).toBe("CERT_REVOKED");
-    expect((await openUpload(app.db, bidder, sectionId))?.chunks.length).toBe(s.chunks.length);
+    expect((await openUpload(app, bidder, sectionId))?.chunks.length).toBe(s.chunks.length);
     expect(await myBids(app.db, bidder, sectionId)).toEqual([]);
   });
 

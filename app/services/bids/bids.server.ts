@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, generateKeyPair, randomBytes, randomUUID } from "node:crypto";
 import { promisify } from "node:util";
-import { and, asc, count, desc, eq, inArray, lt, max, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNotNull, isNull, lt, max, or, sql } from "drizzle-orm";
 import { canonicalJson } from "#crypto/canonical-json";
 import { openingKid, sealBox, splitOpeningKey } from "#crypto/opening-key";
 import { signReceipt, type ReceiptPayload } from "#crypto/receipt";
@@ -8,7 +8,7 @@ import { fromBase64, toBase64, type Manifest, type Recipient } from "#crypto/sea
 import { verifyManifest } from "#crypto/seal/open";
 import { manifestBytes } from "#crypto/seal/seal";
 import { importVerifyKey } from "#crypto/keys";
-import { rowsOf, type Executor, type Tx } from "#db/client";
+import { rowsOf, survivesOurDeath, type Executor, type Tx } from "#db/client";
 import {
   bids,
   bidUploadChunks,
@@ -160,14 +160,20 @@ export async function beginBidUpload(ctx: Ctx, actor: Actor, sectionId: string, 
   });
 }
 
-/** The caller's unfinished upload for a section, with the chunks already stored (to resume). */
-export async function openUpload(db: Executor, actor: Actor, sectionId: string) {
+/**
+ * The caller's unfinished upload for a section, with the chunks already stored (to resume). Chunks written in an
+ * earlier boot of the machine and never made durable are re-verified first (ADR 032): one that did not survive is
+ * forgotten, so the client sends it again.
+ */
+export async function openUpload(ctx: Pick<AppContext, "db" | "blobs">, actor: Actor, sectionId: string) {
+  const db = ctx.db;
   if (!actor.user || !isUuid(sectionId)) return null;
   const [u] = await db
     .select()
     .from(bidUploads)
     .where(and(eq(bidUploads.sectionId, sectionId), eq(bidUploads.userId, actor.user.id), eq(bidUploads.status, "open")));
   if (!u) return null;
+  await makeChunksDurable(ctx, u.id, { earlierBootsOnly: true });
   const chunks = await db
     .select({ fileIndex: bidUploadChunks.fileIndex, chunkIndex: bidUploadChunks.chunkIndex, sha256: bidUploadChunks.sha256 })
     .from(bidUploadChunks)
@@ -176,11 +182,16 @@ export async function openUpload(db: Executor, actor: Actor, sectionId: string) 
   return { uploadId: u.id, certificateId: u.certificateId, chunkSize: u.chunkSize, files: u.files, recipients: u.recipients, totalBytes: u.totalBytes, chunks };
 }
 
-async function ownedOpenUpload(db: Executor, actor: Actor, uploadId: string) {
+async function ownedOpenUpload(db: Executor, actor: Actor, uploadId: string, position?: { fileIndex: number; chunkIndex: number }) {
   if (!actor.user) throw new DomainError("UNAUTHENTICATED");
   if (!isUuid(uploadId)) throw new DomainError("UPLOAD_NOT_FOUND");
+  // The hash already stored at a chunk position, when one is asked for (a valid one: others name no chunk).
+  const at = position && isPgInteger(position.fileIndex) && isPgInteger(position.chunkIndex) ? position : null;
+  const storedAt = at
+    ? sql<string | null>`(select c.sha256 from ${bidUploadChunks} c where c.upload_id = ${bidUploads.id} and c.file_index = ${at.fileIndex} and c.chunk_index = ${at.chunkIndex})`
+    : sql<string | null>`null`;
   const [row] = await db
-    .select({ u: bidUploads, deadline: projects.bidDeadline, passed: sql<boolean>`now() >= ${projects.bidDeadline}` })
+    .select({ u: bidUploads, deadline: projects.bidDeadline, passed: sql<boolean>`now() >= ${projects.bidDeadline}`, storedAt })
     .from(bidUploads)
     .innerJoin(sections, eq(sections.id, bidUploads.sectionId))
     .innerJoin(projects, eq(projects.id, sections.projectId))
@@ -190,16 +201,19 @@ async function ownedOpenUpload(db: Executor, actor: Actor, uploadId: string) {
 }
 
 /**
- * Stores one ciphertext chunk (streamed to the blob store, fsynced). Checked against the
- * declared layout (exact length), the deadline (database clock: late chunks are pointless)
- * and R18 (a chunk that looks like plaintext is refused). Idempotent: a re-sent chunk
- * replaces the stored one.
+ * Stores one ciphertext chunk (streamed to the blob store). Checked against the declared layout (exact length), the
+ * deadline (database clock: late chunks are pointless) and R18 (a chunk that looks like plaintext is refused).
+ * Idempotent: a re-sent identical chunk is accepted again.
  *
- * A refused PUT leaves nothing in the blob store: what can be checked before a byte is read
- * (the upload is the caller's and open, the deadline, the position, the declared
- * `Content-Length`, the checksum's format) is checked first; the body is then only staged, and
- * published under its hash in the same transaction that records the chunk, after every check
- * passed. A staged chunk is never another row's blob, so a refusal never deletes shared content.
+ * A refused PUT leaves nothing in the blob store: what can be checked before a byte is read (the upload is the
+ * caller's and open, the deadline, the position, the declared `Content-Length`, the checksum's format) is checked
+ * first; the body is then only staged, and published under its hash just before the one statement that records the
+ * chunk, after every check on its bytes passed. A staged chunk is never another row's blob, so a refusal never
+ * deletes shared content.
+ *
+ * Durability (ADR 032): an acknowledged chunk is in the blob store's files and its row is committed, so it survives
+ * the death of the server process; it is fsynced by the completing command (`makeChunksDurable`), not here, and a
+ * chunk written in an earlier boot of the machine is re-verified before anything trusts it (resume, completion).
  */
 export async function putBidChunk(
   ctx: Pick<AppContext, "db" | "blobs">,
@@ -212,7 +226,7 @@ export async function putBidChunk(
   /** The request's Content-Length, when it declared one: a wrong one is refused before reading. */
   declaredLength?: number | null,
 ): Promise<{ sha256: string; size: number }> {
-  const { u, deadline, passed } = await ownedOpenUpload(ctx.db, actor, uploadId);
+  const { u, deadline, passed, storedAt } = await ownedOpenUpload(ctx.db, actor, uploadId, { fileIndex, chunkIndex });
   if (passed) throw new DomainError("RULE_VIOLATION", {}, [violation("RULE_R19_DEADLINE_PASSED", { deadline: formatCst(deadline) })]);
   const file = Number.isSafeInteger(fileIndex) ? u.files[fileIndex] : undefined;
   const expected = file && Number.isSafeInteger(chunkIndex) ? chunkLength(file.size, u.chunkSize, chunkIndex) : -1;
@@ -227,9 +241,10 @@ export async function putBidChunk(
       yield part;
     }
   }
+  const bootId = ctx.blobs.volatileBoot();
   let staged: StagedBlob;
   try {
-    staged = await ctx.blobs.stage(tap(), { maxBytes: expected });
+    staged = await ctx.blobs.stage(tap(), { maxBytes: expected, durable: bootId === null });
   } catch (e) {
     if (e instanceof BlobTooLargeError) throw new DomainError("UPLOAD_INVALID", { reason: "chunk length" });
     throw e;
@@ -238,46 +253,102 @@ export async function putBidChunk(
     if (staged.size !== expected) throw new DomainError("UPLOAD_INVALID", { reason: "chunk length" });
     if (expectedSha256 && expectedSha256.toLowerCase() !== staged.sha256) throw new DomainError("UPLOAD_INVALID", { reason: "checksum" });
     if (looksUnencrypted(head ?? new Uint8Array(0))) throw new DomainError("RULE_VIOLATION", {}, [violation("RULE_R18_PLAINTEXT")]);
-    await ctx.db.transaction(async (tx) => {
-      // The upload may have been completed, discarded or cleaned up, or the deadline passed, while
-      // the body streamed: re-checked under the row lock `completeBidUpload` also takes.
-      const [now] = await tx
-        .select({ status: bidUploads.status, passed: sql<boolean>`now() >= ${projects.bidDeadline}` })
-        .from(bidUploads)
-        .innerJoin(sections, eq(sections.id, bidUploads.sectionId))
-        .innerJoin(projects, eq(projects.id, sections.projectId))
-        .where(eq(bidUploads.id, uploadId))
-        .for("update", { of: bidUploads });
-      if (!now || now.status !== "open") throw new DomainError("UPLOAD_NOT_FOUND");
-      if (now.passed) throw new DomainError("RULE_VIOLATION", {}, [violation("RULE_R19_DEADLINE_PASSED", { deadline: formatCst(deadline) })]);
-      // One statement: record the chunk, or accept a re-sent identical chunk; a different
-      // ciphertext for a stored position means different plaintext under the same key and
-      // nonce, so nothing is returned and the chunk is refused (no GCM nonce reuse).
-      const rows = rowsOf<{ fresh: boolean }>(
-        await tx.execute(sql`
-          with chunk as (
-            insert into ${bidUploadChunks} (upload_id, file_index, chunk_index, sha256, size)
-            values (${uploadId}::uuid, ${fileIndex}, ${chunkIndex}, ${staged.sha256}, ${staged.size})
-            on conflict (upload_id, file_index, chunk_index) do update set at = now()
-              where ${bidUploadChunks}.sha256 = excluded.sha256
-            returning (xmax = 0) as fresh
-          ), upload as (
-            update ${bidUploads}
-               set last_activity_at = now(),
-                   stored_bytes = stored_bytes + (select case when fresh then ${staged.size}::bigint else 0 end from chunk)
-             where id = ${uploadId}::uuid and exists (select 1 from chunk)
-          )
-          select fresh from chunk`),
-      );
-      if (!rows.length) throw new DomainError("UPLOAD_INVALID", { reason: "chunk already stored with different content" });
-      // Published while the row is uncommitted: if the commit then fails, the blob is unreferenced
-      // and the hourly sweep removes it; a committed row never names a missing blob.
-      await staged.commit();
-    });
+    // Different content for a stored position is refused before it is published (the statement below refuses it
+    // again if two such PUTs race; the loser's blob is then unreferenced and swept, never another row's deleted).
+    if (storedAt && storedAt !== staged.sha256) throw DIFFERENT_CONTENT();
+    // Published before its row exists: a committed row never names a missing blob; if the statement below refuses
+    // or fails, the blob is unreferenced and the hourly sweep removes it.
+    await staged.commit();
+    const [out] = rowsOf<{ status: string | null; passed: boolean | null; fresh: boolean | null }>(
+      await ctx.db.execute(recordChunkStatement(ctx.db, uploadId, fileIndex, chunkIndex, staged.sha256, staged.size, bootId)),
+    );
+    // The upload may have been completed, discarded or cleaned up, or the deadline passed, while the body streamed:
+    // re-checked under the row lock `completeBidUpload` also takes.
+    if (!out || out.status !== "open") throw new DomainError("UPLOAD_NOT_FOUND");
+    if (out.passed) throw new DomainError("RULE_VIOLATION", {}, [violation("RULE_R19_DEADLINE_PASSED", { deadline: formatCst(deadline) })]);
+    if (out.fresh === null) throw DIFFERENT_CONTENT();
   } finally {
     await staged.discard(); // no-op once committed
   }
   return { sha256: staged.sha256, size: staged.size };
+}
+
+const DIFFERENT_CONTENT = () => new DomainError("UPLOAD_INVALID", { reason: "chunk already stored with different content" });
+
+/**
+ * One statement (one round trip, atomic on its own): lock the upload row, check it is open and before the deadline
+ * (database clock), record the chunk — or accept a re-sent identical chunk; a different ciphertext for a stored
+ * position means different plaintext under the same key and nonce, so nothing is recorded and `fresh` is null (no
+ * GCM nonce reuse) — and count its bytes. On a PostgreSQL server the commit is asynchronous: the server keeps it
+ * when this process dies, and the completing command's synchronous commit flushes it with everything before it
+ * (ADR 032); the embedded database dies with this process, so there the commit stays synchronous.
+ */
+function recordChunkStatement(db: Executor, uploadId: string, fileIndex: number, chunkIndex: number, sha256: string, size: number, bootId: string | null) {
+  const asyncCommit = survivesOurDeath(db) ? sql`select set_config('synchronous_commit', 'off', true) as v` : sql`select 'on' as v`;
+  return sql`
+    with cfg as (${asyncCommit}),
+    up as (
+      select u.id, u.status, now() >= p.bid_deadline as passed
+        from ${bidUploads} u
+        join ${sections} s on s.id = u.section_id
+        join ${projects} p on p.id = s.project_id
+       where u.id = ${uploadId}::uuid and (select v from cfg) is not null
+         for update of u
+    ),
+    chunk as (
+      insert into ${bidUploadChunks} (upload_id, file_index, chunk_index, sha256, size, boot_id)
+      select id, ${fileIndex}, ${chunkIndex}, ${sha256}, ${size}, ${bootId} from up where status = 'open' and not passed
+      on conflict (upload_id, file_index, chunk_index) do update set at = now()
+        where ${bidUploadChunks}.sha256 = excluded.sha256
+      returning (xmax = 0) as fresh
+    ),
+    counted as (
+      update ${bidUploads}
+         set last_activity_at = now(),
+             stored_bytes = stored_bytes + (select case when fresh then ${size}::bigint else 0 end from chunk)
+       where id = ${uploadId}::uuid and exists (select 1 from chunk)
+    )
+    select (select status from up) as status, (select passed from up) as passed, (select fresh from chunk) as fresh`;
+}
+
+/**
+ * Makes every chunk of an upload durable before a bid may exist on it (ADR 032): chunks written in this boot of the
+ * machine are in the page cache and only need fsync; a chunk written in an earlier boot (the machine crashed or
+ * restarted since) is re-read and checked against its hash first, and forgotten if it did not survive (its row is
+ * deleted: the resume protocol then sends it again). Returns how many chunks were forgotten. Idempotent.
+ */
+export async function makeChunksDurable(ctx: Pick<AppContext, "db" | "blobs">, uploadId: string, opts: { earlierBootsOnly?: boolean } = {}): Promise<number> {
+  const current = ctx.blobs.volatileBoot();
+  const all = await ctx.db
+    .select({ fileIndex: bidUploadChunks.fileIndex, chunkIndex: bidUploadChunks.chunkIndex, sha256: bidUploadChunks.sha256, size: bidUploadChunks.size, bootId: bidUploadChunks.bootId })
+    .from(bidUploadChunks)
+    .where(and(eq(bidUploadChunks.uploadId, uploadId), isNotNull(bidUploadChunks.bootId)));
+  const pending = opts.earlierBootsOnly ? all.filter((c) => c.bootId !== current) : all;
+  if (!pending.length) return 0;
+  const lost: typeof pending = [];
+  const kept: typeof pending = [];
+  for (const c of pending) {
+    if (c.bootId === current || (await ctx.blobs.verify(c.sha256, c.size))) kept.push(c);
+    else lost.push(c);
+  }
+  if (kept.length) await ctx.blobs.sync(kept.map((c) => c.sha256));
+  const key = (c: { fileIndex: number; chunkIndex: number }) => sql`(${c.fileIndex}, ${c.chunkIndex})`;
+  if (kept.length) {
+    await ctx.db.execute(sql`
+      update ${bidUploadChunks} set boot_id = null
+       where upload_id = ${uploadId}::uuid and (file_index, chunk_index) in (${sql.join(kept.map(key), sql`, `)}) and boot_id is not null`);
+  }
+  if (lost.length) {
+    const gone = rowsOf<{ size: number }>(
+      await ctx.db.execute(sql`
+        delete from ${bidUploadChunks}
+         where upload_id = ${uploadId}::uuid and (file_index, chunk_index) in (${sql.join(lost.map(key), sql`, `)}) and boot_id is not null
+        returning size`),
+    );
+    const bytes = gone.reduce((a, r) => a + Number(r.size), 0);
+    if (bytes) await ctx.db.update(bidUploads).set({ storedBytes: sql`greatest(${bidUploads.storedBytes} - ${bytes}, 0)` }).where(eq(bidUploads.id, uploadId));
+  }
+  return lost.length;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -296,8 +367,12 @@ export type CompletedBid = { bidId: string; version: number; receipt: string; ma
  * content key for the bidder and the section's opening key. The previous version, if any,
  * becomes `replaced`. The platform signs the receipt (回执) in the same transaction.
  */
-export async function completeBidUpload(ctx: Ctx, actor: Actor, uploadId: string, input: { manifest: Manifest; signature: string }): Promise<CompletedBid> {
+export async function completeBidUpload(ctx: Ctx & Pick<AppContext, "blobs">, actor: Actor, uploadId: string, input: { manifest: Manifest; signature: string }): Promise<CompletedBid> {
   assertCompleteUploadInput(input); // shape and bounds of the JSON body (app/domain/bid-input.ts)
+  // Every stored chunk durable (fsynced; re-verified if written before a reboot) before the command may accept the
+  // bid; a chunk that did not survive is forgotten and the manifest check below names it missing (ADR 032).
+  await ownedOpenUpload(ctx.db, actor, uploadId);
+  await makeChunksDurable(ctx, uploadId);
   return runCommand(ctx, actor, "bid.submit", async ({ tx, now }) => {
     const { u } = await ownedOpenUpload(tx, actor, uploadId);
     const { p, s, key } = await lockSectionForBid(tx, actor, u.sectionId);
@@ -307,8 +382,10 @@ export async function completeBidUpload(ctx: Ctx, actor: Actor, uploadId: string
     if (!locked || locked.status !== "open") throw new DomainError("UPLOAD_NOT_FOUND");
     const [cert] = await tx.select().from(certificates).where(eq(certificates.id, u.certificateId));
     assertUsable(cert, actor, now, trustedCaPems(ctx.config));
+    // A chunk stored after `makeChunksDurable` ran (a racing re-send of a missing position) is not durable yet: the
+    // bid does not count it (the manifest check names it missing; completing again makes it durable).
     const stored = new Map(
-      (await tx.select().from(bidUploadChunks).where(eq(bidUploadChunks.uploadId, uploadId))).map((c) => [`${c.fileIndex}:${c.chunkIndex}`, c.sha256] as const),
+      (await tx.select().from(bidUploadChunks).where(and(eq(bidUploadChunks.uploadId, uploadId), isNull(bidUploadChunks.bootId)))).map((c) => [`${c.fileIndex}:${c.chunkIndex}`, c.sha256] as const),
     );
     const bidderSpki = fromBase64(cert!.publicKeySpki);
     const m = input.manifest;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { createReadStream, readFileSync } from "node:fs";
 import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
@@ -19,7 +19,18 @@ export interface BlobStore {
    * blob another row may share (content addressing) is ever deleted. A staged blob that is neither
    * committed nor discarded (a crash) is a temp file the sweep removes.
    */
-  stage(data: AsyncIterable<Uint8Array> | Uint8Array, opts?: { maxBytes?: number }): Promise<StagedBlob>;
+  stage(data: AsyncIterable<Uint8Array> | Uint8Array, opts?: StageOptions): Promise<StagedBlob>;
+  /**
+   * The operating system boot a blob staged with `durable: false` depends on, or null when this store cannot defer
+   * durability (every blob is durable once committed). Bytes written but not fsynced survive the death of the
+   * process (they are in the kernel's page cache) but not a crash of the machine: a blob written in an earlier boot
+   * must be re-verified before it is trusted (`verify`).
+   */
+  volatileBoot(): string | null;
+  /** Makes committed blobs durable: their files and the directories naming them are fsynced. Missing blobs throw. */
+  sync(sha256s: readonly string[]): Promise<void>;
+  /** Re-reads a blob and checks its bytes against its name (after a reboot, for blobs that were not yet synced). */
+  verify(sha256: string, size: number): Promise<boolean>;
   get(sha256: string): Promise<Readable>;
   has(sha256: string): Promise<boolean>;
   delete(sha256: string): Promise<void>;
@@ -38,6 +49,15 @@ export type StagedBlob = {
   discard(): Promise<void>;
 };
 
+export type StageOptions = {
+  maxBytes?: number;
+  /**
+   * false: the file is not fsynced before `commit()` (the caller makes it durable later with `sync`, and re-verifies
+   * it after a reboot). Default true.
+   */
+  durable?: boolean;
+};
+
 export class BlobTooLargeError extends Error {
   constructor(readonly maxBytes: number) {
     super(`blob larger than ${maxBytes} bytes`);
@@ -47,9 +67,69 @@ export class BlobTooLargeError extends Error {
 const HEX64 = /^[0-9a-f]{64}$/;
 const WRITE_BATCH = 1024 * 1024;
 
-/** Local files: written to a temp file, fsynced, then renamed into place (atomic, durable). */
+/** Linux's identifier of the running boot (changes at every boot), or null elsewhere. */
+function linuxBootId(): string | null {
+  try {
+    const id = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+    return /^[0-9a-f-]{36}$/.test(id) ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+/** How many files `sync` and `verify` work on at once (the libuv pool has 4 threads). */
+const SYNC_PARALLEL = 8;
+
+/**
+ * Local files: written to a temp file, fsynced, then renamed into place (atomic, durable). With `durable: false`
+ * the fsync is left to a later `sync` (issue 15: a bid's chunks are made durable by the completing command).
+ */
 export class LocalBlobStore implements BlobStore {
+  private readonly bootId = linuxBootId();
   constructor(private readonly root: string) {}
+
+  volatileBoot(): string | null {
+    return this.bootId;
+  }
+
+  async sync(sha256s: readonly string[]): Promise<void> {
+    const files = [...new Set(sha256s)].map((h) => this.pathOf(h));
+    const dirs = new Set<string>();
+    for (const f of files) {
+      const leaf = path.dirname(f);
+      dirs.add(leaf).add(path.dirname(leaf));
+    }
+    dirs.add(this.root);
+    // Files first, then the directories that name them (a rename is durable once its directory is).
+    await eachLimited([...files, ...dirs], SYNC_PARALLEL, async (p) => {
+      const fh = await open(p, "r");
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    });
+  }
+
+  async verify(sha256: string, size: number): Promise<boolean> {
+    let p: string;
+    try {
+      p = this.pathOf(sha256);
+    } catch {
+      return false;
+    }
+    const hash = createHash("sha256");
+    let n = 0;
+    try {
+      for await (const part of createReadStream(p, { highWaterMark: 1024 * 1024 })) {
+        n += (part as Buffer).length;
+        hash.update(part as Buffer);
+      }
+    } catch {
+      return false;
+    }
+    return n === size && hash.digest("hex") === sha256;
+  }
 
   private pathOf(sha256: string): string {
     if (!HEX64.test(sha256)) throw new Error("invalid blob hash");
@@ -67,7 +147,7 @@ export class LocalBlobStore implements BlobStore {
     return { sha256: staged.sha256, size: staged.size };
   }
 
-  async stage(data: AsyncIterable<Uint8Array> | Uint8Array, opts: { maxBytes?: number } = {}): Promise<StagedBlob> {
+  async stage(data: AsyncIterable<Uint8Array> | Uint8Array, opts: StageOptions = {}): Promise<StagedBlob> {
     const tmpDir = path.join(this.root, "tmp");
     await mkdir(tmpDir, { recursive: true });
     const tmp = path.join(tmpDir, `${randomBytes(12).toString("hex")}.part`);
@@ -93,7 +173,7 @@ export class LocalBlobStore implements BlobStore {
         }
       }
       if (pending.length) await fh.writev(pending);
-      await fh.sync();
+      if (opts.durable !== false || !this.bootId) await fh.sync();
     } catch (e) {
       await fh.close();
       await rm(tmp, { force: true });
@@ -176,6 +256,24 @@ async function readdirSafe(dir: string): Promise<string[]> {
   } catch {
     return [];
   }
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time; the first failure rejects (the others finish first). */
+async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: unknown = null;
+  const lane = async () => {
+    while (next < items.length && failure === null) {
+      const item = items[next++]!;
+      try {
+        await fn(item);
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  if (failure !== null) throw failure;
 }
 
 /** Reads a whole blob (small documents only). */

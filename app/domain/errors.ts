@@ -36,7 +36,9 @@ export type DomainErrorCode =
   | "INTERNAL"
   // Form input refused by readForm (app/domain/form-input.ts) before any action reads it.
   | "CONTROL_CHARACTER"
-  | "TOO_MANY_ITEMS";
+  | "TOO_MANY_ITEMS"
+  // An opened bid's stored ciphertext no longer verifies when it is read back (docs/decisions/031): nothing is served.
+  | "STORED_FILE_CORRUPT";
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode;
@@ -81,6 +83,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   INTERNAL: 500,
   CONTROL_CHARACTER: 400,
   TOO_MANY_ITEMS: 400,
+  STORED_FILE_CORRUPT: 500,
 };
 
 export function httpStatusOf(code: DomainErrorCode): number {

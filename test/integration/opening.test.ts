@@ -10,6 +10,7 @@ import { bidOpenings, bids, jobs as jobsTable, memberships, notifications, openi
 import { answerObjection, closeOpening, confirmRecord, decideFailure, endFallback, hallState, openHall, publishFailureNotice, raiseObjection, releaseBidKey, releaseShare } from "#app/services/opening/opening.server";
 import { serverT } from "#app/i18n";
 import { hallView } from "#app/services/opening/opening-view.server";
+import { openPlaintext } from "#app/services/opening/plaintext.server";
 import { PUBLIC_ACTOR } from "#app/services/platform/actor";
 import { organisations } from "#db/schema/index";
 import { documentSigner } from "#app/services/platform/platform-signer.server";
@@ -79,9 +80,12 @@ forEachDriver("online opening", (env) => {
     expect([states[b1.bidId]!.state, states[b2.bidId]!.state, states[b3.bidId]!.state]).toEqual(["decrypted", "pending", "decrypted"]);
     expect(states[b2.bidId]!.lastError).toBe("chunk_or_key");
     const plainSha = states[b1.bidId]!.files![1]!.sha256;
-    const stored = await app.blobs.get(plainSha);
+    // ADR 031: no plaintext is written at the opening; it is decrypted from the stored ciphertext when read.
+    expect(await app.blobs.has(plainSha)).toBe(false);
+    expect(states[b1.bidId]!.contentKey).toMatchObject({ v: 1, alg: "A256GCM" });
+    expect(states[b2.bidId]!.contentKey).toBeNull();
     let text = "";
-    for await (const part of stored) text += Buffer.from(part as Buffer).toString("utf8");
+    for await (const part of await openPlaintext(app, b1.bidId, states[b1.bidId]!.files![1]!)) text += Buffer.from(part as Buffer).toString("utf8");
     expect(text).toBe("技术标正文");
     // R26: no price anywhere public before every bid is opened.
     expect((await hallState(app.db, t.sectionId)).opening!.reading).toBeNull();
@@ -142,12 +146,13 @@ forEachDriver("online opening", (env) => {
     expect(entry!.payload).toMatchObject({ sha256: doc.sha256 });
     if (process.env.KEEP_PDF) writeFileSync(process.env.KEEP_PDF, pdf);
 
-    // The hourly sweep keeps what the opening stored: the decrypted files and the signed record (ADR 004).
+    // The hourly sweep keeps what the opening needs: the ciphertext the files are read from and the signed record (ADR 004, 031).
     const swept = await sweepUnreferencedBlobs(app.db, app.blobs, new Date(Date.now() + 48 * 3600_000));
-    expect(swept).not.toContain(plainSha);
     expect(swept).not.toContain(doc.sha256);
-    expect(await app.blobs.has(plainSha)).toBe(true);
     expect(await app.blobs.has(doc.sha256)).toBe(true);
+    text = "";
+    for await (const part of await openPlaintext(app, b1.bidId, states[b1.bidId]!.files![1]!)) text += Buffer.from(part as Buffer).toString("utf8");
+    expect(text).toBe("技术标正文");
   });
 
   it("R25: fewer bids than the minimum → the section fails (流标) when the hall opens", async () => {

@@ -187,7 +187,8 @@ export async function archiveContents(ctx: Ctx, projectId: string): Promise<Arch
         if (!filesOpen) withheld.push({ path: `${dir}/files/`, kind: "bid_files", reason: "the evaluation is not over: opened bid files are for the committee only (R42)" });
         else {
           const named = uniquePaths(opening.files.map((f) => ({ f, path: `${dir}/files/${safeSegment(f.name)}` })));
-          for (const { f, path } of named) await addBlob(path, "bid_file", f.sha256, f.size);
+          // Decrypted from the stored ciphertext as the ZIP is written (ADR 031; a stored plaintext blob if there is one).
+          for (const { f, path } of named) files.push({ path, source: { bidFile: { bidId: b.id, index: f.index } }, sha256: f.sha256, size: f.size, kind: "bid_file", recordSeq: seqOf(f.sha256) });
         }
       }
     }

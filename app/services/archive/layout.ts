@@ -8,8 +8,11 @@
 export type ArchiveEntry = {
   /** Path inside the ZIP, `/`-separated, never absolute, never `..`. */
   path: string;
-  /** A blob of the blob store (streamed when the ZIP is written) or bytes generated for the export. */
-  source: { blob: string } | { bytes: Uint8Array };
+  /**
+   * A blob of the blob store (streamed when the ZIP is written), an opened bid's file (decrypted from its stored
+   * ciphertext when the ZIP is written, docs/decisions/031) or bytes generated for the export.
+   */
+  source: { blob: string } | { bidFile: { bidId: string; index: number } } | { bytes: Uint8Array };
   sha256: string;
   size: number;
   /** What the file is, e.g. `tender_document`, `bid_manifest`, `opening_record_pdf` (docs/archive.md lists them). */

@@ -3,6 +3,7 @@ import { Transform, type Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { ZipFile } from "yazl";
 import type { AppContext } from "../platform/context.server";
+import { openPlaintext } from "../opening/plaintext.server";
 import { archiveContents, type ArchiveContents } from "./contents.server";
 
 type Ctx = Pick<AppContext, "db" | "blobs" | "config">;
@@ -29,7 +30,8 @@ function verifying(sha256: string, size: number): Transform {
 }
 
 /**
- * Streams the project's archive as a ZIP into `out` (docs/archive.md): blobs are read one at a time, lazily, and
+ * Streams the project's archive as a ZIP into `out` (docs/archive.md): blobs are read one at a time, lazily (an
+ * opened bid's file is decrypted from its stored ciphertext, every tag verified: ADR 031), and
  * stored (not deflated: PDFs and office files are compressed already, and a 50 MB bid file costs no CPU); the
  * generated files are deflated. Memory stays flat whatever the bid sizes. Resolves when `out` has everything;
  * rejects (and destroys `out`) on any read error or a blob that does not match the manifest.
@@ -44,9 +46,11 @@ export async function writeArchiveZip(app: Ctx, projectId: string, out: Writable
       zip.addBuffer(Buffer.from(e.source.bytes.buffer, e.source.bytes.byteOffset, e.source.bytes.byteLength), e.path, { mtime, mode: 0o100644, compress: true });
       continue;
     }
-    const sha = e.source.blob;
+    const sha = e.sha256;
+    const source = e.source;
+    const open = () => ("bidFile" in source ? openPlaintext(app, source.bidFile.bidId, { index: source.bidFile.index, size: e.size, sha256: sha }) : app.blobs.get(source.blob));
     zip.addReadStreamLazy(e.path, { mtime, mode: 0o100644, compress: false, size: e.size }, (cb) => {
-      app.blobs.get(sha).then(
+      open().then(
         (stream: Readable) => {
           const checked = verifying(sha, e.size);
           stream.on("error", (err) => checked.destroy(err));

@@ -7,15 +7,19 @@ import { isUuid } from "#app/domain/ids";
 import type { Actor } from "../platform/actor";
 import { runCommand } from "../platform/command.server";
 import type { AppContext } from "../platform/context.server";
+import { openPlaintext } from "../opening/plaintext.server";
 import { loadEvaluation, memberOf, type Stage } from "./access.server";
 
-type Ctx = Pick<AppContext, "db" | "blobs">;
+type Ctx = Pick<AppContext, "db" | "blobs" | "config">;
 
 /**
  * The bids the committee evaluates and their files (issue 12 item 4; docs/decisions/015-evaluation.md "Bid files"):
  * every bid decrypted at the opening (`bid_openings.state = decrypted`), in the order it was received (the order of
- * the 唱标), with the plaintext files the opening verified against the signed manifest and stored in the blob store
- * (file 0 is the sealed bid form, JSON).
+ * the 唱标), with the plaintext files the opening verified against the signed manifest (file 0 is the sealed bid form,
+ * JSON). Since ADR 031 the opening does not store the plaintext: it is decrypted from the stored ciphertext when a
+ * member reads it, every chunk checked against the manifest first and every GCM tag verified (`openPlaintext`); a
+ * file whose stored ciphertext no longer verifies is refused (STORED_FILE_CORRUPT) with nothing served. Bids opened
+ * before ADR 031 are served from their stored plaintext.
  *
  * The files are read only inside the review room, inline, by this section's seated members (entered and declared,
  * R41) who are in the room (an open presence: a member who left, or whose heartbeat lapsed, reads nothing until it
@@ -131,7 +135,7 @@ export async function openBidFile(ctx: Ctx, actor: Actor, sectionId: string, bid
       payload: { sectionId, seat: reader.seat, memberId: reader.memberId, fileIndex: f.index, name: f.name, sha256: f.sha256, size: f.size },
     };
   });
-  const { head, body } = await peek(await ctx.blobs.get(file.sha256), 512);
+  const { head, body } = await peek(await openPlaintext(ctx, bidId, file), 512);
   return { name: file.name, size: file.size, sha256: file.sha256, contentType: bidFileType(index, head), body };
 }
 

@@ -1,16 +1,13 @@
 import { createDecipheriv, createHash } from "node:crypto";
-import { once } from "node:events";
-import { PassThrough } from "node:stream";
 import { and, asc, eq, isNull } from "drizzle-orm";
 import { combineShares, openingKid } from "#crypto/opening-key";
 import { importUnwrapKey, importVerifyKey } from "#crypto/keys";
-import { fromBase64, type Manifest } from "#crypto/seal/format";
+import { fromBase64, type Manifest, type ManifestFile } from "#crypto/seal/format";
 import { openFile, unwrapContentKeyRaw, verifyManifest, type OpenOptions } from "#crypto/seal/open";
 import { manifestBytes, type HashOptions } from "#crypto/seal/seal";
 import type { Executor, Tx } from "#db/client";
 import {
   bidOpenings,
-  bidUploadChunks,
   bids,
   certificates,
   openingCheckins,
@@ -44,7 +41,6 @@ import {
   sealedFilesMatch,
   type BidOpeningState,
   type OpeningPhase,
-  type SealedBidForm,
 } from "#app/domain/rules/opening";
 import { capitalsOrBlank, formatMoney } from "#app/domain/money";
 import { getProfile } from "#app/domain/rules/profiles";
@@ -61,6 +57,9 @@ import { notifyOrganisations } from "../platform/notify.server";
 import zhRules from "#app/locales/zh-CN/rules.json";
 import { channels } from "../platform/live-channels.server";
 import { publishRelease } from "../open-data/releases.server";
+import { sealContentKey } from "./content-key.server";
+import { localBlobPath, uploadChunkShas } from "./plaintext.server";
+import { verifyPool, VerifyWorkerError } from "./verify-pool.server";
 
 /**
  * The online opening hall (不见面开标, docs/rules.md R24–R30). Every state change is a command
@@ -68,7 +67,7 @@ import { publishRelease } from "../open-data/releases.server";
  * that channel carry only what is public at that moment: counts and who checked in during
  * decryption, names and prices only in the 唱标 once every bid is opened or decided (R26).
  *
- * Decryption runs outside the command's transaction (it reads and writes blobs), then the
+ * Decryption runs outside the command's transaction (it reads every chunk; ADR 031: it writes no plaintext), then the
  * command re-checks the bid is still pending and records the result.
  */
 
@@ -227,80 +226,52 @@ class SealedFormRefused extends Error {
 }
 
 /**
- * Decrypts one bid with its content key: every chunk against the manifest, plaintext to the blob store. The bid form
- * (file 0) is read and checked against the manifest's file list (R26, §7 step 5) as soon as it is open, before any
- * other file is decrypted: a bid that cannot open is not decrypted further (`SealedFormRefused`).
+ * Opens one bid with its content key without writing its plaintext (docs/decisions/031-opening-without-plaintext-writes.md).
+ * The bid form (file 0, small) is decrypted here, read and checked against the manifest's file list (R26, §7 step 5)
+ * before anything else: a bid that cannot open is not decrypted further (`SealedFormRefused`). Every other file is
+ * verified in the worker pool — each ciphertext chunk's SHA-256 against the signed manifest, its GCM tag under the
+ * position-bound nonce and AAD, the plaintext's size and SHA-256 (hashed once) — and its plaintext dropped; the files
+ * of one bid run side by side. What is kept: the manifest's plaintext hashes (verified) and the content key, sealed to
+ * the platform, with which the review room and the archive decrypt on read (`openPlaintext`).
  */
 async function decryptBid(ctx: Ctx, bid: { id: string; uploadId: string; manifest: Manifest }, rawKey: Uint8Array) {
-  const key = await globalThis.crypto.subtle.importKey("raw", rawKey as unknown as BufferSource, { name: "AES-GCM" }, false, ["decrypt"]);
-  const options: OpenOptions = { ...NODE_HASHING, decryptChunk: (ct, iv, aad) => gcmDecrypt(rawKey, ct, iv, aad) };
-  const rows = await ctx.db
-    .select({ fileIndex: bidUploadChunks.fileIndex, chunkIndex: bidUploadChunks.chunkIndex, sha256: bidUploadChunks.sha256 })
-    .from(bidUploadChunks)
-    .where(eq(bidUploadChunks.uploadId, bid.uploadId))
-    .orderBy(asc(bidUploadChunks.fileIndex), asc(bidUploadChunks.chunkIndex));
-  const files: { index: number; name: string; size: number; sha256: string }[] = [];
-  let form: SealedBidForm | null = null;
-  for (const f of bid.manifest.files) {
-    const blobs = ctx.blobs;
-    const chunkShas = rows.filter((r) => r.fileIndex === f.index).map((r) => r.sha256);
-    // One chunk read ahead while the current one is verified and decrypted.
-    async function* ciphertext() {
-      let next = chunkShas.length ? readBlob(blobs, chunkShas[0]!) : null;
-      for (let i = 0; i < chunkShas.length; i++) {
-        const current = await next!;
-        next = i + 1 < chunkShas.length ? readBlob(blobs, chunkShas[i + 1]!) : null;
-        yield new Uint8Array(current.buffer, current.byteOffset, current.length);
-      }
-    }
-    const formParts: Uint8Array[] = [];
-    let bytes = 0;
-    // Plaintext streams into the blob store chunk by chunk (memory flat); the bid form (file 0) is also kept.
-    const stream = new PlainSink(ctx);
-    try {
-      await openFile(key, f, ciphertext(), async (pt) => {
-        bytes += pt.length;
-        if (f.index === 0) formParts.push(pt);
-        await stream.write(pt);
-      }, options);
-      if (f.index === 0) {
-        form = readSealedForm(new Uint8Array(Buffer.concat(formParts)));
-        if (!form) throw new SealedFormRefused("form_unreadable");
-        if (!sealedFilesMatch(bid.manifest.files, form)) throw new SealedFormRefused("form_files_mismatch");
-      }
-    } catch (e) {
-      stream.abort(e); // a refused bid form is not kept either
-      throw e;
-    }
-    const stored = await stream.close();
-    files.push({ index: f.index, name: f.name, size: bytes, sha256: stored.sha256 });
-  }
-  if (!form) throw new SealedFormRefused("form_unreadable"); // a manifest without files (refused at submission anyway)
-  return { files, form };
+  const shas = await uploadChunkShas(ctx.db, bid.uploadId);
+  const [first, ...rest] = bid.manifest.files;
+  if (!first || first.index !== 0) throw new SealedFormRefused("form_unreadable"); // refused at submission anyway
+  const formParts: Uint8Array[] = [];
+  await openOnThisThread(ctx, first, shas.get(0) ?? [], rawKey, async (pt) => {
+    formParts.push(pt);
+  });
+  const form = readSealedForm(new Uint8Array(Buffer.concat(formParts)));
+  if (!form) throw new SealedFormRefused("form_unreadable");
+  if (!sealedFilesMatch(bid.manifest.files, form)) throw new SealedFormRefused("form_files_mismatch");
+  await Promise.all(
+    rest.map(async (f) => {
+      const chunkShas = shas.get(f.index) ?? [];
+      const paths = chunkShas.map((sha) => localBlobPath(ctx.blobs, sha));
+      if (paths.every((x): x is string => x !== null)) await verifyPool().verifyFile(rawKey, f, paths.map((path) => ({ path })));
+      else await openOnThisThread(ctx, f, chunkShas, rawKey, async () => undefined); // a store without local files
+    }),
+  );
+  const files = bid.manifest.files.map((f) => ({ index: f.index, name: f.name, size: f.size, sha256: f.sha256 }));
+  return { files, form, contentKey: sealContentKey(ctx.config, bid.id, rawKey) };
 }
 
-/** Streams plaintext into the blob store (which takes an async iterable) with backpressure. */
-class PlainSink {
-  private readonly pipe = new PassThrough();
-  private readonly result: Promise<{ sha256: string; size: number }>;
-  constructor(ctx: Ctx) {
-    this.result = ctx.blobs.put(this.pipe);
-    this.result.catch(() => undefined); // surfaced by close()
-    // abort() destroys the pipe with the error; the blob store's reader sees it, but if it has already stopped
-    // listening the 'error' event would have no listener and crash the process (seen once in CI).
-    this.pipe.on("error", () => undefined);
+/** `openFile` on this thread with node:crypto (the bid form; files of a store the workers cannot read). */
+async function openOnThisThread(ctx: Ctx, f: ManifestFile, chunkShas: string[], rawKey: Uint8Array, emit: (pt: Uint8Array) => Promise<void>) {
+  const key = await globalThis.crypto.subtle.importKey("raw", rawKey as unknown as BufferSource, { name: "AES-GCM" }, false, ["decrypt"]);
+  const options: OpenOptions = { ...NODE_HASHING, decryptChunk: (ct, iv, aad) => gcmDecrypt(rawKey, ct, iv, aad) };
+  const blobs = ctx.blobs;
+  // One chunk read ahead while the current one is verified and decrypted.
+  async function* ciphertext() {
+    let next = chunkShas.length ? readBlob(blobs, chunkShas[0]!) : null;
+    for (let i = 0; i < chunkShas.length; i++) {
+      const current = await next!;
+      next = i + 1 < chunkShas.length ? readBlob(blobs, chunkShas[i + 1]!) : null;
+      yield new Uint8Array(current.buffer, current.byteOffset, current.length);
+    }
   }
-  async write(b: Uint8Array) {
-    if (!this.pipe.write(b)) await once(this.pipe, "drain");
-  }
-  async close() {
-    this.pipe.end();
-    return this.result;
-  }
-  /** Drops a partial plaintext (the blob store deletes its temp file). */
-  abort(e: unknown) {
-    this.pipe.destroy(e instanceof Error ? e : new Error(String(e)));
-  }
+  await openFile(key, f, ciphertext(), emit, options);
 }
 
 async function openableBid(db: Executor, sectionId: string, where: { orgId?: string; bidId?: string }) {
@@ -340,6 +311,7 @@ export async function releaseBidKey(ctx: Ctx, actor: Actor, sectionId: string, c
   try {
     opened = await decryptBid(ctx, { id: row.b.id, uploadId: row.b.uploadId, manifest: row.b.manifest }, raw);
   } catch (e) {
+    if (e instanceof VerifyWorkerError) throw e; // the server's fault, not the bid's: nothing is refused
     return refuse(ctx, actor, sectionId, row.bo, e instanceof SealedFormRefused ? e.detail : "chunk_or_key");
   }
   await recordOpened(ctx, actor, sectionId, row.b.id, "bidder", opened, (o2) => checkBidderRelease({ phase: o2.phase, now, windowEndsAt: o2.decryptionEndsAt, checkedIn: true, state: "pending" }));
@@ -368,7 +340,7 @@ async function recordOpened(
     rule(recheck(o));
     const [bo] = await tx.select().from(bidOpenings).where(eq(bidOpenings.bidId, bidId)).for("update");
     if (bo!.state !== "pending") rule([violation("RULE_R26_ALREADY_OPENED")]);
-    await tx.update(bidOpenings).set({ state: "decrypted", openedBy: by, openedAt: now, files: opened.files, form: opened.form, lastError: null }).where(eq(bidOpenings.bidId, bidId));
+    await tx.update(bidOpenings).set({ state: "decrypted", openedBy: by, openedAt: now, files: opened.files, form: opened.form, contentKey: opened.contentKey, lastError: null }).where(eq(bidOpenings.bidId, bidId));
     const counts = await stateCounts(tx, sectionId);
     return {
       result: undefined,
@@ -482,7 +454,7 @@ async function openWithOpeningKey(ctx: Ctx, actor: Actor, sectionId: string, pkc
       await recordOpened(ctx, actor, sectionId, b.id, "custodians", opened, (o) => (o.phase === "fallback" ? [] : [violation("RULE_R26_WINDOW_CLOSED")]));
       n++;
     } catch (e) {
-      if (e instanceof DomainError) throw e;
+      if (e instanceof DomainError || e instanceof VerifyWorkerError) throw e;
       await ctx.db.update(bidOpenings).set({ lastError: e instanceof SealedFormRefused ? `custodians_${e.detail}` : "custodians_chunk_or_key" }).where(eq(bidOpenings.bidId, b.id));
     }
   }
@@ -639,12 +611,15 @@ export async function confirmRecord(ctx: Ctx, actor: Actor, sectionId: string) {
 export async function hallState(db: Executor, sectionId: string) {
   const { s, p } = await sectionRow(db, sectionId);
   const [o] = await db.select().from(openings).where(eq(openings.sectionId, sectionId));
+  // The sealed content key (ADR 031) never leaves the services that decrypt on read: not part of the hall's state.
   const bidRows = o
-    ? await db
-        .select({ bo: bidOpenings, name: organisations.name })
-        .from(bidOpenings)
-        .innerJoin(organisations, eq(organisations.id, bidOpenings.orgId))
-        .where(eq(bidOpenings.sectionId, sectionId))
+    ? (
+        await db
+          .select({ bo: bidOpenings, name: organisations.name })
+          .from(bidOpenings)
+          .innerJoin(organisations, eq(organisations.id, bidOpenings.orgId))
+          .where(eq(bidOpenings.sectionId, sectionId))
+      ).map(({ bo: { contentKey: _sealed, ...bo }, name }) => ({ bo, name }))
     : [];
   const checkins = await db
     .select({ orgId: openingCheckins.orgId, at: openingCheckins.at, name: organisations.name })

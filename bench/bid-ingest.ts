@@ -63,6 +63,7 @@ try {
       if (target === "server") {
         const r = await uploadBid(agent, child.url, sectionId, bidder!, sealed, PARALLEL);
         if (r.status !== 200) throw new Error(`complete: ${r.status} ${r.body}`);
+        console.error(`run ${run} server: chunks ${(r.chunksMs / 1000).toFixed(2)} s, completing request (every chunk made durable, manifest, receipt) ${(r.completeMs / 1000).toFixed(2)} s`);
       } else {
         await putChunks(agent, child.url, (c) => `/sink/${c.file}/${c.chunk}`, {}, sealed, PARALLEL);
       }

@@ -200,9 +200,11 @@ export async function uploadBid(agent: http.Agent, base: string, sectionId: stri
   const begin = await request(agent, base, "POST", `/api/sections/${sectionId}/uploads`, { ...headers, "content-type": "application/json" }, Buffer.from(JSON.stringify({ certificateId: b.cert.certificateId, chunkSize: s.chunkSize, files: s.declared, recipients: s.recipients })));
   if (begin.status !== 200) throw new Error(`begin: ${begin.status} ${begin.body}`);
   const { uploadId } = JSON.parse(begin.body) as { uploadId: string };
+  const t0 = performance.now();
   await putChunks(agent, base, (c) => `/api/uploads/${uploadId}/chunks/${c.file}/${c.chunk}`, headers, s, parallel);
+  const t1 = performance.now();
   const done = await request(agent, base, "POST", `/api/uploads/${uploadId}/complete`, { ...headers, "content-type": "application/json" }, Buffer.from(JSON.stringify({ manifest: s.manifest, signature: s.signature })));
-  return { status: done.status, body: done.body };
+  return { status: done.status, body: done.body, chunksMs: t1 - t0, completeMs: performance.now() - t1 };
 }
 
 export type Child = { url: string; pid: number; stop(): Promise<void>; peakRssMiB(): number; cpuSeconds(): number };

@@ -12,7 +12,7 @@ export const SERVER_ENTRY = "build/server-main/index.js";
  * End-to-end harness: the real server (compiled `server/index.ts`, build/server-main, on the built Remix app) on a free
  * loopback port with its own data folder and the demo seed, and Debian's Chromium.
  */
-export type RunningServer = { url: string; dataDir: string; stop(): Promise<number | null>; output(): string };
+export type RunningServer = { url: string; dataDir: string; stop(): Promise<number | null>; kill(): Promise<void>; output(): string };
 
 export async function startServer(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), "th-e2e-"));
@@ -55,9 +55,17 @@ export async function startServer(opts: { dataDir?: string; env?: Record<string,
     url,
     dataDir,
     output: () => out,
+    /** SIGKILL: the process dies at once, with no shutdown of any kind (a crash, an OOM kill). */
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      await new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGKILL");
+      });
+    },
     /** SIGTERM, as a process manager would; resolves with the exit code. */
     async stop() {
-      if (child.exitCode !== null) return child.exitCode;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       return new Promise<number | null>((resolve) => {
         child.once("exit", (code) => resolve(code));
         child.kill("SIGTERM");

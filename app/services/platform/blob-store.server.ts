@@ -86,7 +86,27 @@ const SYNC_PARALLEL = 8;
  */
 export class LocalBlobStore implements BlobStore {
   private readonly bootId = linuxBootId();
+  /** Directories this process has created or found (a chunk PUT must not pay for a recursive mkdir each time). */
+  private readonly knownDirs = new Set<string>();
   constructor(private readonly root: string) {}
+
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.knownDirs.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    this.knownDirs.add(dir);
+  }
+
+  /** `rename` into a directory believed to exist; created again if something removed it meanwhile. */
+  private async renameInto(from: string, to: string): Promise<void> {
+    try {
+      await rename(from, to);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+      this.knownDirs.clear();
+      await this.ensureDir(path.dirname(to));
+      await rename(from, to);
+    }
+  }
 
   volatileBoot(): string | null {
     return this.bootId;
@@ -101,14 +121,7 @@ export class LocalBlobStore implements BlobStore {
     }
     dirs.add(this.root);
     // Files first, then the directories that name them (a rename is durable once its directory is).
-    await eachLimited([...files, ...dirs], SYNC_PARALLEL, async (p) => {
-      const fh = await open(p, "r");
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-    });
+    await eachLimited([...files, ...dirs], SYNC_PARALLEL, fsyncPath);
   }
 
   async verify(sha256: string, size: number): Promise<boolean> {
@@ -149,10 +162,16 @@ export class LocalBlobStore implements BlobStore {
 
   async stage(data: AsyncIterable<Uint8Array> | Uint8Array, opts: StageOptions = {}): Promise<StagedBlob> {
     const tmpDir = path.join(this.root, "tmp");
-    await mkdir(tmpDir, { recursive: true });
+    await this.ensureDir(tmpDir);
     const tmp = path.join(tmpDir, `${randomBytes(12).toString("hex")}.part`);
-    const fh = await open(tmp, "wx", 0o600);
+    const fh = await open(tmp, "wx", 0o600).catch(async (e: NodeJS.ErrnoException) => {
+      if (e.code !== "ENOENT") throw e;
+      this.knownDirs.clear(); // the folder was removed meanwhile
+      await this.ensureDir(tmpDir);
+      return open(tmp, "wx", 0o600);
+    });
     const hash = createHash("sha256");
+    const synced = opts.durable !== false || !this.bootId;
     let size = 0;
     try {
       const source = data instanceof Uint8Array ? [data] : data;
@@ -173,7 +192,7 @@ export class LocalBlobStore implements BlobStore {
         }
       }
       if (pending.length) await fh.writev(pending);
-      if (opts.durable !== false || !this.bootId) await fh.sync();
+      if (synced) await fh.sync();
     } catch (e) {
       await fh.close();
       await rm(tmp, { force: true });
@@ -183,13 +202,18 @@ export class LocalBlobStore implements BlobStore {
     const sha256 = hash.digest("hex");
     const dest = this.pathOf(sha256);
     let state: "staged" | "committed" | "discarded" = "staged";
+    const ensureDir = (d: string) => this.ensureDir(d);
+    const renameInto = (from: string, to: string) => this.renameInto(from, to);
     return {
       sha256,
       size,
       async commit() {
         if (state !== "staged") throw new Error(`blob already ${state}`);
-        await mkdir(path.dirname(dest), { recursive: true });
-        await rename(tmp, dest);
+        await ensureDir(path.dirname(dest));
+        // Replacing a published file (identical content, or a copy broken by a crash of the machine) must not leave
+        // a durable reference pointing at bytes that are not: an existing file is only ever replaced by a synced one.
+        if (!synced && (await exists(dest))) await fsyncPath(tmp);
+        await renameInto(tmp, dest);
         state = "committed";
       },
       async discard() {
@@ -255,6 +279,24 @@ async function readdirSafe(dir: string): Promise<string[]> {
     return await readdir(dir);
   } catch {
     return [];
+  }
+}
+
+async function fsyncPath(p: string): Promise<void> {
+  const fh = await open(p, "r");
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
   }
 }
 

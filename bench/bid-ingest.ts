@@ -7,7 +7,7 @@
 // on PostgreSQL (session, CSRF, deadline check, R18 check, blob store, chunk row) followed by
 // the completing command that verifies the signed manifest and signs the receipt.
 // Needs `npm run build` and the local PostgreSQL.
-// Usage: npx tsx bench/bid-ingest.ts [--mib 1024] [--chunk-mib 1] [--parallel 3] [--runs 2]
+// Usage: npx tsx bench/bid-ingest.ts [--mib 1024] [--chunk-mib 4 (the browser client's chunk size, ADR 032)] [--parallel 3] [--runs 2]
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
@@ -20,7 +20,7 @@ import { formatNumber, reportFigures } from "./lib/report";
 const { values } = parseArgs({
   options: {
     mib: { type: "string", default: "1024" },
-    "chunk-mib": { type: "string", default: "1" },
+    "chunk-mib": { type: "string", default: "4" },
     parallel: { type: "string", default: "3" },
     runs: { type: "string", default: "2" },
   },

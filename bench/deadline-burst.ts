@@ -8,7 +8,7 @@
 // minute; a further `--late` bidders finish theirs only after the deadline. Afterwards the
 // database is compared with what every bidder was told.
 // Needs `npm run build` and the local PostgreSQL.
-// Usage: npx tsx bench/deadline-burst.ts [--bidders 1000] [--mb 5] [--window 60] [--spread 50] [--late 20] [--parallel 3] [--chunk-mib 1]
+// Usage: npx tsx bench/deadline-burst.ts [--bidders 1000] [--mb 5] [--window 60] [--spread 50] [--late 20] [--parallel 3] [--chunk-mib 4 (the browser client's chunk size, ADR 032)]
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
@@ -40,7 +40,7 @@ const { values } = parseArgs({
     spread: { type: "string", default: "50" },
     late: { type: "string", default: "20" },
     parallel: { type: "string", default: "3" },
-    "chunk-mib": { type: "string", default: "1" },
+    "chunk-mib": { type: "string", default: "4" },
   },
 });
 const N = Number(values.bidders);

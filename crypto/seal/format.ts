@@ -5,7 +5,7 @@
  */
 export const SEAL_VERSION = 1;
 export const SEAL_MAGIC = "TH-SEAL-v1";
-export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
+export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
 export const TAG_BYTES = 16;
 const MAX_FILES = 2 ** 32 - 1;
 

@@ -3,14 +3,18 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { and, eq } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { toBase64 } from "#crypto/seal/format";
-import { bidOpenings, bids, recordEntries } from "#db/schema/index";
+import { bidOpenings, bids, recordEntries, roomPresence } from "#db/schema/index";
 import { openHall, releaseBidKey } from "#app/services/opening/opening.server";
 import { dataKeyFile, unsealContentKey } from "#app/services/opening/content-key.server";
 import { localBlobPath, openPlaintext, StoredFileCorrupt, uploadChunkShas } from "#app/services/opening/plaintext.server";
 import type { AppContext } from "#app/services/platform/context.server";
+import { login } from "#app/services/accounts/auth.server";
+import { loader as fileLoader } from "#app/routes/evaluations.$sectionId.bids.$bidId.files.$index";
 import { failure, ruleOf } from "../helpers/errors";
 import { forEachDriver } from "../helpers/db";
-import { checkInAs, form, tenderWithBids, type Bidder } from "../helpers/opening";
+import { forceStage, openedSection, seatCommittee } from "../helpers/evaluation";
+import { PASSWORD } from "../helpers/factories";
+import { checkInAs, form, TECH, tenderWithBids, type Bidder } from "../helpers/opening";
 
 /** A 200,000-byte technical file: four 64 KiB chunks (test/helpers/bids.ts), so a tampered chunk can be in the middle. */
 const BIG = new Uint8Array(randomBytes(200_000));
@@ -139,5 +143,35 @@ forEachDriver("opening without plaintext writes (ADR 031)", (env) => {
     expect(sha(await read(await openPlaintext(app, b1.bidId, bo.files![1]!)))).toBe(sha(BIG));
     // The bid form has no blob and no sealed key: refused, nothing served.
     await expect(openPlaintext(app, b1.bidId, bo.files![0]!)).rejects.toBeInstanceOf(StoredFileCorrupt);
+  });
+
+  it("the review room's file download decrypts on read; after a stored chunk is tampered with it fails with STORED_FILE_CORRUPT and serves nothing", async () => {
+    const { app } = env();
+    const t = await openedSection(app, 3);
+    const members = await seatCommittee(app, t.sectionId, 5);
+    await forceStage(app, t.sectionId, "review", members);
+    const m = members[0]!;
+    await app.db.insert(roomPresence).values({ sectionId: t.sectionId, memberId: m.memberId, enteredAt: new Date() });
+    const s = await login(app, { username: m.actor.username, password: PASSWORD, ip: "127.0.0.1", userAgent: "vitest" });
+    const get = (bidId: string, index: string) =>
+      fileLoader({
+        request: new Request(`http://localhost/evaluations/${t.sectionId}/bids/${bidId}/files/${index}`, { headers: { cookie: `th_session=${s.token}`, "accept-language": "zh-CN" } }),
+        context: { app, ip: "127.0.0.1", userAgent: "vitest" } as never,
+        params: { sectionId: t.sectionId, bidId, index },
+      });
+    const b = t.bidders[0]!;
+    const ok = await get(b.bidId, "1");
+    expect(ok.status).toBe(200);
+    expect(new Uint8Array(await ok.arrayBuffer())).toEqual(TECH);
+    expect(ok.headers.get("x-content-sha256")).toBe(sha(TECH));
+
+    flipByte(await chunkFile(app, b, 1, 0), 2);
+    const bad = await get(b.bidId, "1");
+    expect(bad.status).toBe(500);
+    const text = await bad.text();
+    expect(text).toContain("完整性校验");
+    expect(text).not.toContain("技术标正文");
+    // The other bids are not affected.
+    expect(new Uint8Array(await (await get(t.bidders[1]!.bidId, "1")).arrayBuffer())).toEqual(TECH);
   });
 });

@@ -6,7 +6,7 @@ import { loginAttempts, memberships, organisations, sessions, users } from "#db/
 import { DomainError } from "#app/domain/errors";
 import type { Role } from "#app/domain/roles";
 import { PUBLIC_ACTOR, type Actor } from "../platform/actor";
-import { dbNow, runCommand } from "../platform/command.server";
+import { runCommand } from "../platform/command.server";
 import type { AppContext } from "../platform/context.server";
 import { releaseOnSuccess, reserveLoginAttempt } from "./login-throttle.server";
 
@@ -111,15 +111,16 @@ export async function actorForSession(
   userAgent: string | null,
 ): Promise<Actor | null> {
   if (!token) return null;
+  // Whether the last-seen time is a minute old is decided by the database clock in the same query (one round trip
+  // fewer on every signed-in request, each chunk of a bid upload included).
   const [row] = await db
-    .select({ userId: sessions.userId, id: sessions.id, lastSeenAt: sessions.lastSeenAt })
+    .select({ userId: sessions.userId, id: sessions.id, stale: sql<boolean>`${sessions.lastSeenAt} < now() - interval '60 seconds'` })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.tokenHash, tokenHash(token)), gt(sessions.expiresAt, sql`now()`), eq(users.active, true)));
   if (!row) return null;
-  const now = await dbNow(db);
-  if (now.getTime() - row.lastSeenAt.getTime() > 60_000) {
-    await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, row.id));
+  if (row.stale) {
+    await db.update(sessions).set({ lastSeenAt: sql`now()` }).where(eq(sessions.id, row.id));
   }
   return actorForUser(db, row.userId, ip, userAgent);
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { drawExperts, matchesSpecialty, type Candidate } from "./draw";
+import { drawExperts, drawPositions, inputHashOf, lineCountsOf, matchesSpecialty, type Candidate } from "./draw";
 import { HmacDrbg } from "./drbg";
 import { commitTo, drawSeed, verifyCommitment } from "./seed";
 
@@ -93,6 +93,31 @@ describe("the draw (R35)", () => {
     const a = drawExperts(seedOf(1), [{ specialty: "A", count: 1, backups: 0 }], pool(5));
     const b = drawExperts(seedOf(1), [{ specialty: "A", count: 1, backups: 0 }], pool(6));
     expect(a.inputHash).not.toBe(b.inputHash);
+  });
+
+  it("the input hash computed at the request (inputHashOf) is the draw's own; given to the draw, it changes no pick (ADR 030)", () => {
+    const lines = [{ specialty: "B02", count: 2, backups: 1 }, { specialty: "A08", count: 3, backups: 1 }];
+    const c = [...pool(12), ...Array.from({ length: 6 }, (_, i) => ({ id: `z${i}`, specialties: ["B0203", "A080101"] }))];
+    const own = drawExperts(seedOf(3), lines, c);
+    expect(inputHashOf(lines, [...c].reverse())).toBe(own.inputHash);
+    expect(drawExperts(seedOf(3), lines, c, { inputHash: own.inputHash })).toEqual(own);
+    expect(() => inputHashOf(lines, [...c, c[0]!])).toThrow(RangeError);
+  });
+
+  it("one line every candidate matches: drawing positions picks exactly what drawExperts picks, shortfalls included (ADR 030)", () => {
+    for (const [n, count, backups, specialty] of [[4800, 5, 2, "A08"], [50, 3, 0, "A0801"], [7, 5, 2, "A"], [6, 5, 2, "A08"], [1, 1, 0, "A"], [0, 2, 1, "A"]] as const) {
+      const c = pool(n);
+      const line = { specialty, count, backups };
+      expect(lineCountsOf([line], c)).toEqual([n]);
+      for (const s of [1, 2, 3]) {
+        const full = drawExperts(seedOf(`${n}-${s}`), [line], c);
+        const sorted = [...c].sort((a, b) => (a.id < b.id ? -1 : 1));
+        const { positions, shortfalls } = drawPositions(seedOf(`${n}-${s}`), line, n);
+        expect(positions.map((p) => ({ expertId: sorted[p.index]!.id, specialty, role: p.role, order: p.order }))).toEqual(full.picks);
+        expect(shortfalls).toEqual(full.shortfalls);
+      }
+    }
+    expect(lineCountsOf([{ specialty: "B02", count: 1, backups: 0 }, { specialty: "A08", count: 1, backups: 0 }], [...pool(3), { id: "b", specialties: ["B0201"] }])).toEqual([3, 1]);
   });
 
   it("is uniform over eligible candidates (chi-square, 12,000 draws of 3 from 20)", () => {

@@ -34,16 +34,11 @@ export function matchesSpecialty(codes: readonly string[], requested: string): b
  *    partial Fisher–Yates shuffle driven by HMAC_DRBG-SHA256 (`uniform`) picks
  *    `count + backups` of them: the first `count` are members, the rest backups, in order.
  */
-export function drawExperts(seed: Uint8Array, lines: readonly DrawLine[], candidates: readonly Candidate[]): DrawResult {
-  const sortedLines = [...lines].sort((a, b) => (a.specialty < b.specialty ? -1 : a.specialty > b.specialty ? 1 : 0));
-  const sorted = [...candidates].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  for (let i = 1; i < sorted.length; i++) if (sorted[i]!.id === sorted[i - 1]!.id) throw new RangeError(`duplicate candidate ${sorted[i]!.id}`);
-  const inputHash = sha256Hex(
-    canonicalJson({
-      lines: sortedLines.map((l) => [l.specialty, l.count, l.backups]),
-      candidates: sorted.map((c) => [c.id, [...c.specialties].sort()]),
-    }),
-  );
+export function drawExperts(seed: Uint8Array, lines: readonly DrawLine[], candidates: readonly Candidate[], known?: { inputHash: string }): DrawResult {
+  const sortedLines = sortLines(lines);
+  const sorted = sortCandidates(candidates);
+  // The input hash of a committed pool is computed once, at the request (inputHashOf over the same list), and given here.
+  const inputHash = known?.inputHash ?? hashInput(sortedLines, sorted);
   const rng = new HmacDrbg(seed);
   const taken = new Set<string>();
   const picks: Pick[] = [];
@@ -62,4 +57,60 @@ export function drawExperts(seed: Uint8Array, lines: readonly DrawLine[], candid
     }
   }
   return { picks, shortfalls, inputHash };
+}
+
+function sortLines(lines: readonly DrawLine[]): DrawLine[] {
+  return [...lines].sort((a, b) => (a.specialty < b.specialty ? -1 : a.specialty > b.specialty ? 1 : 0));
+}
+
+function sortCandidates(candidates: readonly Candidate[]): Candidate[] {
+  const sorted = [...candidates].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (let i = 1; i < sorted.length; i++) if (sorted[i]!.id === sorted[i - 1]!.id) throw new RangeError(`duplicate candidate ${sorted[i]!.id}`);
+  return sorted;
+}
+
+function hashInput(sortedLines: readonly DrawLine[], sorted: readonly Candidate[]): string {
+  return sha256Hex(
+    canonicalJson({
+      lines: sortedLines.map((l) => [l.specialty, l.count, l.backups]),
+      candidates: sorted.map((c) => [c.id, [...c.specialties].sort()]),
+    }),
+  );
+}
+
+/** The draw's inputHash (docs/draw-proof.md §7.2) without drawing: what drawExperts returns for the same lines and candidates. */
+export function inputHashOf(lines: readonly DrawLine[], candidates: readonly Candidate[]): string {
+  return hashInput(sortLines(lines), sortCandidates(candidates));
+}
+
+/** For each line in draw order (sorted by specialty), how many of the candidates match it (before any pick). */
+export function lineCountsOf(lines: readonly DrawLine[], candidates: readonly Candidate[]): number[] {
+  return sortLines(lines).map((l) => candidates.reduce((n, c) => n + (matchesSpecialty(c.specialties, l.specialty) ? 1 : 0), 0));
+}
+
+/** A drawn position of the sorted candidate list (drawPositions), with the pick's role and order. */
+export type DrawnPosition = { index: number; role: "member" | "backup"; order: number };
+
+/**
+ * The draw of one line that every one of the `n` sorted candidates matches — the common request — by positions:
+ * the same generator reads and the same swaps as drawExperts (whose pool is then the whole sorted list), kept
+ * sparse, so that only the drawn entries of the list need to be read. drawExperts over the list gives, for each
+ * returned position `index`, the pick of the candidate at that position, in this order; the shortfall is the same.
+ */
+export function drawPositions(seed: Uint8Array, line: DrawLine, n: number): { positions: DrawnPosition[]; shortfalls: DrawResult["shortfalls"] } {
+  const want = line.count + line.backups;
+  const shortfalls = n < want ? [{ specialty: line.specialty, wanted: want, available: n }] : [];
+  const rng = new HmacDrbg(seed);
+  const moved = new Map<number, number>(); // position → the list index now there (absent: its own)
+  const at = (p: number) => moved.get(p) ?? p;
+  const positions: DrawnPosition[] = [];
+  const k = Math.min(want, n);
+  for (let i = 0; i < k; i++) {
+    const j = i + rng.uniform(n - i);
+    const [vi, vj] = [at(i), at(j)];
+    moved.set(i, vj);
+    moved.set(j, vi);
+    positions.push({ index: vj, role: i < line.count ? "member" : "backup", order: i + 1 });
+  }
+  return { positions, shortfalls };
 }

@@ -151,11 +151,12 @@ export const draws = pgTable(
     inputHash: text(),
     drawnAt: instant(),
     revealedAt: instant(),
-    /** [{expertCode, rule, code, params}] computed at draw time. */
-    exclusions: jsonb().$type<{ expertCode: string; rule: string; code: string; params: Record<string, string | number> }[]>(),
+    /**
+     * Exclusions found after the request, by the re-screen once the bidders are known (R37, params.stage =
+     * "rescreen"): [{expertCode, rule, code, params}]. The request's own screen is in `draw_pools.exclusions`.
+     */
+    exclusions: jsonb().$type<DrawExclusion[]>(),
     shortfalls: jsonb().$type<{ specialty: string; wanted: number; available: number }[]>(),
-    /** The eligible candidates the seed was applied to: [[expertCode, [specialty codes]]], for re-running the draw. */
-    candidates: jsonb().$type<[string, string[]][]>(),
     /** SHA-256 of the signed draw record PDF (专家抽取记录) in the blob store. */
     recordPdfSha256: text(),
     /**
@@ -164,8 +165,6 @@ export const draws = pgTable(
      * salt. Null for draws requested before migration 0016 (proof v1).
      */
     poolCommitment: text(),
-    /** The exclusions as committed and published: [[pseudonym, rule, code]], sorted by pseudonym (re-screen additions are not in it). */
-    poolExclusions: jsonb().$type<[string, string, string][]>(),
     /** The secret HMAC key of the exclusions' pseudonyms (32 random bytes, hex): never published, supervisors only. */
     pseudonymKey: text(),
     /** Who salts, from the rule profile at the request: ["supervisor"] or ["supervisor", "tendering_unit"]. */
@@ -178,6 +177,41 @@ export const draws = pgTable(
   },
   (t) => [index("draws_section_idx").on(t.sectionId)],
 );
+
+/** One exclusion with its rule, code and parameters (supervisors only; expert-pool/exclusions.ts). */
+export type DrawExclusion = { expertCode: string; rule: string; code: string; params: Record<string, string | number> };
+
+/**
+ * A draw's committed pool (ADR 027, ADR 030): written once, by the request, in the request's command, and never
+ * changed — so that the later writes of the draw row (salts, the draw, the reveal) do not carry it, and the draw
+ * locks its small row without reading the list. State-bound (ADR 028): a direct change is found by
+ * `verify-record --state`, and by the draw's verification (docs/draw-proof.md §8).
+ */
+export const drawPools = pgTable("draw_pools", {
+  drawId: uuid()
+    .primaryKey()
+    .references(() => draws.id, { onDelete: "cascade" }),
+  /** The eligible candidates the seed is applied to: [[expertCode, [specialty codes]]], sorted by code (docs/draw-proof.md §3). */
+  candidates: jsonb().$type<[string, string[]][]>().notNull(),
+  /** The exclusions as committed and published: [[pseudonym, rule, code]], sorted by pseudonym. Null for proof v1 draws. */
+  poolExclusions: jsonb().$type<[string, string, string][]>(),
+  /** Every exclusion of the request's screen with its parameters, [{expertCode, rule, code, params}] (supervisors only). */
+  exclusions: jsonb().$type<DrawExclusion[]>().notNull(),
+  /** The number of candidates and of committed exclusions (pool_exclusions; 0 for proof v1), so the draw reads no list to count. */
+  candidateCount: integer().notNull(),
+  excludedCount: integer().notNull(),
+  /**
+   * For each line in draw order (sorted by specialty, docs/draw-proof.md §3), how many candidates match it. A draw of
+   * one line that every candidate matches draws positions of the list and reads only the drawn entries (ADR 030).
+   * Null for a row moved here by migration 0019 (the draw then reads the whole list).
+   */
+  lineCounts: jsonb().$type<number[]>(),
+  /**
+   * inputHash (docs/draw-proof.md §7.2) over the lines and the candidates, computed once at the request; null for a
+   * row moved here by migration 0019 before its draw (the draw then computes it).
+   */
+  inputHash: text(),
+});
 
 export const pickStatus = pgEnum("pick_status", ["invited", "standby", "confirmed", "declined", "timed_out", "replaced"]);
 
@@ -203,3 +237,4 @@ export const drawPicks = pgTable(
 
 export type Expert = typeof experts.$inferSelect;
 export type Draw = typeof draws.$inferSelect;
+export type DrawPool = typeof drawPools.$inferSelect;

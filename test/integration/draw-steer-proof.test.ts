@@ -3,7 +3,7 @@ import { expect, it } from "vitest";
 import { drawSeedV2, poolCommitment, saltCommitment } from "#expert-pool/commitment";
 import { drawExperts } from "#expert-pool/draw";
 import { verifyDraw, type DrawProofV2 } from "#expert-pool/verify";
-import { drawPicks, draws, experts, recordEntries } from "#db/schema/index";
+import { drawPicks, drawPools, draws, experts, recordEntries } from "#db/schema/index";
 import { dbNow, runCommand } from "#app/services/platform/command.server";
 import type { AppContext } from "#app/services/platform/context.server";
 import { commitSalt, drawForViewer, drawProof, drawWithSalt, requestDraw, revealDraw, verifyRevealedDraw } from "#app/services/pool/draws.server";
@@ -23,7 +23,12 @@ async function tender(app: AppContext, tu: Actor) {
   return { projectId, sectionId: (await getManagedProject(app.db, tu, projectId)).sections[0]!.id };
 }
 
-const rowOf = async (app: AppContext, drawId: string) => (await app.db.select().from(draws).where(eq(draws.id, drawId)))[0]!;
+/** The draw's row with its committed pool (ADR 030: the pool is its own write-once row, draw_pools). */
+const rowOf = async (app: AppContext, drawId: string) => {
+  const [d] = await app.db.select().from(draws).where(eq(draws.id, drawId));
+  const [pool] = await app.db.select().from(drawPools).where(eq(drawPools.drawId, drawId));
+  return { ...d!, candidates: pool!.candidates, poolExclusions: pool!.poolExclusions };
+};
 
 /** Test-only: the evaluation has passed, so the seed may be revealed (R36) and the proof is public. */
 async function revealNow(app: AppContext, admin: Actor, drawId: string) {
@@ -112,21 +117,23 @@ forEachDriver("steer-proof draw (R35, ADR 027)", (env) => {
     const d = await rowOf(app, drawId);
 
     // 1. A candidate removed from the committed list (the row only): the pool commitment no longer matches.
-    await app.db.update(draws).set({ candidates: d.candidates!.slice(1) }).where(eq(draws.id, drawId));
+    await app.db.update(drawPools).set({ candidates: d.candidates.slice(1) }).where(eq(drawPools.drawId, drawId));
     expect((await verifyRevealedDraw(app.db, drawId)).outcome).toMatchObject({ ok: false, reason: "pool_commitment_mismatch" });
     // 2. The same with the row's commitment recomputed to match: the record still holds the original one.
     const tampered = d.candidates!.slice(1);
     const recomputed = poolCommitment({ drawId, seedCommitment: d.commitment, lines: d.lines, candidates: tampered, exclusions: d.poolExclusions!, saltParties: d.saltParties! });
-    await app.db.update(draws).set({ candidates: tampered, poolCommitment: recomputed }).where(eq(draws.id, drawId));
+    await app.db.update(drawPools).set({ candidates: tampered }).where(eq(drawPools.drawId, drawId));
+    await app.db.update(draws).set({ poolCommitment: recomputed }).where(eq(draws.id, drawId));
     expect((await verifyRevealedDraw(app.db, drawId)).outcome).toMatchObject({ ok: false, reason: "record_mismatch" });
     // 3. An exclusion dropped (its expert slipped into the pool) or given another rule.
-    await app.db.update(draws).set({ candidates: d.candidates, poolCommitment: d.poolCommitment, poolExclusions: [] }).where(eq(draws.id, drawId));
+    await app.db.update(draws).set({ poolCommitment: d.poolCommitment }).where(eq(draws.id, drawId));
+    await app.db.update(drawPools).set({ candidates: d.candidates, poolExclusions: [] }).where(eq(drawPools.drawId, drawId));
     expect((await verifyRevealedDraw(app.db, drawId)).outcome).toMatchObject({ ok: false, reason: "pool_commitment_mismatch" });
     const relabelled = d.poolExclusions!.map(([p, , code]): [string, string, string] => [p, "R40", code]);
-    await app.db.update(draws).set({ poolExclusions: relabelled }).where(eq(draws.id, drawId));
+    await app.db.update(drawPools).set({ poolExclusions: relabelled }).where(eq(drawPools.drawId, drawId));
     expect((await verifyRevealedDraw(app.db, drawId)).outcome).toMatchObject({ ok: false, reason: "pool_commitment_mismatch" });
     // 4. A pick swapped for another candidate.
-    await app.db.update(draws).set({ poolExclusions: d.poolExclusions }).where(eq(draws.id, drawId));
+    await app.db.update(drawPools).set({ poolExclusions: d.poolExclusions }).where(eq(drawPools.drawId, drawId));
     expect((await verifyRevealedDraw(app.db, drawId)).outcome).toMatchObject({ ok: true });
     const picked = new Set((await app.db.select({ id: drawPicks.expertId }).from(drawPicks).where(eq(drawPicks.drawId, drawId))).map((p) => p.id));
     const spare = (await app.db.select().from(experts).where(sql`${experts.code} like ${`${driver}-T0%`}`)).find((e) => !picked.has(e.id))!;

@@ -1,7 +1,7 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { toBase64 } from "#crypto/seal/format";
 import { expect, it } from "vitest";
-import { committeeMembers, drawPicks, draws, evaluations, expertEmployment, expertRelationships, experts, jobs, notifications, organisations, recordEntries, type Job } from "#db/schema/index";
+import { committeeMembers, drawPicks, drawPools, draws, evaluations, expertEmployment, expertRelationships, experts, jobs, notifications, organisations, recordEntries, type Job } from "#db/schema/index";
 import { createUser } from "#app/services/accounts/accounts.server";
 import { addRepresentative, committeePanel, committeeViolations, recuseMember, removeRepresentative, syncCommittee } from "#app/services/evaluation/committee.server";
 import { startEvaluation } from "#app/services/evaluation/lifecycle.server";
@@ -201,7 +201,8 @@ forEachDriver("evaluation committee (R32, R37, R39/R40)", (env) => {
     // The line (A01) also matches the eight experts of the first draw (A0101): R37, none of them may be drawn again.
     const supplement = await requestDraw(app, t.tu, { sectionId: t.sectionId, lines: [{ specialty: "A01", count: 1, backups: 0 }], regionMode: "any", evaluationAt: new Date(Date.now() + 3600_000), avoid: [] });
     expect((await drawWithSalt(app, t.supervisor, supplement, "监督盐值-补抽")).picks).toBe(1);
-    const [suppRow] = await app.db.select({ exclusions: draws.exclusions }).from(draws).where(eq(draws.id, supplement));
+    // The request's exclusions are in the draw's committed pool row (ADR 030).
+    const [suppRow] = await app.db.select({ exclusions: drawPools.exclusions }).from(drawPools).where(eq(drawPools.drawId, supplement));
     const again = (suppRow!.exclusions as { expertCode: string; code: string; params: { reason?: string } }[]).filter((x) => x.code === "EXCLUDED_MANUAL" && x.params.reason === ALREADY_DRAWN_REASON);
     expect(again.map((x) => x.expertCode).sort()).toEqual(users.slice(0, 8).map((_, i) => `${prefix}-${i}`).sort());
     expect(await syncCommittee(app, t.sectionId)).toEqual({ voided: [], seated: 1 });

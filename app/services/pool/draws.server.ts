@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { and, asc, eq, gte, inArray, isNotNull, ne, sql } from "drizzle-orm";
-import { drawExperts, type DrawLine, type Pick as DrawnPick } from "#expert-pool/draw";
+import { drawExperts, drawPositions, inputHashOf, lineCountsOf, type DrawLine, type DrawResult, type Pick as DrawnPick } from "#expert-pool/draw";
 import { rescreenPicks, screenPool, type ExpertRecord } from "#expert-pool/exclusions";
 import {
   canonicalCandidates,
@@ -15,10 +15,11 @@ import {
 } from "#expert-pool/commitment";
 import { commitTo } from "#expert-pool/seed";
 import { picksHash, verifyDraw, type DrawProof, type DrawProofV2 } from "#expert-pool/verify";
-import type { Executor, Tx } from "#db/client";
+import { rowsOf, type Executor, type Tx } from "#db/client";
 import {
   bids,
   drawPicks,
+  drawPools,
   draws,
   evaluations,
   expertEmployment,
@@ -29,9 +30,12 @@ import {
   organisations,
   projects,
   recordEntries,
+  roomBookings,
+  rooms,
   sections,
   specialties as specialtiesTable,
   type Draw,
+  type DrawExclusion,
 } from "#db/schema/index";
 import { DomainError } from "#app/domain/errors";
 import { isUuid } from "#app/domain/ids";
@@ -77,13 +81,15 @@ export function confirmationDeadline(now: Date, evaluationAt: Date): Date {
   return new Date(due > now.getTime() ? due : now.getTime() + LATE_CONFIRM_MINUTES * 60_000);
 }
 
+/** A drawn expert to invite: its pick, its account and phone (either may be missing), the project's free-text room. */
+type Invitee = { pickId: string; userId: string | null; phone: string | null; room: string | null };
+/** A job for the one insert that schedules all of a command's jobs (app/services/platform/jobs.server.ts `scheduleJob`, batched). */
+type JobRow = { kind: string; dueAt: Date; payload: Record<string, unknown>; dedupeKey: string };
+
 /**
- * Invites one drawn expert: in-app always (when it has an account), the external channels
- * through a job, and a confirmation deadline job; silence past it draws the next backup.
- * Only the time and place are told (R36): the section's booked review room and its slot when
- * it has one (app/services/rooms), else the project's free-text room.
+ * Invites drawn members (R36): in-app notice, SMS job, confirmation timeout. Only the time and place are told: the
+ * section's booked review room and its slot when it has one (app/services/rooms), else the project's free-text room.
  */
-/** Invites drawn members (R36): in-app notice, SMS job, confirmation timeout. One query for all of them, one for the booking. */
 async function invite(tx: Tx, pickIds: readonly string[], draw: Pick<Draw, "evaluationAt" | "projectId" | "sectionId">, now: Date) {
   if (pickIds.length === 0) return;
   const rows = await tx
@@ -92,19 +98,38 @@ async function invite(tx: Tx, pickIds: readonly string[], draw: Pick<Draw, "eval
     .innerJoin(experts, eq(experts.id, drawPicks.expertId))
     .innerJoin(projects, eq(projects.id, sql`${draw.projectId}::uuid`))
     .where(inArray(drawPicks.id, [...pickIds]));
-  if (rows.length === 0) return;
-  const booking = await evaluationBookingIn(tx, draw.sectionId);
-  const at = booking ? new Date(booking.startsAt) : draw.evaluationAt;
-  const bookedRoom = booking ? [roomLabel({ code: booking.roomCode, name: booking.roomName }), booking.location].filter(Boolean).join(" · ") : null;
   const byPick = new Map(rows.map((r) => [r.pickId, r]));
-  for (const pickId of pickIds) {
-    const row = byPick.get(pickId);
-    if (!row) continue;
-    const params = { at: formatCst(at), room: bookedRoom ?? (row.room || "—") };
-    if (row.userId) await notifyUsers(tx, [row.userId], { kind: "drawInvitation", params, link: "/invitations" });
-    if (row.phone) await scheduleJob(tx, { kind: "notify.external", dueAt: now, payload: { phone: row.phone, kind: "drawInvitation", params }, dedupeKey: `invite:${pickId}` });
-    await scheduleJob(tx, { kind: "draw.confirmation_timeout", dueAt: confirmationDeadline(now, at), payload: { pickId }, dedupeKey: `draw-timeout:${pickId}` });
+  await sendInvitations(tx, pickIds.flatMap((id) => byPick.get(id) ?? []), draw, now);
+}
+
+/**
+ * The invitations of `invitees` (a promoted backup; the draw itself writes its invitations in its one statement,
+ * drawAndStore), in their order: one query for the booking, one insert of the in-app notices (one per expert with an
+ * account, the same text for all), one insert of the jobs (the external notices, the confirmation time-outs). A job
+ * whose dedupe key exists is skipped, as by scheduleJob.
+ */
+async function sendInvitations(tx: Tx, invitees: readonly Invitee[], draw: Pick<Draw, "evaluationAt" | "sectionId">, now: Date) {
+  const rows: JobRow[] = [];
+  if (invitees.length) {
+    const booking = await evaluationBookingIn(tx, draw.sectionId);
+    const at = booking ? new Date(booking.startsAt) : draw.evaluationAt;
+    const bookedRoom = booking ? [roomLabel({ code: booking.roomCode, name: booking.roomName }), booking.location].filter(Boolean).join(" · ") : null;
+    // The notices, grouped by their text (one project: one group), in the invitees' order.
+    const notices = new Map<string, { params: Record<string, string>; userIds: string[] }>();
+    for (const row of invitees) {
+      const params = { at: formatCst(at), room: bookedRoom ?? (row.room || "—") };
+      if (row.userId) {
+        const key = JSON.stringify(params);
+        const group = notices.get(key) ?? { params, userIds: [] as string[] };
+        group.userIds.push(row.userId);
+        notices.set(key, group);
+      }
+      if (row.phone) rows.push({ kind: "notify.external", dueAt: now, payload: { phone: row.phone, kind: "drawInvitation", params }, dedupeKey: `invite:${row.pickId}` });
+      rows.push({ kind: "draw.confirmation_timeout", dueAt: confirmationDeadline(now, at), payload: { pickId: row.pickId }, dedupeKey: `draw-timeout:${row.pickId}` });
+    }
+    for (const { params, userIds } of notices.values()) await notifyUsers(tx, userIds, { kind: "drawInvitation", params, link: "/invitations" });
   }
+  if (rows.length) await tx.insert(jobs).values(rows).onConflictDoNothing();
 }
 
 export type DrawRequest = {
@@ -123,8 +148,10 @@ async function lockDraw(tx: Tx, drawId: string): Promise<Draw> {
 }
 
 /**
- * The draw row as the salt-and-draw command needs it, locked: the committed candidates but not the exclusions with
- * their parameters (only their number), so the draw does not parse what it does not read (issue 15: p99 < 25 ms).
+ * The draw row as the salt-and-draw command needs it, locked, in one query (issue 15: p99 < 25 ms; ADR 030): the
+ * small draw row, the project's parties and room, whether the section's evaluation is prepared, and from the
+ * write-once pool row its counts and its input hash — not the committed lists: the draw reads of them only what
+ * it uses (drawCommitted).
  */
 async function lockDrawForSalt(tx: Tx, drawId: string) {
   if (!isUuid(drawId)) throw new DomainError("NOT_FOUND");
@@ -138,15 +165,28 @@ async function lockDrawForSalt(tx: Tx, drawId: string) {
       evaluationAt: draws.evaluationAt,
       serverSeed: draws.serverSeed,
       poolCommitment: draws.poolCommitment,
-      candidates: draws.candidates,
-      excludedCount: sql<number>`coalesce(jsonb_array_length(${draws.poolExclusions}), 0)::int`,
       saltParties: draws.saltParties,
       saltCommitments: draws.saltCommitments,
       salts: draws.salts,
+      project: { tenderingUnitId: projects.tenderingUnitId, agencyId: projects.agencyId, reviewRoom: projects.reviewRoom },
+      candidateCount: drawPools.candidateCount,
+      excludedCount: drawPools.excludedCount,
+      lineCounts: drawPools.lineCounts,
+      inputHash: drawPools.inputHash,
+      evaluationPrepared: sql<boolean>`exists (select 1 from ${evaluations} where ${evaluations.sectionId} = ${draws.sectionId})`,
+      // The section's live evaluation booking, as rooms.server.ts `evaluationBookingsOf` finds it (the earliest
+      // uncancelled evaluation booking): the invitation tells its room and time (R36). In this query, not its own.
+      booking: sql<{ roomCode: string; roomName: string; location: string; startsAtMs: number } | null>`(
+        select jsonb_build_object('roomCode', r.code, 'roomName', r.name, 'location', r.location, 'startsAtMs', floor(extract(epoch from b.starts_at) * 1000)::bigint)
+          from ${roomBookings} b join ${rooms} r on r.id = b.room_id
+         where b.section_id = ${draws.sectionId} and b.purpose = 'evaluation' and b.cancelled_at is null
+         order by b.starts_at limit 1)`,
     })
     .from(draws)
+    .innerJoin(projects, eq(projects.id, draws.projectId))
+    .leftJoin(drawPools, eq(drawPools.drawId, draws.id))
     .where(eq(draws.id, drawId))
-    .for("update");
+    .for("update", { of: draws });
   if (!d) throw new DomainError("NOT_FOUND");
   return d;
 }
@@ -156,7 +196,7 @@ async function supervisorOrgIds(tx: Tx): Promise<string[]> {
 }
 
 /** The party a user salts a draw as (R35, ADR 027): a supervisor, or the project's tender side; null for anyone else. */
-function saltPartyOf(actor: Actor, project: typeof projects.$inferSelect): SaltParty | null {
+function saltPartyOf(actor: Actor, project: Pick<typeof projects.$inferSelect, "tenderingUnitId" | "agencyId">): SaltParty | null {
   if (hasPermission(actor.roles, "draw:salt")) return "supervisor";
   if (hasPermission(actor.roles, "draw:request") && managesProject(actor, project)) return "tendering_unit";
   return null;
@@ -190,6 +230,9 @@ export async function requestDraw(ctx: Ctx, actor: Actor, input: DrawRequest): P
     const poolExclusions = canonicalExclusions(screened.excluded.map((x): CommittedExclusion => [pseudonym(pseudonymKey, x.expertCode), x.rule, x.code]));
     const candidates = canonicalCandidates(screened.candidates);
     const pool = poolCommitment({ drawId, seedCommitment: commitment, lines: input.lines, candidates, exclusions: poolExclusions, saltParties });
+    // docs/draw-proof.md §7.2, over the list the draw will read: computed here once, so the draw does not (ADR 030).
+    const asCandidates = candidates.map(([id, specialties]) => ({ id, specialties }));
+    const inputHash = inputHashOf(input.lines, asCandidates);
     await tx.insert(draws).values({
       id: drawId,
       projectId: row.project.id,
@@ -201,14 +244,22 @@ export async function requestDraw(ctx: Ctx, actor: Actor, input: DrawRequest): P
       avoid: input.avoid,
       serverSeed,
       commitment,
-      candidates,
-      exclusions: screened.excluded,
       poolCommitment: pool,
-      poolExclusions,
       pseudonymKey,
       saltParties,
       saltCommitments: [],
       salts: [],
+    });
+    // The committed pool, written once (ADR 030): no later command changes this row.
+    await tx.insert(drawPools).values({
+      drawId,
+      candidates,
+      poolExclusions,
+      exclusions: screened.excluded,
+      candidateCount: candidates.length,
+      excludedCount: poolExclusions.length,
+      lineCounts: lineCountsOf(input.lines, asCandidates),
+      inputHash,
     });
     await notifyOrganisations(tx, await supervisorOrgIds(tx), { kind: "drawSaltNeeded", params: { title: row.project.title }, link: `/draws/${drawId}` });
     return {
@@ -263,6 +314,103 @@ export async function commitSalt(ctx: Ctx, actor: Actor, drawId: string, saltCom
   });
 }
 
+type PickedRow = { pick_id: string; status: string; code: string; user_id: string | null; phone: string | null };
+
+/** What the draw's one statement writes besides the picks: the draw row's new state, the invitations' jobs and the others. */
+type DrawWrite = {
+  now: Date;
+  salts: [SaltParty, string][];
+  saltText: string;
+  saltedBy: string;
+  /** The invitation's text (R36: time and place) and the members' confirmation deadline. */
+  params: Record<string, string>;
+  confirmBy: Date;
+  alsoJobs: JobRow[];
+  /** Jobs scheduled only when the draw picked someone. */
+  ifPicked: JobRow[];
+};
+
+/**
+ * The draw over the committed pool (docs/draw-proof.md §7.1) and everything it writes in one statement (ADR 030):
+ * the picks, the invited members' jobs (the external notice where the expert has a phone, the confirmation
+ * time-out — as `scheduleJob` would, one per dedupe key), the caller's jobs and the draw row's new state; it
+ * returns what the in-app notices need. One line that every candidate matches — what the request's line counts
+ * say — is drawn by positions (expert-pool/draw.ts `drawPositions`, the same picks as drawExperts): the statement
+ * reads the drawn entries' codes from the pool row itself, and the list never leaves the database. Any other draw
+ * reads the committed candidates and runs drawExperts. A drawn expert no longer in the pool fails the command.
+ */
+async function drawAndStore(
+  tx: Tx,
+  d: { id: string; lines: DrawLine[]; candidateCount: number | null; lineCounts: number[] | null; inputHash: string | null },
+  seed: Uint8Array,
+  w: DrawWrite,
+): Promise<{ result: DrawResult; picked: PickedRow[] }> {
+  const n = d.candidateCount ?? 0;
+  const line = d.lines.length === 1 ? d.lines[0]! : null;
+  const status = (role: "member" | "backup") => (role === "member" ? "invited" : "standby");
+  const byPosition = !!line && !!d.inputHash && d.lineCounts?.length === 1 && d.lineCounts[0] === n;
+  let rows: { n: number; code: string | null; specialty: string; role: "member" | "backup"; ord: number; status: string }[];
+  let codes = sql`select * from r`;
+  let drawn: { shortfalls: DrawResult["shortfalls"]; inputHash: string; picks: DrawnPick[] | null };
+  if (byPosition) {
+    const { positions, shortfalls } = drawPositions(seed, line, n);
+    rows = positions.map((p, i) => ({ n: i, code: null, specialty: line.specialty, role: p.role, ord: p.order, status: status(p.role) }));
+    // The codes at the drawn positions, read in one jsonpath over the pool row: '$[i, j, …][0]'.
+    if (positions.length) {
+      const path = `$[${positions.map((p) => p.index).join(",")}][0]`;
+      codes = sql`select r.n, l.codes ->> r.n as code, r.specialty, r.role, r.ord, r.status
+                    from r, (select jsonb_path_query_array(${drawPools.candidates}, ${path}::jsonpath) as codes from ${drawPools} where ${drawPools.drawId} = ${d.id}::uuid) l`;
+    }
+    drawn = { shortfalls, inputHash: d.inputHash!, picks: null };
+  } else {
+    const [pool] = await tx.select({ candidates: drawPools.candidates }).from(drawPools).where(eq(drawPools.drawId, d.id));
+    const result = drawExperts(
+      seed,
+      d.lines,
+      (pool?.candidates ?? []).map(([id, specialties]) => ({ id, specialties })),
+      d.inputHash ? { inputHash: d.inputHash } : undefined,
+    );
+    rows = result.picks.map((p, i) => ({ n: i, code: p.expertId, specialty: p.specialty, role: p.role, ord: p.order, status: status(p.role) }));
+    drawn = { shortfalls: result.shortfalls, inputHash: result.inputHash, picks: result.picks };
+  }
+  const picked = rowsOf<PickedRow>(
+    await tx.execute(sql`
+      with r as (select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(n int, code text, specialty text, role text, ord int, status pick_status)),
+      p as (${codes}),
+      ins as (
+        insert into ${drawPicks} (draw_id, expert_id, specialty, role, "order", status)
+        select ${d.id}::uuid, e.id, p.specialty, p.role, p.ord, p.status from p join ${experts} e on e.code = p.code
+        returning id, expert_id, status
+      ),
+      inv as (select ins.id, ins.status, e.code, e.user_id, e.phone, p.n from ins join ${experts} e on e.id = ins.expert_id join p on p.code = e.code),
+      j as (
+        insert into ${jobs} (kind, due_at, payload, dedupe_key)
+        select 'notify.external', ${w.now.toISOString()}::timestamptz,
+               jsonb_build_object('phone', inv.phone, 'kind', 'drawInvitation', 'params', ${JSON.stringify(w.params)}::jsonb), 'invite:' || inv.id
+          from inv where inv.status = 'invited' and inv.phone is not null
+        union all
+        select 'draw.confirmation_timeout', ${w.confirmBy.toISOString()}::timestamptz, jsonb_build_object('pickId', inv.id), 'draw-timeout:' || inv.id
+          from inv where inv.status = 'invited'
+        union all
+        select x.kind, x."dueAt", x.payload, x."dedupeKey"
+          from jsonb_to_recordset(${JSON.stringify([...w.alsoJobs.map((x) => ({ ...x, always: true })), ...w.ifPicked.map((x) => ({ ...x, always: false }))])}::jsonb)
+               as x(kind text, "dueAt" timestamptz, payload jsonb, "dedupeKey" text, always boolean)
+         where x.always or exists (select 1 from inv)
+        on conflict do nothing
+      ),
+      u as (
+        update ${draws}
+           set status = 'drawn', salts = ${JSON.stringify(w.salts)}::jsonb, salt = ${w.saltText}, salted_by = ${w.saltedBy}::uuid,
+               input_hash = ${drawn.inputHash}, drawn_at = ${w.now.toISOString()}::timestamptz, shortfalls = ${JSON.stringify(drawn.shortfalls)}::jsonb
+         where id = ${d.id}::uuid
+      )
+      select inv.id as pick_id, inv.status::text as status, inv.code, inv.user_id, inv.phone from inv order by inv.n`),
+  );
+  if (picked.length !== rows.length) throw new Error(`draw ${d.id}: ${rows.length - picked.length} drawn expert(s) no longer in the pool`);
+  const picks = drawn.picks ?? rows.map((r, i) => ({ expertId: picked[i]!.code, specialty: r.specialty, role: r.role, order: r.ord }));
+  return { result: { picks, shortfalls: drawn.shortfalls, inputHash: drawn.inputHash }, picked };
+}
+
 export type DrawOutcome = { drawn: boolean; waitingFor: SaltParty[]; picks: number; shortfalls: DrawResultShortfalls; eligible: number; excluded: number };
 type DrawResultShortfalls = { specialty: string; wanted: number; available: number }[];
 
@@ -280,8 +428,7 @@ export async function drawWithSalt(ctx: Ctx, actor: Actor, drawId: string, salt:
   const action = pre && (pre.parties?.length ?? 0) > 1 && (pre.salts?.length ?? 0) + 1 < pre.parties!.length ? "draw.salt_reveal" : "draw.run";
   return runCommand<DrawOutcome>(ctx, actor, action, async ({ tx, now }) => {
     const d = await lockDrawForSalt(tx, drawId);
-    const [project] = await tx.select().from(projects).where(eq(projects.id, d.projectId));
-    const party = project ? saltPartyOf(actor, project) : null;
+    const party = saltPartyOf(actor, d.project);
     if (!party) throw new DomainError("NOT_FOUND");
     const parties = d.saltParties ?? [];
     if (!parties.includes(party)) throw new DomainError("FORBIDDEN");
@@ -299,10 +446,12 @@ export async function drawWithSalt(ctx: Ctx, actor: Actor, drawId: string, salt:
     }
     const salts: [SaltParty, string][] = [...revealed, [party, clean]];
     const waitingFor = parties.filter((p) => !salts.some(([q]) => q === p));
+    const eligible = d.candidateCount ?? 0;
+    const excluded = d.excludedCount ?? 0;
     if (waitingFor.length) {
       await tx.update(draws).set({ salts }).where(eq(draws.id, drawId));
       return {
-        result: { drawn: false, waitingFor, picks: 0, shortfalls: [], eligible: d.candidates?.length ?? 0, excluded: d.excludedCount },
+        result: { drawn: false, waitingFor, picks: 0, shortfalls: [], eligible, excluded },
         subjectType: "draw",
         subjectId: drawId,
         payload: { party, salt: clean, waitingFor },
@@ -310,43 +459,21 @@ export async function drawWithSalt(ctx: Ctx, actor: Actor, drawId: string, salt:
     }
     const ordered = parties.map((p): [SaltParty, string] => [p, salts.find(([q]) => q === p)![1]]);
     const seed = drawSeedV2({ serverSeed: d.serverSeed, poolCommitment: d.poolCommitment, salts: ordered });
-    const candidates = d.candidates ?? [];
-    const result = drawExperts(
-      seed,
-      d.lines,
-      candidates.map(([id, specialties]) => ({ id, specialties })),
-    );
-    const pickedCodes = result.picks.map((p) => p.expertId);
-    const idOf = new Map(
-      pickedCodes.length ? (await tx.select({ id: experts.id, code: experts.code }).from(experts).where(inArray(experts.code, pickedCodes))).map((e) => [e.code, e.id]) : [],
-    );
-    if (result.picks.length) {
-      const inserted = await tx
-        .insert(drawPicks)
-        .values(
-          result.picks.map((p) => ({
-            drawId,
-            expertId: idOf.get(p.expertId)!,
-            specialty: p.specialty,
-            role: p.role,
-            order: p.order,
-            status: p.role === "member" ? ("invited" as const) : ("standby" as const),
-          })),
-        )
-        .returning({ id: drawPicks.id, status: drawPicks.status });
-      await invite(tx, inserted.filter((p) => p.status === "invited").map((p) => p.id), d, now);
-      // A supplementary draw (R37) for a section whose committee is already formed: the new members take seats.
-      await committeeChanged(tx, drawId, `${drawId}:drawn`, now);
-    }
+    const booking = d.booking;
+    const at = booking ? new Date(Number(booking.startsAtMs)) : d.evaluationAt;
+    const room = booking ? [roomLabel({ code: booking.roomCode, name: booking.roomName }), booking.location].filter(Boolean).join(" · ") : d.project.reviewRoom || "—";
+    const params = { at: formatCst(at), room };
+    const alsoJobs: JobRow[] = [{ kind: "draw.record_pdf", dueAt: now, payload: { drawId }, dedupeKey: `draw-record:${drawId}` }];
+    // A supplementary draw (R37) for a section whose committee is already formed: the new members take seats.
+    const ifPicked: JobRow[] = [];
+    if (d.evaluationPrepared) ifPicked.push({ kind: "evaluation.committee_sync", dueAt: now, payload: { sectionId: d.sectionId }, dedupeKey: `evaluation.committee_sync:${drawId}:drawn` });
     const saltText = ordered.map(([, s]) => s).join(" · ");
-    await tx
-      .update(draws)
-      .set({ status: "drawn", salts, salt: saltText, saltedBy: actor.user!.id, inputHash: result.inputHash, drawnAt: now, shortfalls: result.shortfalls })
-      .where(eq(draws.id, drawId));
-    await scheduleJob(tx, { kind: "draw.record_pdf", dueAt: now, payload: { drawId }, dedupeKey: `draw-record:${drawId}` });
-    const excluded = d.excludedCount;
+    const { result, picked } = await drawAndStore(tx, d, seed, { now, salts, saltText, saltedBy: actor.user!.id, params, confirmBy: confirmationDeadline(now, at), alsoJobs, ifPicked });
+    // The in-app notices (R36) to the invited members with an account, one insert (notify.server.ts).
+    const users = picked.filter((p) => p.status === "invited" && p.user_id).map((p) => p.user_id!);
+    if (users.length) await notifyUsers(tx, users, { kind: "drawInvitation", params, link: "/invitations" });
     return {
-      result: { drawn: true, waitingFor: [], picks: result.picks.length, shortfalls: result.shortfalls, eligible: candidates.length, excluded },
+      result: { drawn: true, waitingFor: [], picks: result.picks.length, shortfalls: result.shortfalls, eligible, excluded },
       subjectType: "draw",
       subjectId: drawId,
       payload: {
@@ -356,7 +483,7 @@ export async function drawWithSalt(ctx: Ctx, actor: Actor, drawId: string, salt:
         poolCommitment: d.poolCommitment,
         inputHash: result.inputHash,
         picksHash: picksHash(result.picks),
-        eligible: candidates.length,
+        eligible,
         excluded,
         shortfalls: result.shortfalls,
       },
@@ -546,6 +673,7 @@ export async function drawProof(db: Executor, drawId: string): Promise<DrawProof
   if (!isUuid(drawId)) throw new DomainError("NOT_FOUND");
   const [d] = await db.select().from(draws).where(eq(draws.id, drawId));
   if (!d || !(await isPublic(db, d, await dbNow(db)))) throw new DomainError("NOT_FOUND");
+  const [pool] = await db.select({ candidates: drawPools.candidates, poolExclusions: drawPools.poolExclusions }).from(drawPools).where(eq(drawPools.drawId, drawId));
   const picks = await db
     .select({ code: experts.code, specialty: drawPicks.specialty, role: drawPicks.role, order: drawPicks.order })
     .from(drawPicks)
@@ -557,7 +685,7 @@ export async function drawProof(db: Executor, drawId: string): Promise<DrawProof
     .sort((a, b) => lineOrder.indexOf(a.specialty) - lineOrder.indexOf(b.specialty) || a.order - b.order);
   if (!d.poolCommitment) {
     // A draw requested before migration 0016 (proof v1: the list computed at draw time, the seed bound to the record head).
-    return { drawId, commitment: d.commitment, serverSeed: d.serverSeed, salt: d.salt!, recordHead: d.recordHead!, lines: d.lines, candidates: d.candidates ?? [], inputHash: d.inputHash!, picks: ordered };
+    return { drawId, commitment: d.commitment, serverSeed: d.serverSeed, salt: d.salt!, recordHead: d.recordHead!, lines: d.lines, candidates: pool?.candidates ?? [], inputHash: d.inputHash!, picks: ordered };
   }
   const parties = d.saltParties ?? [];
   const inOrder = <T>(list: [SaltParty, T][]) => parties.flatMap((p): [SaltParty, T][] => list.filter(([q]) => q === p));
@@ -567,8 +695,8 @@ export async function drawProof(db: Executor, drawId: string): Promise<DrawProof
     commitment: d.commitment,
     serverSeed: d.serverSeed,
     lines: d.lines,
-    candidates: d.candidates ?? [],
-    exclusions: d.poolExclusions ?? [],
+    candidates: pool?.candidates ?? [],
+    exclusions: pool?.poolExclusions ?? [],
     saltParties: parties,
     poolCommitment: d.poolCommitment,
     saltCommitments: inOrder(d.saltCommitments ?? []),
@@ -643,7 +771,18 @@ export async function drawForViewer(db: Executor, actor: Actor, drawId: string, 
     .from(drawPicks)
     .where(eq(drawPicks.drawId, drawId));
   const picks = rows.map(({ phone, ...p }) => ({ ...p, phone: supervisor ? phone : null }));
-  const { serverSeed: _secret, candidates: _c, pseudonymKey: _key, poolExclusions: _px, ...rest } = d;
+  // The committed pool's counts; its exclusions with their parameters for supervisors only (ADR 030: its own row).
+  const [pool] = await db
+    .select({
+      candidateCount: drawPools.candidateCount,
+      excludedCount: drawPools.excludedCount,
+      exclusionCount: sql<number>`jsonb_array_length(${drawPools.exclusions})::int`,
+      exclusions: supervisor ? drawPools.exclusions : sql<DrawExclusion[] | null>`null`,
+    })
+    .from(drawPools)
+    .where(eq(drawPools.drawId, drawId));
+  const allExclusions = [...(pool?.exclusions ?? []), ...(d.exclusions ?? [])];
+  const { serverSeed: _secret, pseudonymKey: _key, ...rest } = d;
   const shortfalls = d.shortfalls ?? [];
   // R35 / ADR 027: the salt parties of the profile; this viewer's own party, and what it has still to do.
   const party = project ? saltPartyOf(actor, project) : null;
@@ -657,8 +796,11 @@ export async function drawForViewer(db: Executor, actor: Actor, drawId: string, 
     draw: {
       ...rest,
       // Supervisors see each exclusion with its pseudonym in the public proof (ADR 027), to check the one against the other.
-      exclusions: supervisor ? (d.exclusions ?? []).map((x) => ({ ...x, pseudonym: d.pseudonymKey && x.params.stage !== "rescreen" ? pseudonym(d.pseudonymKey, x.expertCode) : null })) : null,
-      candidateCount: d.candidates?.length ?? 0, excludedCount: d.poolExclusions?.length ?? d.exclusions?.length ?? 0 },
+      exclusions: supervisor ? allExclusions.map((x) => ({ ...x, pseudonym: d.pseudonymKey && x.params.stage !== "rescreen" ? pseudonym(d.pseudonymKey, x.expertCode) : null })) : null,
+      candidateCount: pool?.candidateCount ?? 0,
+      // Proof v2: the committed exclusions; v1 (no pool commitment): every exclusion, the re-screen's included.
+      excludedCount: d.poolCommitment && pool ? pool.excludedCount : (pool?.exclusionCount ?? 0) + (d.exclusions?.length ?? 0),
+    },
     salting: {
       parties,
       committed: committedParties,
@@ -972,6 +1114,9 @@ export async function issueDrawRecord(app: Pick<AppContext, "db" | "blobs" | "co
   if (d.recordPdfSha256) return d.recordPdfSha256;
   const [p] = await app.db.select().from(projects).where(eq(projects.id, d.projectId));
   const [s] = await app.db.select().from(sections).where(eq(sections.id, d.sectionId));
+  const [pool] = await app.db.select({ candidateCount: drawPools.candidateCount, exclusions: drawPools.exclusions }).from(drawPools).where(eq(drawPools.drawId, drawId));
+  // The request's exclusions, then the re-screen's (R37).
+  const exclusions = [...(pool?.exclusions ?? []), ...(d.exclusions ?? [])];
   const picks = await app.db
     .select({ code: experts.code, name: experts.name, specialty: drawPicks.specialty, role: drawPicks.role, order: drawPicks.order })
     .from(drawPicks)
@@ -1004,7 +1149,7 @@ export async function issueDrawRecord(app: Pick<AppContext, "db" | "blobs" | "co
               ["抽取时档案链头", d.recordHead ?? ""],
             ] as [string, string][])),
         ["候选名单摘要", d.inputHash ?? ""],
-        ["符合条件 / 回避排除", `${d.candidates?.length ?? 0} / ${d.exclusions?.length ?? 0}`],
+        ["符合条件 / 回避排除", `${pool?.candidateCount ?? 0} / ${exclusions.length}`],
       ],
       sections: [
         {
@@ -1015,7 +1160,7 @@ export async function issueDrawRecord(app: Pick<AppContext, "db" | "blobs" | "co
           heading: "回避与排除",
           table: {
             headers: ["专家编号", "依据", "原因"],
-            rows: (d.exclusions ?? []).slice(0, 500).map((x) => [x.expertCode, x.rule, exclusionReason(x, t)]),
+            rows: exclusions.slice(0, 500).map((x) => [x.expertCode, x.rule, exclusionReason(x, t)]),
             widths: [2, 1, 5],
           },
         },

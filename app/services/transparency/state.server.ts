@@ -16,7 +16,7 @@ export const STATE_TABLES = [
   "organisations", "users", "memberships", "certificates",
   "projects", "sections", "tender_documents", "amendments", "questions", "objections",
   "bids", "openings", "bid_openings", "opening_checkins", "opening_share_releases", "opening_objections", "opening_confirmations",
-  "draws", "draw_picks",
+  "draws", "draw_pools", "draw_picks",
   "evaluations", "committee_members", "leader_ballots", "review_marks", "member_stage_done", "review_conclusions",
   "clarifications", "scores", "flag_justifications", "score_changes", "evaluation_reports", "report_signatures", "evaluation_rollbacks",
   "section_results", "result_objections", "result_documents", "contracts", "bond_refunds",

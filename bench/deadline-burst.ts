@@ -8,7 +8,7 @@
 // minute; a further `--late` bidders finish theirs only after the deadline. Afterwards the
 // database is compared with what every bidder was told.
 // Needs `npm run build` and the local PostgreSQL.
-// Usage: npx tsx bench/deadline-burst.ts [--bidders 1000] [--mb 5] [--window 60] [--spread 50] [--late 20] [--parallel 3] [--chunk-mib 4 (the browser client's chunk size, ADR 032)]
+// Usage: npx tsx bench/deadline-burst.ts [--bidders 1000] [--mb 5] [--window 60] [--spread 50] [--late 20] [--parallel 3] [--chunk-mib 4 (the browser client's chunk size, ADR 032)] [--workers 1]
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
@@ -41,6 +41,8 @@ const { values } = parseArgs({
     late: { type: "string", default: "20" },
     parallel: { type: "string", default: "3" },
     "chunk-mib": { type: "string", default: "4" },
+    /** Server processes (WEB_CONCURRENCY, PostgreSQL only; ADR 022). */
+    workers: { type: "string", default: "1" },
   },
 });
 const N = Number(values.bidders);
@@ -77,7 +79,7 @@ try {
   }
   console.error(`sealed ${N + LATE} bids of ${values.mb} MB in ${((performance.now() - t) / 1000).toFixed(0)} s`);
 
-  const server = await startServer(env);
+  const server = await startServer(env, { WEB_CONCURRENCY: values.workers! });
   // The deadline, in the database clock, one window from now.
   const now = await dbNow(env.app.db);
   const deadline = new Date(now.getTime() + WINDOW_MS);
@@ -158,6 +160,7 @@ try {
     lateBidders: LATE,
     mb: Number(values.mb),
     chunkMiB: Number(values["chunk-mib"]),
+    serverProcesses: Number(values.workers),
     windowSeconds: WINDOW_MS / 1000,
     spreadSeconds: SPREAD_MS / 1000,
     accepted: accepted.length,

@@ -6,7 +6,7 @@
 // SHA-256, complete with the signed manifest).
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import http from "node:http";
 import { tmpdir } from "node:os";
@@ -236,13 +236,45 @@ export function spawnReady(argv: string[], extraEnv: Record<string, string>): Pr
         resolve({
           url: m[1]!,
           pid: child.pid!,
-          peakRssMiB: () => peakRssMiB(child.pid!),
-          cpuSeconds: () => cpuSeconds(child.pid!),
+          // A clustered server (WEB_CONCURRENCY > 1) is a primary and its workers: CPU is summed over all of them,
+          // the peak RSS is the largest single process's (each is a process of its own, with its own budget).
+          peakRssMiB: () => Math.max(...withDescendants(child.pid!).map((p) => alive(() => peakRssMiB(p)))),
+          cpuSeconds: () => withDescendants(child.pid!).reduce((a, p) => a + alive(() => cpuSeconds(p)), 0),
           stop: () => new Promise<void>((r) => (child.exitCode !== null ? r() : (child.once("exit", () => r()), child.kill("SIGTERM")))),
         });
     });
     child.on("exit", (c) => reject(new Error(`child exited ${c}: ${out}`)));
   });
+}
+
+/** A reading of a process that may have ended meanwhile (then 0). */
+function alive(read: () => number): number {
+  try {
+    return read();
+  } catch {
+    return 0;
+  }
+}
+
+/** A process and every process it started (Linux /proc/<pid>/task/<tid>/children), those still alive. */
+export function withDescendants(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${out[i]}/task`);
+    } catch {
+      continue;
+    }
+    for (const t of tasks) {
+      try {
+        for (const c of readFileSync(`/proc/${out[i]}/task/${t}/children`, "utf8").split(" ").filter(Boolean)) out.push(Number(c));
+      } catch {
+        // the task ended meanwhile
+      }
+    }
+  }
+  return out;
 }
 
 /** VmHWM: the process's peak resident set since it started. */

@@ -50,9 +50,7 @@ export async function uploadChunkShas(db: Executor, uploadId: string): Promise<M
  */
 export function localBlobPath(store: BlobStore, sha256: string): string | null {
   if (!(store instanceof LocalBlobStore) || !/^[0-9a-f]{64}$/.test(sha256)) return null;
-  // LocalBlobStore lays files out as <root>/ab/cd/<sha256> (docs/decisions/004-blob-store.md).
-  const root = (store as unknown as { root: string }).root;
-  return `${root}/${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}`;
+  return store.filePath(sha256);
 }
 
 /** The plaintext of file `file.index` of an opened bid, verified as described above. */

@@ -149,6 +149,11 @@ export class LocalBlobStore implements BlobStore {
     return path.join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
   }
 
+  /** The file that holds a blob, for worker threads that read it directly (the opening's verification, ADR 031). */
+  filePath(sha256: string): string {
+    return this.pathOf(sha256);
+  }
+
   async put(data: AsyncIterable<Uint8Array> | Uint8Array, opts: { maxBytes?: number } = {}) {
     const staged = await this.stage(data, opts);
     try {

@@ -371,8 +371,18 @@ export async function completeBidUpload(ctx: Ctx & Pick<AppContext, "blobs">, ac
   assertCompleteUploadInput(input); // shape and bounds of the JSON body (app/domain/bid-input.ts)
   // Every stored chunk durable (fsynced; re-verified if written before a reboot) before the command may accept the
   // bid; a chunk that did not survive is forgotten and the manifest check below names it missing (ADR 032).
-  await ownedOpenUpload(ctx.db, actor, uploadId);
+  const { u: pre } = await ownedOpenUpload(ctx.db, actor, uploadId);
   await makeChunksDurable(ctx, uploadId);
+  // The bidder's signature is checked before the command takes the section's lock (an RSA verification in the thread
+  // pool need not hold it): it depends only on the manifest and the certificate's key, which never changes; which
+  // certificate may be used, and everything else, is checked under the lock.
+  const [signer] = await ctx.db.select({ id: certificates.id, publicKeySpki: certificates.publicKeySpki }).from(certificates).where(eq(certificates.id, pre.certificateId));
+  let sigOk = false;
+  try {
+    sigOk = !!signer && (await verifyManifest(input.manifest, fromBase64(input.signature), await importVerifyKey(fromBase64(signer.publicKeySpki))));
+  } catch {
+    sigOk = false;
+  }
   return runCommand(ctx, actor, "bid.submit", async ({ tx, now }) => {
     const { u } = await ownedOpenUpload(tx, actor, uploadId);
     const { p, s, key } = await lockSectionForBid(tx, actor, u.sectionId);
@@ -397,13 +407,7 @@ export async function completeBidUpload(ctx: Ctx & Pick<AppContext, "blobs">, ac
     // The recipients must be the ones declared when the upload began (they were used to resume).
     if (!problems.length && canonicalJson(m.recipients) !== canonicalJson(u.recipients)) problems.push(violation("RULE_R18_MALFORMED", { detail: "recipients changed" }));
     if (problems.length) throw new DomainError("RULE_VIOLATION", {}, problems);
-    let sigOk = false;
-    try {
-      sigOk = await verifyManifest(m, fromBase64(input.signature), await importVerifyKey(bidderSpki));
-    } catch {
-      sigOk = false;
-    }
-    if (!sigOk) throw new DomainError("RULE_VIOLATION", {}, [violation("RULE_R18_SIGNATURE")]);
+    if (!sigOk || u.certificateId !== signer?.id) throw new DomainError("RULE_VIOLATION", {}, [violation("RULE_R18_SIGNATURE")]);
 
     const manifestSha256 = createHash("sha256").update(manifestBytes(m)).digest("hex");
     const [{ v } = { v: 0 }] = await tx

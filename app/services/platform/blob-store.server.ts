@@ -88,6 +88,8 @@ export class LocalBlobStore implements BlobStore {
   private readonly bootId = linuxBootId();
   /** Directories this process has created or found (a chunk PUT must not pay for a recursive mkdir each time). */
   private readonly knownDirs = new Set<string>();
+  /** Folders whose entry in their parent folder this process has fsynced since they existed. */
+  private readonly durableEntries = new Set<string>();
   constructor(private readonly root: string) {}
 
   private async ensureDir(dir: string): Promise<void> {
@@ -114,14 +116,21 @@ export class LocalBlobStore implements BlobStore {
 
   async sync(sha256s: readonly string[]): Promise<void> {
     const files = [...new Set(sha256s)].map((h) => this.pathOf(h));
-    const dirs = new Set<string>();
-    for (const f of files) {
-      const leaf = path.dirname(f);
-      dirs.add(leaf).add(path.dirname(leaf));
+    const leaves = new Set(files.map((f) => path.dirname(f)));
+    // Files, and the leaf folders that name them (a rename is durable once its folder is). A folder's own entry in
+    // its parent needs the parent synced once after the folder exists: remembered per process, so the two upper
+    // levels are synced about once per folder, not at every completion.
+    await eachLimited([...files, ...leaves], SYNC_PARALLEL, fsyncPath);
+    const parents = new Map<string, string[]>();
+    for (const leaf of leaves) {
+      for (const child of [leaf, path.dirname(leaf)]) {
+        if (this.durableEntries.has(child)) continue;
+        const parent = path.dirname(child);
+        parents.set(parent, [...(parents.get(parent) ?? []), child]);
+      }
     }
-    dirs.add(this.root);
-    // Files first, then the directories that name them (a rename is durable once its directory is).
-    await eachLimited([...files, ...dirs], SYNC_PARALLEL, fsyncPath);
+    await eachLimited([...parents.keys()], SYNC_PARALLEL, fsyncPath);
+    for (const children of parents.values()) for (const c of children) this.durableEntries.add(c);
   }
 
   async verify(sha256: string, size: number): Promise<boolean> {

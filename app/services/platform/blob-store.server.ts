@@ -88,6 +88,9 @@ export class LocalBlobStore implements BlobStore {
   private readonly bootId = linuxBootId();
   /** Directories this process has created or found (a chunk PUT must not pay for a recursive mkdir each time). */
   private readonly knownDirs = new Set<string>();
+  /** Files committed without fsync, flushed in the background (`flushSoon`). */
+  private readonly toFlush: string[] = [];
+  private flushing = 0;
   /** Folders whose entry in their parent folder this process has fsynced since they existed. */
   private readonly durableEntries = new Set<string>();
   constructor(private readonly root: string) {}
@@ -96,6 +99,25 @@ export class LocalBlobStore implements BlobStore {
     if (this.knownDirs.has(dir)) return;
     await mkdir(dir, { recursive: true });
     this.knownDirs.add(dir);
+  }
+
+  /**
+   * Starts writing a committed, not yet durable file to disk in the background — at most two at a time, so the thread
+   * pool stays free for requests: the fsync that makes it durable (`sync`) then finds little left to write, and the
+   * disk works steadily instead of all at once when a bid completes. Nothing depends on it having run.
+   */
+  private flushSoon(file: string): void {
+    this.toFlush.push(file);
+    if (this.toFlush.length > 1024) this.toFlush.shift(); // a backlog is left to `sync`
+    const lane = async () => {
+      this.flushing++;
+      try {
+        for (let next = this.toFlush.shift(); next; next = this.toFlush.shift()) await fsyncPath(next).catch(() => undefined);
+      } finally {
+        this.flushing--;
+      }
+    };
+    if (this.flushing < 2) void lane();
   }
 
   /** `rename` into a directory believed to exist; created again if something removed it meanwhile. */
@@ -218,6 +240,7 @@ export class LocalBlobStore implements BlobStore {
     let state: "staged" | "committed" | "discarded" = "staged";
     const ensureDir = (d: string) => this.ensureDir(d);
     const renameInto = (from: string, to: string) => this.renameInto(from, to);
+    const flushSoon = (file: string) => this.flushSoon(file);
     return {
       sha256,
       size,
@@ -228,6 +251,7 @@ export class LocalBlobStore implements BlobStore {
         // a durable reference pointing at bytes that are not: an existing file is only ever replaced by a synced one.
         if (!synced && (await exists(dest))) await fsyncPath(tmp);
         await renameInto(tmp, dest);
+        if (!synced) flushSoon(dest);
         state = "committed";
       },
       async discard() {

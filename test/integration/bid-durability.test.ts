@@ -39,17 +39,23 @@ async function openSection(app: AppContext) {
 
 const form = () => new TextEncoder().encode(JSON.stringify({ v: 1, form: { priceYuan: "1000000", durationDays: "30", quality: "合格", projectManager: "李工" }, files: [{ name: "file-1.pdf", size: 200_000 }] }));
 
+/** TEST SETUP: a bidder's sealed bid with every chunk sent (not completed). */
+async function uploaded(app: AppContext, bytes: number) {
+  const { sectionId, opening } = await openSection(app);
+  const bidder = await makeActor(app, "bidder");
+  const cert = await enrollFor(app, bidder);
+  const s = await sealLocally(cert, opening, [form(), new Uint8Array(randomBytes(bytes))]);
+  const { uploadId } = await beginBidUpload(app, bidder, sectionId, { certificateId: cert.certificateId, chunkSize: s.manifest.chunkSize, files: s.declared, recipients: s.recipients });
+  for (const c of s.chunks) await putBidChunk(app, bidder, uploadId, c.file, c.chunk, once(c.ct));
+  return { sectionId, bidder, cert, s, uploadId };
+}
+
 const blobPath = (app: AppContext, sha256: string) => path.join(app.config.dataDir, "blobs", sha256.slice(0, 2), sha256.slice(2, 4), sha256);
 
 forEachDriver("bid chunks made durable at completion (ADR 032)", (env) => {
   it("chunks are acknowledged in this boot without fsync; the completing command makes each durable before the bid exists", async () => {
     const { app } = env();
-    const { sectionId, opening } = await openSection(app);
-    const bidder = await makeActor(app, "bidder");
-    const cert = await enrollFor(app, bidder);
-    const s = await sealLocally(cert, opening, [form(), new Uint8Array(randomBytes(200_000))]);
-    const { uploadId } = await beginBidUpload(app, bidder, sectionId, { certificateId: cert.certificateId, chunkSize: s.manifest.chunkSize, files: s.declared, recipients: s.recipients });
-    for (const c of s.chunks) await putBidChunk(app, bidder, uploadId, c.file, c.chunk, once(c.ct));
+    const { sectionId, bidder, cert, s, uploadId } = await uploaded(app, 200_000);
     const boot = app.blobs.volatileBoot();
     expect(boot, "Linux names its boot").toMatch(/^[0-9a-f-]{36}$/);
     const before = await app.db.select({ bootId: bidUploadChunks.bootId }).from(bidUploadChunks).where(eq(bidUploadChunks.uploadId, uploadId));
@@ -67,12 +73,7 @@ forEachDriver("bid chunks made durable at completion (ADR 032)", (env) => {
 
   it("after a reboot, a chunk whose file did not survive is forgotten at the resume and sent again; the bid then completes", async () => {
     const { app } = env();
-    const { sectionId, opening } = await openSection(app);
-    const bidder = await makeActor(app, "bidder");
-    const cert = await enrollFor(app, bidder);
-    const s = await sealLocally(cert, opening, [form(), new Uint8Array(randomBytes(200_000))]);
-    const { uploadId } = await beginBidUpload(app, bidder, sectionId, { certificateId: cert.certificateId, chunkSize: s.manifest.chunkSize, files: s.declared, recipients: s.recipients });
-    for (const c of s.chunks) await putBidChunk(app, bidder, uploadId, c.file, c.chunk, once(c.ct));
+    const { sectionId, bidder, cert, s, uploadId } = await uploaded(app, 200_000);
     const [{ storedBytes: full } = { storedBytes: 0 }] = await app.db.select({ storedBytes: bidUploads.storedBytes }).from(bidUploads).where(eq(bidUploads.id, uploadId));
 
     // The machine crashed after these chunks were acknowledged: they were written in another boot, and one file
@@ -106,12 +107,7 @@ forEachDriver("bid chunks made durable at completion (ADR 032)", (env) => {
 
   it("a chunk from an earlier boot that did not survive is also caught by the completing command itself", async () => {
     const { app } = env();
-    const { sectionId, opening } = await openSection(app);
-    const bidder = await makeActor(app, "bidder");
-    const cert = await enrollFor(app, bidder);
-    const s = await sealLocally(cert, opening, [form(), new Uint8Array(randomBytes(100_000))]);
-    const { uploadId } = await beginBidUpload(app, bidder, sectionId, { certificateId: cert.certificateId, chunkSize: s.manifest.chunkSize, files: s.declared, recipients: s.recipients });
-    for (const c of s.chunks) await putBidChunk(app, bidder, uploadId, c.file, c.chunk, once(c.ct));
+    const { sectionId, bidder, cert, s, uploadId } = await uploaded(app, 100_000);
     await app.db.update(bidUploadChunks).set({ bootId: "00000000-0000-4000-8000-000000000000" }).where(eq(bidUploadChunks.uploadId, uploadId));
     const last = s.chunks.at(-1)!;
     const [row] = await app.db.select({ sha256: bidUploadChunks.sha256 }).from(bidUploadChunks).where(and(eq(bidUploadChunks.uploadId, uploadId), eq(bidUploadChunks.fileIndex, last.file), eq(bidUploadChunks.chunkIndex, last.chunk)));

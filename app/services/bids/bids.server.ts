@@ -208,7 +208,9 @@ async function ownedOpenUpload(db: Executor, actor: Actor, uploadId: string, pos
  * A refused PUT leaves nothing in the blob store: what can be checked before a byte is read (the upload is the
  * caller's and open, the deadline, the position, the declared `Content-Length`, the checksum's format) is checked
  * first; the body is then only staged, and published under its hash just before the one statement that records the
- * chunk, after every check on its bytes passed. A staged chunk is never another row's blob, so a refusal never
+ * chunk, after every check on its bytes passed. Only what that statement refuses — the upload completed, discarded or
+ * past its deadline while the body streamed, or a racing different chunk for the position — leaves a published but
+ * unreferenced blob, which the hourly sweep removes. A staged chunk is never another row's blob, so a refusal never
  * deletes shared content.
  *
  * Durability (ADR 032): an acknowledged chunk is in the blob store's files and its row is committed, so it survives
